@@ -1,0 +1,40 @@
+/**
+ * Operating errors with stable codes. They travel up to the protocol edge, which maps
+ * them to `-ERR ...`, `-WRONGTYPE ...` etc. The message is the text a client sees
+ * (after the code prefix chosen by `prefix`), in Redis's own words.
+ */
+export type ErrorCode =
+  | 'ERR'
+  | 'WRONGTYPE'
+  | 'NOAUTH'
+  | 'WRONGPASS'
+  | 'NOPROTO'
+  | 'EXECABORT'
+  | 'NOSCRIPT'
+  | 'BUSYKEY'
+  | 'MOVED'
+  | 'TRYAGAIN'
+  | 'CLUSTERDOWN'
+  | 'READONLY'
+  | 'UNBLOCKED'
+  | 'DATA_DIR_LOCKED'
+  | 'CONFIG_INVALID'
+  | 'STORAGE'
+  | 'LIMIT_EXCEEDED';
+
+export class SeshatError extends Error {
+  override name = 'SeshatError';
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Error texts used in more than one place, verbatim from Redis 7. */
+export const ERR_SYNTAX = 'syntax error';
+export const ERR_NOT_INTEGER = 'value is not an integer or out of range';
+export const ERR_NOT_FLOAT = 'value is not a valid float';
+export const ERR_WRONGTYPE = 'Operation against a key holding the wrong kind of value';
+export const ERR_OVERFLOW = 'increment or decrement would overflow';
+export const ERR_NO_SUCH_KEY = 'no such key';
