@@ -12,7 +12,11 @@ t.test('keyHashSlot follows Redis hash slot rules', async (t) => {
   t.equal(keyHashSlot(Buffer.from('bar')), 5061);
   t.equal(keyHashSlot(Buffer.from('{user1000}.following')), keyHashSlot(Buffer.from('user1000')));
   t.equal(keyHashSlot(Buffer.from('foo{}{bar}')), keyHashSlot(Buffer.from('foo{}{bar}')));
-  t.not(keyHashSlot(Buffer.from('foo{}{bar}')), keyHashSlot(Buffer.from('bar')), 'empty tag hashes whole key');
+  t.not(
+    keyHashSlot(Buffer.from('foo{}{bar}')),
+    keyHashSlot(Buffer.from('bar')),
+    'empty tag hashes whole key',
+  );
   t.equal(keyHashSlot(Buffer.from('foo{{bar}}zap')), keyHashSlot(Buffer.from('{bar')));
 });
 

@@ -1,0 +1,31 @@
+/**
+ * Internal write commands, proposed by the server itself and never accepted from clients
+ * (their names contain a character the RESP parser never produces at the start of a client
+ * command: they are only created here and only travel inside log entries).
+ */
+import type { Reply } from '@seshat/common';
+import type { Ctx } from '../ctx.js';
+import { parseExpireKey } from '../keys.js';
+import { metaExpireAt } from '../meta.js';
+
+/** Active expiry: argv = [INTERNAL_EXPIRE, expireIndexKey]. Deletes the key only if it still
+ * carries that deadline and the deadline has passed at the entry's stamp. */
+export const INTERNAL_EXPIRE = Buffer.from('\x00expire');
+
+function expireKeyCommand(ctx: Ctx, argv: Buffer[]): Reply {
+  const { expireAtMs, metaKey } = parseExpireKey(argv[1]!);
+  const raw = ctx.store.get('meta', metaKey);
+  if (raw === undefined || metaExpireAt(raw) !== expireAtMs || expireAtMs > ctx.nowMs) return 0;
+  ctx.deleteKey(metaKey, raw);
+  ctx.stats.expiredKeys++;
+  return 1;
+}
+
+export function internalCommand(name: Buffer): ((ctx: Ctx, argv: Buffer[]) => Reply) | undefined {
+  return name.length > 0 && name[0] === 0 && name.equals(INTERNAL_EXPIRE) ? expireKeyCommand : undefined;
+}
+
+/** True for a command name only the server may put in the log. */
+export function isInternalName(name: Buffer): boolean {
+  return name.length > 0 && name[0] === 0;
+}

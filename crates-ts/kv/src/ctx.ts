@@ -1,0 +1,129 @@
+/**
+ * Execution context of one command: which database, what time it is (the entry's stamp for
+ * writes, the leader's wall clock for reads), the store to use, and the keyspace bookkeeping
+ * (key counts, expiry index) that must change together with every meta record.
+ */
+import { DATABASE_COUNT, type Random, SLOT_COUNT, SeshatError, ERR_WRONGTYPE } from '@seshat/common';
+import { expireKey, metaKeyDb, metaKeySlot } from './keys.js';
+import { type KeyType, metaExpireAt, metaType } from './meta.js';
+import type { KvStore } from './txn.js';
+
+export interface KvStats {
+  expiredKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+}
+
+/** Limits the state machine applies deterministically (same configuration on every replica). */
+export interface KvLimits {
+  /** proto-max-bulk-len: largest string APPEND/SETRANGE may build. */
+  stringMaxBytes: number;
+}
+
+/** In-memory counters derived from the meta and expire column families (rebuilt on open). */
+export class KeyCounts {
+  readonly keys = new Array<number>(DATABASE_COUNT).fill(0);
+  readonly expires = new Array<number>(DATABASE_COUNT).fill(0);
+  /** Volatile keys per hash slot, so the expiry cycle only visits slots that have some. */
+  readonly volatileBySlot = new Int32Array(SLOT_COUNT);
+  volatileTotal = 0;
+
+  addVolatile(mk: Buffer, delta: number): void {
+    this.expires[metaKeyDb(mk)]! += delta;
+    this.volatileBySlot[metaKeySlot(mk)]! += delta;
+    this.volatileTotal += delta;
+  }
+
+  reset(): void {
+    this.keys.fill(0);
+    this.expires.fill(0);
+    this.volatileBySlot.fill(0);
+    this.volatileTotal = 0;
+  }
+}
+
+export class Ctx {
+  db = 0;
+  nowMs = 0;
+  writing = false;
+  /** Log index of the entry being applied and the command's position in it (key versions). */
+  entryIndex = 0;
+  commandIndex = 0;
+
+  constructor(
+    public store: KvStore,
+    public random: Random,
+    readonly counts: KeyCounts,
+    readonly stats: KvStats,
+    readonly limits: KvLimits,
+  ) {}
+
+  /** A version number unique to this command, for collections created by it. */
+  newVersion(): bigint {
+    return (BigInt(this.entryIndex) << 16n) | BigInt(this.commandIndex & 0xffff);
+  }
+
+  /**
+   * The raw meta record of a live key, or undefined. An expired key is absent; when writing,
+   * it is also deleted in the same batch (deterministically: `nowMs` is the entry's stamp).
+   */
+  lookup(mk: Buffer): Buffer | undefined {
+    const raw = this.store.get('meta', mk);
+    if (raw === undefined) return undefined;
+    const exp = metaExpireAt(raw);
+    if (exp !== 0 && exp <= this.nowMs) {
+      if (this.writing) {
+        this.deleteKey(mk, raw);
+        this.stats.expiredKeys++;
+      }
+      return undefined;
+    }
+    return raw;
+  }
+
+  /** Like lookup, for read commands: counts keyspace hits and misses. */
+  lookupRead(mk: Buffer): Buffer | undefined {
+    const raw = this.lookup(mk);
+    if (raw === undefined) this.stats.keyspaceMisses++;
+    else this.stats.keyspaceHits++;
+    return raw;
+  }
+
+  /** Looks up a key that must be of `type` if present; WRONGTYPE otherwise. */
+  lookupTyped(mk: Buffer, type: KeyType, read = true): Buffer | undefined {
+    const raw = read ? this.lookupRead(mk) : this.lookup(mk);
+    if (raw !== undefined && metaType(raw) !== type) throw new SeshatError('WRONGTYPE', ERR_WRONGTYPE);
+    return raw;
+  }
+
+  /** Writes a meta record, keeping key counts and the expiry index in step with `old`. */
+  putMeta(mk: Buffer, raw: Buffer, old: Buffer | undefined): void {
+    this.store.put('meta', mk, raw);
+    if (old === undefined) this.counts.keys[metaKeyDb(mk)]!++;
+    const oldExp = old === undefined ? 0 : metaExpireAt(old);
+    const newExp = metaExpireAt(raw);
+    if (oldExp === newExp) return;
+    if (oldExp !== 0) {
+      this.store.del('expire', expireKey(oldExp, mk));
+      this.counts.addVolatile(mk, -1);
+    }
+    if (newExp !== 0) {
+      this.store.put('expire', expireKey(newExp, mk), EMPTY);
+      this.counts.addVolatile(mk, 1);
+    }
+  }
+
+  /** Deletes a key (its meta record and expiry index entry). Collection elements are left
+   * behind under the old version and reclaimed in the background. */
+  deleteKey(mk: Buffer, old: Buffer): void {
+    this.store.del('meta', mk);
+    this.counts.keys[metaKeyDb(mk)]!--;
+    const oldExp = metaExpireAt(old);
+    if (oldExp !== 0) {
+      this.store.del('expire', expireKey(oldExp, mk));
+      this.counts.addVolatile(mk, -1);
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,72 @@
+/**
+ * Log entry codec. An entry is a batch of client commands stamped by the leader:
+ *
+ *   format(1)=1 timeMs(8) seed(4) count(4) { db(1) argc(4) { len(4) bytes }* }*
+ *
+ * Every replica applies the same bytes, so everything time- or chance-dependent is derived
+ * from (timeMs, seed) rather than from the local clock or Math.random().
+ */
+import { assert } from '@seshat/common';
+
+export const ENTRY_FORMAT = 1;
+const HEADER_BYTES = 17;
+
+export interface EntryCommand {
+  db: number;
+  argv: Buffer[];
+}
+
+export interface Entry {
+  timeMs: number;
+  seed: number;
+  commands: EntryCommand[];
+}
+
+export function encodeEntry(timeMs: number, seed: number, commands: readonly EntryCommand[]): Buffer {
+  let size = HEADER_BYTES;
+  for (const c of commands) {
+    size += 5;
+    for (const a of c.argv) size += 4 + a.length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  out[0] = ENTRY_FORMAT;
+  out.writeDoubleBE(timeMs, 1);
+  out.writeUInt32BE(seed >>> 0, 9);
+  out.writeUInt32BE(commands.length, 13);
+  let o = HEADER_BYTES;
+  for (const c of commands) {
+    out[o] = c.db;
+    out.writeUInt32BE(c.argv.length, o + 1);
+    o += 5;
+    for (const a of c.argv) {
+      out.writeUInt32BE(a.length, o);
+      a.copy(out, o + 4);
+      o += 4 + a.length;
+    }
+  }
+  assert(o === size, 'entry size mismatch');
+  return out;
+}
+
+export function decodeEntry(buf: Buffer): Entry {
+  assert(buf[0] === ENTRY_FORMAT, `unknown entry format ${buf[0]}`);
+  const timeMs = buf.readDoubleBE(1);
+  const seed = buf.readUInt32BE(9);
+  const count = buf.readUInt32BE(13);
+  const commands: EntryCommand[] = new Array(count);
+  let o = HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    const db = buf[o]!;
+    const argc = buf.readUInt32BE(o + 1);
+    o += 5;
+    const argv: Buffer[] = new Array(argc);
+    for (let j = 0; j < argc; j++) {
+      const len = buf.readUInt32BE(o);
+      argv[j] = buf.subarray(o + 4, o + 4 + len);
+      o += 4 + len;
+    }
+    commands[i] = { db, argv };
+  }
+  assert(o === buf.length, 'trailing bytes in entry');
+  return { timeMs, seed, commands };
+}

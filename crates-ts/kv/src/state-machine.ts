@@ -1,0 +1,188 @@
+/**
+ * The replicated state machine. `apply` executes one log entry (a stamped batch of write
+ * commands) against RocksDB in a single write batch that also records the applied index, so
+ * state and applied index never diverge. `read` executes a read command against applied state.
+ * Every replica applying the same entries reaches the same bytes: time comes from the stamp,
+ * randomness from the stamp's seed.
+ */
+import {
+  assert,
+  AssertionError,
+  ErrorReply,
+  type Reply,
+  SeededRandom,
+  SeshatError,
+  SLOT_COUNT,
+} from '@seshat/common';
+import type { Storage } from '@seshat/storage';
+import type { CommandSpec } from './command-table.js';
+import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
+import { decodeEntry } from './entry.js';
+import { metaKeyDb } from './keys.js';
+import { metaExpireAt } from './meta.js';
+import { resolveCommand } from './resolve.js';
+import { ReadView, Txn } from './txn.js';
+import './commands/index.js';
+import { INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
+
+const APPLIED_KEY_SUFFIX = Buffer.from('applied');
+
+export interface KvStateMachineOptions {
+  groupId?: number;
+  limits?: Partial<KvLimits>;
+}
+
+export class KvStateMachine {
+  readonly groupId: number;
+  readonly counts = new KeyCounts();
+  readonly stats: KvStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  readonly limits: KvLimits;
+  appliedIndex = 0;
+  /** Stamp of the last applied entry; the next leader stamp must not go below it. */
+  lastStampMs = 0;
+  private readonly appliedKey: Buffer;
+  private readonly readCtx: Ctx;
+
+  constructor(
+    private readonly storage: Storage,
+    options: KvStateMachineOptions = {},
+  ) {
+    this.groupId = options.groupId ?? 0;
+    this.limits = { stringMaxBytes: 512 * 1024 * 1024, ...options.limits };
+    this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
+    this.readCtx = new Ctx(
+      new ReadView(storage),
+      new SeededRandom(Date.now()),
+      this.counts,
+      this.stats,
+      this.limits,
+    );
+    this.load();
+  }
+
+  /** Reads the applied index and rebuilds the in-memory key counts from the column families. */
+  private load(): void {
+    const raw = this.storage.get('raft_state', this.appliedKey);
+    if (raw !== undefined) {
+      this.appliedIndex = Number(raw.readBigUInt64BE(0));
+      this.lastStampMs = raw.readDoubleBE(8);
+    }
+    this.counts.reset();
+    const it = this.storage.iterator('meta', {});
+    try {
+      for (let rows = it.nextBatch(1024); rows.length > 0; rows = it.nextBatch(1024)) {
+        for (let i = 0; i < rows.length; i += 2) {
+          const mk = rows[i]!;
+          this.counts.keys[metaKeyDb(mk)]!++;
+          if (metaExpireAt(rows[i + 1]!) !== 0) this.counts.addVolatile(mk, 1);
+        }
+      }
+    } finally {
+      it.close();
+    }
+  }
+
+  /**
+   * Applies entry `index` and returns one reply per command. Entries must come in order;
+   * an index at or below the applied index is ignored (replay after restart).
+   */
+  apply(index: number, entryBytes: Buffer): Reply[] | null {
+    if (index <= this.appliedIndex) return null;
+    assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
+    const entry = decodeEntry(entryBytes);
+    const txn = new Txn(this.storage);
+    const ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
+    ctx.writing = true;
+    ctx.nowMs = entry.timeMs;
+    ctx.entryIndex = index;
+    const replies: Reply[] = new Array(entry.commands.length);
+    for (let i = 0; i < entry.commands.length; i++) {
+      const c = entry.commands[i]!;
+      ctx.db = c.db;
+      ctx.commandIndex = i;
+      replies[i] = this.execWrite(ctx, c.argv);
+    }
+    this.appliedIndex = index;
+    this.lastStampMs = Math.max(this.lastStampMs, entry.timeMs);
+    const applied = Buffer.allocUnsafe(16);
+    applied.writeBigUInt64BE(BigInt(index), 0);
+    applied.writeDoubleBE(this.lastStampMs, 8);
+    txn.batch.put('raft_state', this.appliedKey, applied);
+    this.storage.write(txn.batch, { sync: false });
+    return replies;
+  }
+
+  private execWrite(ctx: Ctx, argv: Buffer[]): Reply {
+    const internal = internalCommand(argv[0]!);
+    if (internal !== undefined) return guard(ctx, internal, argv);
+    const spec = resolveCommand(argv);
+    if (spec instanceof ErrorReply) return spec;
+    assert(spec.exec === 'write' && spec.handler !== null, `not a write command: ${spec.name}`);
+    return guard(ctx, spec.handler, argv);
+  }
+
+  /** Executes a read command (spec.exec === 'read') against applied state at `nowMs`. */
+  read(spec: CommandSpec, db: number, argv: Buffer[], nowMs: number): Reply {
+    assert(spec.handler !== null, `no handler for ${spec.name}`);
+    const ctx = this.readCtx;
+    ctx.db = db;
+    ctx.nowMs = nowMs;
+    return guard(ctx, spec.handler, argv);
+  }
+
+  /**
+   * Up to `max` keys whose deadline has passed at `nowMs`, as internal expire commands for the
+   * write path (the active expiry cycle). Visits slots with volatile keys round-robin.
+   */
+  expiredCommands(nowMs: number, max: number): Buffer[][] {
+    const out: Buffer[][] = [];
+    if (this.counts.volatileTotal === 0) return out;
+    const slots = this.counts.volatileBySlot;
+    for (let visited = 0; visited < SLOT_COUNT && out.length < max; visited++) {
+      const slot = this.expireCursor;
+      this.expireCursor = (this.expireCursor + 1) % SLOT_COUNT;
+      if (slots[slot] === 0) continue;
+      this.collectExpired(slot, nowMs, max, out);
+    }
+    return out;
+  }
+
+  private expireCursor = 0;
+
+  private collectExpired(slot: number, nowMs: number, max: number, out: Buffer[][]): void {
+    const lo = Buffer.from([slot >>> 8, slot & 0xff]);
+    const hi = Buffer.from([slot >>> 8, slot & 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    const it = this.storage.iterator('expire', { gte: lo, lt: hi, limit: max - out.length });
+    try {
+      const rows = it.nextBatch(max - out.length);
+      for (let i = 0; i < rows.length; i += 2) {
+        const ek = rows[i]!;
+        if (Number(ek.readBigUInt64BE(2)) > nowMs) break;
+        out.push([INTERNAL_EXPIRE, ek]);
+      }
+    } finally {
+      it.close();
+    }
+  }
+
+  dbSize(db: number): number {
+    return this.counts.keys[db]!;
+  }
+}
+
+/** Runs a handler, turning operating errors into error replies; programmer errors propagate. */
+function guard(ctx: Ctx, handler: (ctx: Ctx, argv: Buffer[]) => Reply, argv: Buffer[]): Reply {
+  try {
+    return handler(ctx, argv);
+  } catch (e) {
+    if (e instanceof SeshatError) return new ErrorReply(`${e.code} ${e.message}`);
+    if (e instanceof AssertionError) throw e;
+    throw e;
+  }
+}
+
+function groupPrefix(groupId: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(groupId, 0);
+  return b;
+}

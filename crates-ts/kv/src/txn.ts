@@ -1,0 +1,156 @@
+/**
+ * The store a command executes against. Reads on the leader use the RocksDB state directly;
+ * an entry being applied uses a Txn: an overlay of the entry's pending writes on top of the
+ * applied state, so that later commands of the same entry see earlier ones, and all of it
+ * lands in one atomic write batch together with the applied index.
+ */
+import { assert } from '@seshat/common';
+import type {
+  ColumnFamily,
+  RangeOptions,
+  Storage,
+  StorageIterator,
+  StorageReader,
+  WriteBatch,
+} from '@seshat/storage';
+
+export interface KvStore {
+  get(cf: ColumnFamily, key: Buffer): Buffer | undefined;
+  iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator;
+  put(cf: ColumnFamily, key: Buffer, value: Buffer): void;
+  del(cf: ColumnFamily, key: Buffer): void;
+}
+
+/** Read-only view over applied state; writing through it is a programmer error. */
+export class ReadView implements KvStore {
+  constructor(private readonly reader: StorageReader) {}
+  get(cf: ColumnFamily, key: Buffer): Buffer | undefined {
+    return this.reader.get(cf, key);
+  }
+  iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator {
+    return this.reader.iterator(cf, range);
+  }
+  put(): void {
+    assert(false, 'write through a read view');
+  }
+  del(): void {
+    assert(false, 'delete through a read view');
+  }
+}
+
+const CF_TAG: Record<ColumnFamily, string> = {
+  default: '0',
+  raft_log: '1',
+  raft_state: '2',
+  meta: '3',
+  sub: '4',
+  zscore: '5',
+  expire: '6',
+};
+
+export class Txn implements KvStore {
+  readonly batch: WriteBatch;
+  /** cf tag + key (latin1, byte-exact) -> value, or null for a deletion. */
+  private readonly pending = new Map<string, Buffer | null>();
+
+  constructor(private readonly storage: Storage) {
+    this.batch = storage.batch();
+  }
+
+  get(cf: ColumnFamily, key: Buffer): Buffer | undefined {
+    if (this.pending.size > 0) {
+      const p = this.pending.get(CF_TAG[cf] + key.toString('latin1'));
+      if (p !== undefined) return p === null ? undefined : p;
+    }
+    return this.storage.get(cf, key);
+  }
+
+  put(cf: ColumnFamily, key: Buffer, value: Buffer): void {
+    this.pending.set(CF_TAG[cf] + key.toString('latin1'), value);
+    this.batch.put(cf, key, value);
+  }
+
+  del(cf: ColumnFamily, key: Buffer): void {
+    this.pending.set(CF_TAG[cf] + key.toString('latin1'), null);
+    this.batch.del(cf, key);
+  }
+
+  iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator {
+    const base = this.storage.iterator(cf, { ...range, limit: undefined });
+    if (this.pending.size === 0 && range.limit === undefined) return base;
+    const tag = CF_TAG[cf];
+    const overlay: [Buffer, Buffer | null][] = [];
+    for (const [k, v] of this.pending) {
+      if (k[0] !== tag) continue;
+      const key = Buffer.from(k.slice(1), 'latin1');
+      if (inRange(key, range)) overlay.push([key, v]);
+    }
+    overlay.sort((a, b) => Buffer.compare(a[0], b[0]) * (range.reverse ? -1 : 1));
+    return new MergedIterator(base, overlay, range.reverse === true, range.limit ?? Number.POSITIVE_INFINITY);
+  }
+}
+
+function inRange(key: Buffer, r: RangeOptions): boolean {
+  if (r.gte && Buffer.compare(key, r.gte) < 0) return false;
+  if (r.gt && Buffer.compare(key, r.gt) <= 0) return false;
+  if (r.lt && Buffer.compare(key, r.lt) >= 0) return false;
+  if (r.lte && Buffer.compare(key, r.lte) > 0) return false;
+  return true;
+}
+
+/** Merges a sorted overlay of pending writes (deletions as null) into a storage iterator. */
+class MergedIterator implements StorageIterator {
+  private baseRows: Buffer[] = [];
+  private basePos = 0;
+  private baseDone = false;
+  private overlayPos = 0;
+  private remaining: number;
+
+  constructor(
+    private readonly base: StorageIterator,
+    private readonly overlay: [Buffer, Buffer | null][],
+    private readonly reverse: boolean,
+    limit: number,
+  ) {
+    this.remaining = limit;
+  }
+
+  private peekBase(): Buffer | undefined {
+    if (this.basePos >= this.baseRows.length && !this.baseDone) {
+      this.baseRows = this.base.nextBatch(256);
+      this.basePos = 0;
+      if (this.baseRows.length === 0) this.baseDone = true;
+    }
+    return this.basePos < this.baseRows.length ? this.baseRows[this.basePos] : undefined;
+  }
+
+  nextBatch(max: number): Buffer[] {
+    const out: Buffer[] = [];
+    while (out.length < max * 2 && this.remaining > 0) {
+      const bk = this.peekBase();
+      const ov = this.overlayPos < this.overlay.length ? this.overlay[this.overlayPos]! : undefined;
+      if (bk === undefined && ov === undefined) break;
+      let cmp: number;
+      if (bk === undefined) cmp = 1;
+      else if (ov === undefined) cmp = -1;
+      else cmp = Buffer.compare(bk, ov[0]) * (this.reverse ? -1 : 1);
+      if (cmp < 0) {
+        out.push(bk!, this.baseRows[this.basePos + 1]!);
+        this.basePos += 2;
+        this.remaining--;
+        continue;
+      }
+      if (cmp === 0) this.basePos += 2;
+      this.overlayPos++;
+      if (ov![1] !== null) {
+        out.push(ov![0], ov![1]);
+        this.remaining--;
+      }
+    }
+    return out;
+  }
+
+  close(): void {
+    this.base.close();
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * One client connection: parses requests, keeps per-connection order (a command that is not
+ * a write waits for the connection's earlier writes), writes replies of one turn in one
+ * socket write, and applies backpressure (pauses reading while unsent output is large).
+ */
+import type { Socket } from 'node:net';
+import { ErrorReply, type Reply } from '@seshat/common';
+import { ReplyWriter, RequestParser } from '@seshat/protocol-resp';
+import type { WriteWaiter } from './write-path.js';
+
+/** Most parsed-but-unexecuted commands held per client before reading pauses. */
+export const CLIENT_QUEUE_MAX_COMMANDS = 8192;
+
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+/** What the dispatcher needs from the server to run a client's commands. */
+export interface ClientHost {
+  /** Executes argv; returns the reply, or PENDING when it was submitted to the write path. */
+  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY;
+  /** True if argv is a write that can be submitted while earlier writes are in flight. */
+  isPipelinableWrite(client: Client, argv: Buffer[]): boolean;
+  clientClosed(client: Client): void;
+  readonly outputPauseBytes: number;
+  readonly outputHardLimitBytes: number;
+  readonly queryBufferLimitBytes: number;
+  nowMs(): number;
+  countInput(bytes: number): void;
+  countOutput(bytes: number): void;
+  logWarn(msg: string, fields: Record<string, unknown>): void;
+  countError(message: string): void;
+}
+
+export const PENDING = Symbol('pending');
+/** Marker: the handler already wrote (or deliberately suppressed) its reply. */
+export const NO_REPLY = Symbol('no-reply');
+
+export class Client implements WriteWaiter {
+  readonly parser: RequestParser;
+  readonly writer = new ReplyWriter();
+  resp: 2 | 3 = 2;
+  db = 0;
+  name = '';
+  libName = '';
+  libVer = '';
+  authenticated: boolean;
+  readonly createdMs: number;
+  lastInteractionMs: number;
+  replyMode: ReplyMode = 'on';
+  noEvict = false;
+  lastCommand = 'NULL';
+  /** Set when the connection must close once pending replies are written (QUIT, errors). */
+  closing = false;
+  closed = false;
+  private queue: Buffer[][] = [];
+  private queueHead = 0;
+  private inflight = 0;
+  private pausedForOutput = false;
+  private pausedForQueue = false;
+  private readonly host: ClientHost;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    host: ClientHost,
+    parserLimits: { bulkMaxBytes: number; queryBufferMaxBytes: number },
+    requirePass: boolean,
+  ) {
+    this.host = host;
+    this.parser = new RequestParser(parserLimits);
+    this.authenticated = !requirePass;
+    this.parser.authenticated = this.authenticated;
+    this.createdMs = host.nowMs();
+    this.lastInteractionMs = this.createdMs;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => {});
+    socket.on('close', () => this.onClose());
+  }
+
+  get addr(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  get laddr(): string {
+    return `${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  get queuedCommands(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    this.host.countInput(chunk.length);
+    this.lastInteractionMs = this.host.nowMs();
+    this.parser.push(chunk);
+    if (this.parser.bufferedBytes() > this.host.queryBufferLimitBytes) {
+      this.host.logWarn('closing client that reached max query buffer length', {
+        client: this.id,
+        addr: this.addr,
+      });
+      this.close();
+      return;
+    }
+    for (let argv = this.parser.next(); argv !== null; argv = this.parser.next()) this.queue.push(argv);
+    this.process();
+    this.flushOutput();
+  }
+
+  /** Runs queued commands in order until one must wait for in-flight writes. */
+  process(): void {
+    while (this.queueHead < this.queue.length && !this.closing) {
+      const argv = this.queue[this.queueHead]!;
+      if (this.inflight > 0 && !this.host.isPipelinableWrite(this, argv)) break;
+      this.queueHead++;
+      const reply = this.host.execute(this, argv);
+      if (reply === PENDING) this.inflight++;
+      else if (reply !== NO_REPLY) this.reply(reply);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+      if (this.parser.error !== null && !this.closing) this.protocolError(this.parser.error);
+    }
+    this.updateQueuePause();
+  }
+
+  private protocolError(message: string): void {
+    this.reply(new ErrorReply(`ERR ${message}`));
+    this.closing = true;
+  }
+
+  private updateQueuePause(): void {
+    const over = this.queuedCommands > CLIENT_QUEUE_MAX_COMMANDS;
+    if (over && !this.pausedForQueue) {
+      this.pausedForQueue = true;
+      this.socket.pause();
+    } else if (!over && this.pausedForQueue) {
+      this.pausedForQueue = false;
+      if (!this.pausedForOutput) this.socket.resume();
+    }
+  }
+
+  /** Queues a reply, honouring CLIENT REPLY OFF/SKIP. */
+  reply(reply: Reply): void {
+    if (reply instanceof ErrorReply) this.host.countError(reply.message);
+    if (this.replyMode === 'on') this.writer.write(reply, this.resp);
+    else if (this.replyMode === 'skip') this.replyMode = 'on';
+  }
+
+  /** Bypasses CLIENT REPLY (used for the reply to CLIENT REPLY ON itself). */
+  forceReply(reply: Reply): void {
+    this.writer.write(reply, this.resp);
+  }
+
+  onWriteReply(reply: Reply): void {
+    this.inflight--;
+    if (this.closed) return;
+    this.reply(reply);
+    if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();
+    else if (this.inflight === 0 && this.parser.error !== null && !this.closing)
+      this.protocolError(this.parser.error);
+  }
+
+  flushOutput(): void {
+    if (this.closed) return;
+    if (this.writer.length > 0) {
+      const bytes = this.writer.take();
+      this.host.countOutput(bytes.length);
+      this.socket.write(bytes);
+    }
+    if (this.closing) {
+      this.socket.end();
+      return;
+    }
+    const pending = this.socket.writableLength;
+    if (this.host.outputHardLimitBytes > 0 && pending > this.host.outputHardLimitBytes) {
+      this.host.logWarn('client scheduled to be closed ASAP for overcoming of output buffer limits', {
+        client: this.id,
+        addr: this.addr,
+        pending,
+      });
+      this.close();
+      return;
+    }
+    if (pending > this.host.outputPauseBytes && !this.pausedForOutput) {
+      this.pausedForOutput = true;
+      this.socket.pause();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.pausedForOutput) {
+      this.pausedForOutput = false;
+      if (!this.pausedForQueue) this.socket.resume();
+    }
+  }
+
+  /** Closes now, dropping unsent output. */
+  close(): void {
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing = true;
+    this.host.clientClosed(this);
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * Configuration parameters: one registry serves the TOML file, the command-line flags
+ * (`--<name> <value>`) and CONFIG GET/SET, with Redis's parameter names and error texts.
+ * Values are validated at start (a bad key or value stops the server with a message naming
+ * it) and on CONFIG SET (Redis's error reply).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+
+export type ParamValue = string | number | boolean;
+
+interface ParamDef {
+  name: string;
+  kind: 'int' | 'memory' | 'string' | 'enum' | 'bool';
+  default: ParamValue;
+  mutable: boolean;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+  /** Shown by --help. */
+  doc: string;
+  /** Extra validation for strings; returns an error text or null. */
+  check?: (v: string) => string | null;
+}
+
+const MB = 1024 * 1024;
+
+const PARAMS: readonly ParamDef[] = [
+  {
+    name: 'bind',
+    kind: 'string',
+    default: '127.0.0.1',
+    mutable: false,
+    doc: 'address to listen on for clients',
+  },
+  {
+    name: 'port',
+    kind: 'int',
+    default: 6379,
+    mutable: false,
+    min: 0,
+    max: 65535,
+    doc: 'client port (0 picks a free port)',
+  },
+  {
+    name: 'dir',
+    kind: 'string',
+    default: './data',
+    mutable: false,
+    doc: 'data directory (RocksDB lives here)',
+  },
+  {
+    name: 'requirepass',
+    kind: 'string',
+    default: '',
+    mutable: true,
+    doc: 'password clients must AUTH with (empty: none)',
+  },
+  {
+    name: 'maxclients',
+    kind: 'int',
+    default: 10000,
+    mutable: true,
+    min: 1,
+    max: 1_000_000,
+    doc: 'most client connections at once',
+  },
+  {
+    name: 'timeout',
+    kind: 'int',
+    default: 0,
+    mutable: true,
+    min: 0,
+    max: 2_147_483_647,
+    doc: 'close clients idle this many seconds (0: never)',
+  },
+  {
+    name: 'tcp-keepalive',
+    kind: 'int',
+    default: 300,
+    mutable: true,
+    min: 0,
+    max: 2_147_483_647,
+    doc: 'TCP keepalive interval in seconds (0: off)',
+  },
+  {
+    name: 'proto-max-bulk-len',
+    kind: 'memory',
+    default: 512 * MB,
+    mutable: true,
+    min: MB,
+    max: 2 ** 52,
+    doc: 'largest bulk string a client may send, and largest string value',
+  },
+  {
+    name: 'client-query-buffer-limit',
+    kind: 'memory',
+    default: 1024 * MB,
+    mutable: true,
+    min: MB,
+    max: 2 ** 52,
+    doc: 'largest unparsed input buffered per client; beyond it the client is closed',
+  },
+  {
+    name: 'client-output-buffer-limit',
+    kind: 'string',
+    default: 'normal 0 0 0 replica 268435456 67108864 60 pubsub 33554432 8388608 60',
+    mutable: true,
+    doc: 'Redis syntax; the normal class hard limit disconnects slow consumers (0: none)',
+    check: checkOutputLimit,
+  },
+  {
+    name: 'client-output-pause-bytes',
+    kind: 'memory',
+    default: 16 * MB,
+    mutable: true,
+    min: 64 * 1024,
+    max: 2 ** 52,
+    doc: 'stop reading a client whose unsent replies exceed this (backpressure)',
+  },
+  {
+    name: 'appendfsync',
+    kind: 'enum',
+    default: 'always',
+    mutable: true,
+    values: ['always', 'everysec', 'no'],
+    doc: 'always: fsync the log before replying to writes (default); everysec / no: relaxed durability',
+  },
+  {
+    name: 'appendonly',
+    kind: 'bool',
+    default: true,
+    mutable: false,
+    doc: 'always yes: every write goes through the log',
+  },
+  {
+    name: 'save',
+    kind: 'string',
+    default: '',
+    mutable: false,
+    doc: 'always empty: no RDB snapshots (state lives in RocksDB)',
+  },
+  {
+    name: 'databases',
+    kind: 'int',
+    default: 16,
+    mutable: false,
+    min: 16,
+    max: 16,
+    doc: 'number of databases (fixed at 16)',
+  },
+  {
+    name: 'hz',
+    kind: 'int',
+    default: 10,
+    mutable: true,
+    min: 1,
+    max: 500,
+    doc: 'background cycles (active expiry, idle timeouts) per second',
+  },
+  {
+    name: 'active-expire-keys-per-cycle',
+    kind: 'int',
+    default: 200,
+    mutable: true,
+    min: 1,
+    max: 100_000,
+    doc: 'most expired keys one active expiry cycle deletes',
+  },
+  {
+    name: 'log-level',
+    kind: 'enum',
+    default: 'info',
+    mutable: true,
+    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+    doc: 'pino log level',
+  },
+  {
+    name: 'log-format',
+    kind: 'enum',
+    default: 'auto',
+    mutable: false,
+    values: ['auto', 'json', 'pretty'],
+    doc: 'auto: pretty on a TTY, JSON otherwise',
+  },
+  {
+    name: 'loglevel',
+    kind: 'enum',
+    default: 'notice',
+    mutable: true,
+    values: ['debug', 'verbose', 'notice', 'warning', 'nothing'],
+    doc: 'Redis-style alias of log-level',
+  },
+  {
+    name: 'maxmemory',
+    kind: 'memory',
+    default: 0,
+    mutable: true,
+    min: 0,
+    max: 2 ** 52,
+    doc: 'reported for compatibility; Seshat does not evict (data lives on disk)',
+  },
+  {
+    name: 'maxmemory-policy',
+    kind: 'enum',
+    default: 'noeviction',
+    mutable: false,
+    values: ['noeviction'],
+    doc: 'only noeviction: keys are never evicted',
+  },
+];
+
+const BY_NAME = new Map(PARAMS.map((p) => [p.name, p]));
+
+function checkOutputLimit(v: string): string | null {
+  const parts = v.trim().split(/\s+/);
+  if (parts.length % 4 !== 0) return 'Wrong number of arguments in buffer limit configuration.';
+  for (let i = 0; i < parts.length; i += 4) {
+    if (!['normal', 'replica', 'slave', 'pubsub'].includes(parts[i]!.toLowerCase())) {
+      return 'Invalid client class specified in buffer limit configuration.';
+    }
+    for (let j = 1; j < 4; j++)
+      if (parseMemory(parts[i + j]!) === null)
+        return 'Error in hard, soft or soft_seconds setting in buffer limit configuration.';
+  }
+  return null;
+}
+
+/** Redis memory values: 1gb, 512mb, 64k, plain bytes. */
+export function parseMemory(s: string): number | null {
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s.trim());
+  if (!m) return null;
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: MB, g: 1e9, gb: 1024 * MB };
+  return Number(m[1]) * mult[unit]!;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses and validates one value; returns the typed value or an error text (Redis words). */
+export function coerce(def: ParamDef, raw: unknown): ParamValue | string {
+  const s = typeof raw === 'string' ? raw : String(raw);
+  switch (def.kind) {
+    case 'int': {
+      if (typeof raw === 'number' ? !Number.isInteger(raw) : !/^-?\d+$/.test(s))
+        return "argument couldn't be parsed into an integer";
+      return inRange(def, Number(s));
+    }
+    case 'memory': {
+      const v = typeof raw === 'number' ? raw : parseMemory(s);
+      if (v === null || !Number.isInteger(v)) return 'argument must be a memory value';
+      return inRange(def, v);
+    }
+    case 'bool':
+      if (raw === true || s === 'yes') return true;
+      if (raw === false || s === 'no') return false;
+      return "argument must be 'yes' or 'no'";
+    case 'enum':
+      return def.values!.includes(s.toLowerCase())
+        ? s.toLowerCase()
+        : `argument(s) must be one of the following: ${def.values!.join(', ')}`;
+    case 'string':
+      return def.check?.(s) ?? s;
+  }
+}
+
+function inRange(def: ParamDef, v: number): number | string {
+  if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
+    return `argument must be between ${def.min} and ${def.max} inclusive`;
+  }
+  return v;
+}
+
+export function findParam(name: string): ParamDef | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+export function allParams(): readonly ParamDef[] {
+  return PARAMS;
+}
+
+/** The running configuration. Listeners react to CONFIG SET of a mutable parameter. */
+export class Config {
+  private readonly values = new Map<string, ParamValue>();
+  private readonly listeners: ((name: string, value: ParamValue) => void)[] = [];
+
+  constructor(overrides: Record<string, ParamValue> = {}) {
+    for (const p of PARAMS) this.values.set(p.name, p.default);
+    for (const [k, v] of Object.entries(overrides)) this.values.set(k, v);
+  }
+
+  get(name: string): ParamValue {
+    const v = this.values.get(name);
+    if (v === undefined) throw new Error(`unknown config parameter ${name}`);
+    return v;
+  }
+  int(name: string): number {
+    return this.get(name) as number;
+  }
+  str(name: string): string {
+    return this.get(name) as string;
+  }
+
+  /** Redis's textual form, as CONFIG GET shows it. */
+  text(name: string): string {
+    const v = this.get(name);
+    if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    return String(v);
+  }
+
+  /** CONFIG SET of one parameter: returns null on success or Redis's error detail. */
+  set(name: string, raw: string): string | null {
+    const def = findParam(name);
+    if (!def) return 'unknown';
+    if (!def.mutable) return "can't set immutable config";
+    const v = coerce(def, raw);
+    if (typeof v === 'string' && def.kind !== 'string' && def.kind !== 'enum') return v;
+    if (def.kind === 'enum' && !def.values!.includes(String(v))) return v as string;
+    if (def.kind === 'string' && def.check?.(raw)) return def.check(raw);
+    this.values.set(def.name, v);
+    for (const l of this.listeners) l(def.name, v);
+    return null;
+  }
+
+  onChange(listener: (name: string, value: ParamValue) => void): void {
+    this.listeners.push(listener);
+  }
+}
+
+/** Loads a TOML file: keys are parameter names; unknown keys and bad values are errors. */
+export function loadConfigFile(path: string): Record<string, ParamValue> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`config error: cannot read ${path}: ${(e as Error).message}`);
+  }
+  const out: Record<string, ParamValue> = {};
+  for (const [key, raw] of Object.entries(doc)) {
+    const def = findParam(key);
+    if (!def) throw new ConfigError(`config error: unknown key '${key}' in ${path}`);
+    const v = coerce(def, raw);
+    if (typeof v === 'string' && def.kind !== 'string') {
+      if (def.kind !== 'enum' || !def.values!.includes(v))
+        throw new ConfigError(`config error: bad value for '${key}' in ${path}: ${v}`);
+    }
+    out[def.name] = v;
+  }
+  return out;
+}
+
+export interface CliOptions {
+  help: boolean;
+  version: boolean;
+  configFile: string | null;
+  overrides: Record<string, ParamValue>;
+}
+
+/** Parses `--config FILE`, `--help`, `--version` and `--<param> <value>` flags. */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const out: CliOptions = { help: false, version: false, configFile: null, overrides: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--help' || a === '-h') out.help = true;
+    else if (a === '--version' || a === '-v') out.version = true;
+    else if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new ConfigError(`config error: option --${name} needs a value`);
+      if (name === 'config') {
+        out.configFile = value;
+        continue;
+      }
+      const def = findParam(name);
+      if (!def) throw new ConfigError(`config error: unknown option --${name} (see --help)`);
+      const v = coerce(def, value);
+      if (
+        typeof v === 'string' &&
+        def.kind !== 'string' &&
+        !(def.kind === 'enum' && def.values!.includes(v))
+      ) {
+        throw new ConfigError(`config error: bad value for --${name}: ${v}`);
+      }
+      out.overrides[def.name] = v;
+    } else throw new ConfigError(`config error: unexpected argument '${a}' (see --help)`);
+  }
+  return out;
+}
+
+export function helpText(): string {
+  const lines = [
+    'Usage: seshat [--config FILE] [--<parameter> <value> ...]',
+    '',
+    'Seshat: a Redis-compatible key-value server, durable on RocksDB.',
+    '',
+    'Options:',
+    '  --config FILE            TOML file with parameters (flags override it)',
+    '  --help                   show this help',
+    '  --version                print the version',
+    '',
+    'Parameters (also settable in the config file and, when marked *, with CONFIG SET):',
+  ];
+  for (const p of PARAMS) {
+    const def = p.kind === 'bool' ? (p.default ? 'yes' : 'no') : String(p.default);
+    lines.push(
+      `  --${p.name.padEnd(28)}${p.mutable ? '*' : ' '} ${p.doc} (default: ${def === '' ? '""' : def})`,
+    );
+  }
+  return lines.join('\n');
+}

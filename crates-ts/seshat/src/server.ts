@@ -1,0 +1,311 @@
+/**
+ * The Seshat server process: opens RocksDB, recovers the state machine from the log, serves
+ * RESP clients, runs the background cycles (active expiry, idle timeouts, everysec fsync)
+ * and shuts down cleanly.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { type Clock, ErrorReply, type Reply, SeshatError, SystemClock } from '@seshat/common';
+import { type CommandSpec, KvStateMachine, resolveCommand } from '@seshat/kv';
+import { openRocksStorage, type Storage } from '@seshat/storage';
+import type { Logger } from 'pino';
+import { Client, type ClientHost, type NO_REPLY, PENDING } from './client.js';
+import { allParams, type Config, parseMemory } from './config.js';
+import { renderInfo } from './info.js';
+import { LogStore } from './log-store.js';
+import { serverHandlers } from './server-commands.js';
+import { ServerStats } from './stats.js';
+import { type FsyncPolicy, WritePath } from './write-path.js';
+
+const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
+const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
+
+export class SeshatServer implements ClientHost {
+  readonly clock: Clock = new SystemClock();
+  readonly stats = new ServerStats();
+  readonly clients = new Map<number, Client>();
+  readonly runId = randomBytes(20).toString('hex');
+  readonly version = '0.1.0';
+  readonly startedMonotonicMs: number;
+  storage!: Storage;
+  sm!: KvStateMachine;
+  log!: LogStore;
+  writePath!: WritePath;
+  port = 0;
+  private listener: net.Server | null = null;
+  private nextClientId = 1;
+  private timers: NodeJS.Timeout[] = [];
+  private shuttingDown: Promise<void> | null = null;
+  /** Called after a shutdown requested by a client (SHUTDOWN) completes. */
+  onShutdown: (() => void) | null = null;
+  outputPauseBytes: number;
+  outputHardLimitBytes = 0;
+  queryBufferLimitBytes: number;
+
+  constructor(
+    readonly config: Config,
+    readonly logger: Logger,
+    readonly configFile: string | null,
+  ) {
+    this.startedMonotonicMs = this.clock.monotonicMs();
+    this.outputPauseBytes = config.int('client-output-pause-bytes');
+    this.queryBufferLimitBytes = config.int('client-query-buffer-limit');
+    this.applyOutputLimit(config.str('client-output-buffer-limit'));
+    config.onChange((name, value) => this.onConfigChange(name, value));
+  }
+
+  async start(): Promise<void> {
+    const dir = this.config.str('dir');
+    mkdirSync(dir, { recursive: true });
+    this.storage = await openRocksStorage(dir);
+    this.sm = new KvStateMachine(this.storage, {
+      limits: { stringMaxBytes: this.config.int('proto-max-bulk-len') },
+    });
+    this.log = new LogStore(this.storage, 0);
+    const seeds = randomBytes(4);
+    let seedCounter = seeds.readUInt32BE(0);
+    this.writePath = new WritePath(
+      this.storage,
+      this.log,
+      this.sm,
+      this.clock,
+      () => (seedCounter = (seedCounter + 0x9e3779b9) >>> 0),
+    );
+    this.writePath.fsync = this.config.str('appendfsync') as FsyncPolicy;
+    const replayed = this.writePath.recover();
+    this.logger.info(
+      {
+        dir,
+        appliedIndex: this.sm.appliedIndex,
+        replayed,
+        keys: this.sm.counts.keys.reduce((a, b) => a + b, 0),
+      },
+      'state loaded',
+    );
+    await this.listen();
+    this.startTimers();
+    this.logger.info({ port: this.port, bind: this.config.str('bind'), pid: process.pid }, 'ready');
+  }
+
+  private listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      server.on('error', reject);
+      server.listen({ port: this.config.int('port'), host: this.config.str('bind'), backlog: 511 }, () => {
+        this.port = (server.address() as net.AddressInfo).port;
+        server.off('error', reject);
+        server.on('error', (e) => this.logger.error({ err: e }, 'listener error'));
+        resolve();
+      });
+      this.listener = server;
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.totalConnectionsReceived++;
+    if (this.shuttingDown || this.clients.size >= this.config.int('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.on('error', () => {});
+      socket.end(MAXCLIENTS_REPLY);
+      return;
+    }
+    const keepalive = this.config.int('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    const id = this.nextClientId++;
+    const client = new Client(
+      id,
+      socket,
+      this,
+      {
+        bulkMaxBytes: this.config.int('proto-max-bulk-len'),
+        queryBufferMaxBytes: this.queryBufferLimitBytes,
+      },
+      this.config.str('requirepass') !== '',
+    );
+    this.clients.set(id, client);
+  }
+
+  // ---- ClientHost -----------------------------------------------------------------------
+
+  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY {
+    const spec = resolveCommand(argv);
+    if (spec instanceof ErrorReply) return spec;
+    if (!client.authenticated && !spec.flags.includes('no_auth')) {
+      this.stats.command(spec.name).rejectedCalls++;
+      return NOAUTH;
+    }
+    client.lastCommand = spec.name;
+    const st = this.stats.command(spec.name);
+    st.calls++;
+    this.stats.totalCommandsProcessed++;
+    if (spec.exec === 'write') {
+      this.writePath.submit(client, client.db, argv);
+      return PENDING;
+    }
+    const t0 = performance.now();
+    const reply =
+      spec.exec === 'read'
+        ? this.sm.read(spec, client.db, argv, this.clock.nowMs())
+        : this.runServerCommand(spec, client, argv);
+    st.usec += (performance.now() - t0) * 1000;
+    if (reply instanceof ErrorReply) st.failedCalls++;
+    return reply;
+  }
+
+  private runServerCommand(spec: CommandSpec, client: Client, argv: Buffer[]): Reply | typeof NO_REPLY {
+    const handler = serverHandlers.get(spec.name);
+    if (!handler) return new ErrorReply(`ERR command '${spec.name}' is not available on this server`);
+    try {
+      return handler(this, client, argv);
+    } catch (e) {
+      if (e instanceof SeshatError) return new ErrorReply(`${e.code} ${e.message}`);
+      throw e;
+    }
+  }
+
+  isPipelinableWrite(client: Client, argv: Buffer[]): boolean {
+    if (!client.authenticated) return false;
+    const spec = resolveCommand(argv);
+    return !(spec instanceof ErrorReply) && spec.exec === 'write';
+  }
+
+  clientClosed(client: Client): void {
+    this.clients.delete(client.id);
+  }
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+  countInput(bytes: number): void {
+    this.stats.netInputBytes += bytes;
+  }
+  countOutput(bytes: number): void {
+    this.stats.netOutputBytes += bytes;
+  }
+  countError(message: string): void {
+    this.stats.error(message);
+  }
+  logWarn(msg: string, fields: Record<string, unknown>): void {
+    this.logger.warn(fields, msg);
+  }
+
+  // ---- introspection --------------------------------------------------------------------
+
+  info(sections: string[]): string {
+    return renderInfo(this, sections);
+  }
+
+  configNames(): string[] {
+    return allParams().map((p) => p.name);
+  }
+
+  resetStats(): void {
+    this.stats.reset();
+    this.sm.stats.expiredKeys = 0;
+    this.sm.stats.keyspaceHits = 0;
+    this.sm.stats.keyspaceMisses = 0;
+  }
+
+  clientInfoLine(c: Client): string {
+    const now = this.clock.nowMs();
+    const qbuf = c.parser.bufferedBytes();
+    const obl = c.socket.writableLength;
+    return (
+      `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1} ` +
+      `name=${c.name} age=${Math.floor((now - c.createdMs) / 1000)} idle=${Math.floor((now - c.lastInteractionMs) / 1000)} ` +
+      `flags=N db=${c.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 ` +
+      `rbs=0 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=${qbuf + obl} events=r cmd=${c.lastCommand} user=default ` +
+      `redir=-1 resp=${c.resp} lib-name=${c.libName} lib-ver=${c.libVer}`
+    );
+  }
+
+  // ---- background cycles ----------------------------------------------------------------
+
+  private startTimers(): void {
+    this.timers.push(setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / this.config.int('hz')))));
+    this.timers.push(setInterval(() => this.clientsCron(), 1000));
+    this.timers.push(
+      setInterval(() => this.writePath.fsync === 'everysec' && this.writePath.syncNow(), 1000),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Active expiry: finds keys past their deadline and deletes them through the log. */
+  private cron(): void {
+    if (this.shuttingDown || this.writePath.pending > 0) return;
+    const commands = this.sm.expiredCommands(
+      this.clock.nowMs(),
+      this.config.int('active-expire-keys-per-cycle'),
+    );
+    for (const argv of commands) this.writePath.submit(null, 0, argv);
+  }
+
+  private clientsCron(): void {
+    const timeoutMs = this.config.int('timeout') * 1000;
+    if (timeoutMs === 0) return;
+    const now = this.clock.nowMs();
+    for (const c of this.clients.values()) {
+      if (now - c.lastInteractionMs > timeoutMs && c.queuedCommands === 0) {
+        this.logger.debug({ client: c.id }, 'closing idle client');
+        c.close();
+      }
+    }
+  }
+
+  private onConfigChange(name: string, value: unknown): void {
+    if (name === 'appendfsync' && this.writePath) this.writePath.fsync = value as FsyncPolicy;
+    if (name === 'client-output-pause-bytes') this.outputPauseBytes = value as number;
+    if (name === 'client-output-buffer-limit') this.applyOutputLimit(value as string);
+    if (name === 'client-query-buffer-limit') {
+      this.queryBufferLimitBytes = value as number;
+      for (const c of this.clients.values()) c.parser.limits.queryBufferMaxBytes = value as number;
+    }
+    if (name === 'proto-max-bulk-len') {
+      for (const c of this.clients.values()) c.parser.limits.bulkMaxBytes = value as number;
+      if (this.sm) this.sm.limits.stringMaxBytes = value as number;
+    }
+    if (name === 'log-level') this.logger.level = value as string;
+    if (name === 'loglevel') {
+      const map: Record<string, string> = {
+        debug: 'debug',
+        verbose: 'debug',
+        notice: 'info',
+        warning: 'warn',
+        nothing: 'silent',
+      };
+      this.logger.level = map[value as string]!;
+    }
+  }
+
+  private applyOutputLimit(spec: string): void {
+    const parts = spec.trim().split(/\s+/);
+    for (let i = 0; i + 3 < parts.length; i += 4) {
+      if (parts[i]!.toLowerCase() === 'normal') this.outputHardLimitBytes = parseMemory(parts[i + 1]!) ?? 0;
+    }
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  /** Stops accepting, finishes queued writes, closes clients and RocksDB. Idempotent. */
+  shutdown(reason: string): Promise<void> {
+    if (this.shuttingDown) return this.shuttingDown;
+    this.shuttingDown = (async () => {
+      this.logger.info({ reason }, 'shutting down');
+      for (const t of this.timers) clearInterval(t);
+      this.listener?.close();
+      if (this.writePath) {
+        this.writePath.flush();
+        this.writePath.syncNow();
+      }
+      for (const c of this.clients.values()) {
+        c.flushOutput();
+        c.close();
+      }
+      if (this.storage) await this.storage.close();
+      this.logger.info('bye');
+      this.onShutdown?.();
+    })();
+    return this.shuttingDown;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The write path (group commit). Write commands arriving within one event-loop turn become
+ * one log entry, stamped with the leader's time and a seed; the entry is appended to the log
+ * with one fsync, then applied by the state machine, then every waiting client gets its
+ * reply. This is the shape Raft plugs into: append -> commit -> apply -> reply.
+ */
+import { assert, type Clock, type Reply } from '@seshat/common';
+import { encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
+import type { Storage } from '@seshat/storage';
+import type { LogStore } from './log-store.js';
+
+/** Whoever waits for a write's reply (a client connection, or the server itself). */
+export interface WriteWaiter {
+  onWriteReply(reply: Reply): void;
+  /** Called once after a batch of replies was delivered, to send them in one socket write. */
+  flushOutput(): void;
+}
+
+/** Most commands in one entry; bounds entry size and apply latency. */
+export const ENTRY_COMMANDS_MAX = 4096;
+/** Most argument bytes in one entry (a larger single command still forms its own entry). */
+export const ENTRY_BYTES_MAX = 8 * 1024 * 1024;
+/** Applied entries kept in the log behind the applied index before compaction. */
+export const LOG_RETAIN_ENTRIES = 10_000;
+
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+export class WritePath {
+  private readonly commands: EntryCommand[] = [];
+  private readonly waiters: (WriteWaiter | null)[] = [];
+  private bytes = 0;
+  private scheduled = false;
+  private readonly touched = new Set<WriteWaiter>();
+  fsync: FsyncPolicy = 'always';
+  private unsynced = false;
+  /** Counters for INFO. */
+  entriesWritten = 0;
+  commandsWritten = 0;
+  fsyncs = 0;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly log: LogStore,
+    private readonly sm: KvStateMachine,
+    private readonly clock: Clock,
+    private readonly seed: () => number,
+  ) {}
+
+  /** Replays entries written but not applied before the last stop. */
+  recover(): number {
+    let n = 0;
+    for (const [index, entry] of this.log.entriesAfter(this.sm.appliedIndex)) {
+      this.sm.apply(index, entry);
+      n++;
+    }
+    assert(this.sm.appliedIndex === this.log.lastIndex || this.log.lastIndex === 0, 'log replay incomplete');
+    if (this.log.lastIndex < this.sm.appliedIndex) this.log.lastIndex = this.sm.appliedIndex;
+    return n;
+  }
+
+  /** Queues a write command; `waiter` receives its reply in submission order. */
+  submit(waiter: WriteWaiter | null, db: number, argv: Buffer[]): void {
+    this.commands.push({ db, argv });
+    this.waiters.push(waiter);
+    for (let i = 0; i < argv.length; i++) this.bytes += argv[i]!.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  get pending(): number {
+    return this.commands.length;
+  }
+
+  private readonly flushBound = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /** Writes everything queued, one entry per bounded batch. */
+  flush(): void {
+    while (this.commands.length > 0) this.flushOne();
+    for (const w of this.touched) w.flushOutput();
+    this.touched.clear();
+  }
+
+  private flushOne(): void {
+    let n = 0;
+    let bytes = 0;
+    while (n < this.commands.length && n < ENTRY_COMMANDS_MAX && (n === 0 || bytes < ENTRY_BYTES_MAX)) {
+      for (const a of this.commands[n]!.argv) bytes += a.length;
+      n++;
+    }
+    const commands = this.commands.splice(0, n);
+    const waiters = this.waiters.splice(0, n);
+    this.bytes -= bytes;
+    const stamp = Math.max(this.clock.nowMs(), this.sm.lastStampMs);
+    const entry = encodeEntry(stamp, this.seed(), commands);
+    const batch = this.storage.batch();
+    const index = this.log.append(batch, entry);
+    const sync = this.fsync === 'always';
+    this.storage.write(batch, { sync });
+    if (sync) this.fsyncs++;
+    else this.unsynced = true;
+    const replies = this.sm.apply(index, entry);
+    assert(replies !== null && replies.length === n, 'apply returned wrong reply count');
+    this.entriesWritten++;
+    this.commandsWritten += n;
+    for (let i = 0; i < n; i++) {
+      const w = waiters[i];
+      if (w) {
+        w.onWriteReply(replies[i]!);
+        this.touched.add(w);
+      }
+    }
+    if (index % 1000 === 0 && index > LOG_RETAIN_ENTRIES) this.log.compact(index - LOG_RETAIN_ENTRIES);
+  }
+
+  /** For appendfsync everysec: makes earlier unsynced writes durable. */
+  syncNow(): void {
+    if (!this.unsynced) return;
+    const batch = this.storage.batch();
+    batch.put('default', SYNC_MARKER, SYNC_MARKER);
+    this.storage.write(batch, { sync: true });
+    this.fsyncs++;
+    this.unsynced = false;
+  }
+}
+
+const SYNC_MARKER = Buffer.from('seshat:sync');
