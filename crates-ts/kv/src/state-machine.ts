@@ -117,7 +117,8 @@ export class KvStateMachine {
     if (internal !== undefined) return guard(ctx, internal, argv);
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return spec;
-    assert(spec.exec === 'write' && spec.handler !== null, `not a write command: ${spec.name}`);
+    // Read commands may be logged too (inside MULTI/EXEC); server commands never are.
+    assert(spec.exec !== 'server' && spec.handler !== null, `not a data command: ${spec.name}`);
     return guard(ctx, spec.handler, argv);
   }
 
