@@ -18,7 +18,9 @@ import type { Storage } from '@seshat/storage';
 import type { CommandSpec } from './command-table.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
 import { decodeEntry } from './entry.js';
-import { metaKeyDb } from './keys.js';
+import { metaKey, metaKeyDb } from './keys.js';
+import { MetaCache } from './meta-cache.js';
+import { commandKeys } from './command-table.js';
 import { metaExpireAt } from './meta.js';
 import { resolveCommand } from './resolve.js';
 import { ReadView, Txn } from './txn.js';
@@ -30,7 +32,11 @@ const APPLIED_KEY_SUFFIX = Buffer.from('applied');
 export interface KvStateMachineOptions {
   groupId?: number;
   limits?: Partial<KvLimits>;
+  /** Byte budget of the in-memory meta record cache (0 disables it). */
+  metaCacheBytes?: number;
 }
+
+export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
 
 export class KvStateMachine {
   readonly groupId: number;
@@ -42,6 +48,7 @@ export class KvStateMachine {
   lastStampMs = 0;
   private readonly appliedKey: Buffer;
   private readonly readCtx: Ctx;
+  readonly cache: MetaCache;
 
   constructor(
     private readonly storage: Storage,
@@ -50,8 +57,9 @@ export class KvStateMachine {
     this.groupId = options.groupId ?? 0;
     this.limits = { stringMaxBytes: 512 * 1024 * 1024, ...options.limits };
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
+    this.cache = new MetaCache(options.metaCacheBytes ?? META_CACHE_BYTES_DEFAULT);
     this.readCtx = new Ctx(
-      new ReadView(storage),
+      new ReadView(storage, this.cache),
       new SeededRandom(Date.now()),
       this.counts,
       this.stats,
@@ -90,7 +98,8 @@ export class KvStateMachine {
     if (index <= this.appliedIndex) return null;
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
     const entry = decodeEntry(entryBytes);
-    const txn = new Txn(this.storage);
+    const txn = new Txn(this.storage, this.cache);
+    this.prefetch(entry.commands);
     const ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
     ctx.writing = true;
     ctx.nowMs = entry.timeMs;
@@ -109,7 +118,21 @@ export class KvStateMachine {
     applied.writeDoubleBE(this.lastStampMs, 8);
     txn.batch.put('raft_state', this.appliedKey, applied);
     this.storage.write(txn.batch, { sync: false });
+    txn.publish();
     return replies;
+  }
+
+  /** Loads the meta records of the keys `commands` name into the cache, one native call. */
+  prefetch(commands: readonly { db: number; argv: Buffer[] }[], from = 0): void {
+    if (this.cache.maxBytes === 0 || commands.length - from < 2) return;
+    const mks: Buffer[] = [];
+    for (let i = from; i < commands.length; i++) {
+      const c = commands[i]!;
+      const spec = resolveCommand(c.argv);
+      if (spec instanceof ErrorReply || spec.firstKey === 0) continue;
+      for (const key of commandKeys(spec, c.argv)) mks.push(metaKey(c.db, key));
+    }
+    if (mks.length > 0) this.cache.prefetch(this.storage, mks);
   }
 
   private execWrite(ctx: Ctx, argv: Buffer[]): Reply {

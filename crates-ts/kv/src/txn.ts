@@ -5,6 +5,7 @@
  * lands in one atomic write batch together with the applied index.
  */
 import { assert } from '@seshat/common';
+import type { MetaCache } from './meta-cache.js';
 import type {
   ColumnFamily,
   RangeOptions,
@@ -23,9 +24,12 @@ export interface KvStore {
 
 /** Read-only view over applied state; writing through it is a programmer error. */
 export class ReadView implements KvStore {
-  constructor(private readonly reader: StorageReader) {}
+  constructor(
+    private readonly reader: Storage,
+    private readonly cache: MetaCache,
+  ) {}
   get(cf: ColumnFamily, key: Buffer): Buffer | undefined {
-    return this.reader.get(cf, key);
+    return cf === 'meta' ? this.cache.read(this.reader, key) : this.reader.get(cf, key);
   }
   iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator {
     return this.reader.iterator(cf, range);
@@ -53,7 +57,10 @@ export class Txn implements KvStore {
   /** cf tag + key (latin1, byte-exact) -> value, or null for a deletion. */
   private readonly pending = new Map<string, Buffer | null>();
 
-  constructor(private readonly storage: Storage) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly cache: MetaCache,
+  ) {
     this.batch = storage.batch();
   }
 
@@ -62,7 +69,13 @@ export class Txn implements KvStore {
       const p = this.pending.get(CF_TAG[cf] + key.toString('latin1'));
       if (p !== undefined) return p === null ? undefined : p;
     }
-    return this.storage.get(cf, key);
+    return cf === 'meta' ? this.cache.read(this.storage, key) : this.storage.get(cf, key);
+  }
+
+  /** After the batch is written: the meta cache takes the entry's final meta records. */
+  publish(): void {
+    const tag = CF_TAG.meta;
+    for (const [k, v] of this.pending) if (k[0] === tag) this.cache.set(k.slice(1), v);
   }
 
   put(cf: ColumnFamily, key: Buffer, value: Buffer): void {

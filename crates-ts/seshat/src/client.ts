@@ -28,6 +28,8 @@ export interface ClientHost {
   countOutput(bytes: number): void;
   logWarn(msg: string, fields: Record<string, unknown>): void;
   countError(message: string): void;
+  /** Hint: these commands are about to run; load what they read in one storage call. */
+  prefetch(client: Client, queue: Buffer[][], from: number): void;
 }
 
 export const PENDING = Symbol('pending');
@@ -103,7 +105,9 @@ export class Client implements WriteWaiter {
       this.close();
       return;
     }
+    const before = this.queue.length;
     for (let argv = this.parser.next(); argv !== null; argv = this.parser.next()) this.queue.push(argv);
+    if (this.queue.length - before > 1) this.host.prefetch(this, this.queue, before);
     this.process();
     this.flushOutput();
   }

@@ -183,6 +183,11 @@ export class SeshatServer implements ClientHost {
   countOutput(bytes: number): void {
     this.stats.netOutputBytes += bytes;
   }
+  prefetch(client: Client, queue: Buffer[][], from: number): void {
+    const commands: { db: number; argv: Buffer[] }[] = [];
+    for (let i = from; i < queue.length; i++) commands.push({ db: client.db, argv: queue[i]! });
+    this.sm.prefetch(commands);
+  }
   countError(message: string): void {
     this.stats.error(message);
   }
@@ -266,6 +271,10 @@ export class SeshatServer implements ClientHost {
       if (this.sm) this.sm.limits.stringMaxBytes = value as number;
     }
     if (name === 'log-level') this.logger.level = value as string;
+    if (name === 'meta-cache-bytes' && this.sm) {
+      this.sm.cache.maxBytes = value as number;
+      this.sm.cache.clear();
+    }
     if (name === 'loglevel') {
       const map: Record<string, string> = {
         debug: 'debug',
