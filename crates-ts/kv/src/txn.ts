@@ -6,14 +6,7 @@
  */
 import { assert } from '@seshat/common';
 import type { MetaCache } from './meta-cache.js';
-import type {
-  ColumnFamily,
-  RangeOptions,
-  Storage,
-  StorageIterator,
-  StorageReader,
-  WriteBatch,
-} from '@seshat/storage';
+import type { ColumnFamily, RangeOptions, Storage, StorageIterator, WriteBatch } from '@seshat/storage';
 
 export interface KvStore {
   get(cf: ColumnFamily, key: Buffer): Buffer | undefined;

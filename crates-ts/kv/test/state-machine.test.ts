@@ -15,7 +15,8 @@ function dump(storage: MemoryStorage): string[] {
   for (const cf of ['meta', 'expire', 'raft_state'] as const) {
     const it = storage.iterator(cf, {});
     for (let rows = it.nextBatch(100); rows.length; rows = it.nextBatch(100)) {
-      for (let i = 0; i < rows.length; i += 2) out.push(`${cf}:${rows[i]!.toString('hex')}=${rows[i + 1]!.toString('hex')}`);
+      for (let i = 0; i < rows.length; i += 2)
+        out.push(`${cf}:${rows[i]!.toString('hex')}=${rows[i + 1]!.toString('hex')}`);
     }
     it.close();
   }
@@ -32,7 +33,11 @@ function read(sm: KvStateMachine, nowMs: number, ...args: string[]) {
 t.test('two replicas applying the same entries reach identical state and replies', async (t) => {
   const entries = [
     encodeEntry(1000, 7, [cmd('set', 'a', '1'), cmd('incr', 'a'), cmd('append', 'a', 'x'), cmd('incr', 'a')]),
-    encodeEntry(1001, 8, [cmd('set', 'b', 'v', 'px', '50'), cmd('mset', 'c', '1', 'd', '2'), cmd('rename', 'c', 'e')]),
+    encodeEntry(1001, 8, [
+      cmd('set', 'b', 'v', 'px', '50'),
+      cmd('mset', 'c', '1', 'd', '2'),
+      cmd('rename', 'c', 'e'),
+    ]),
     encodeEntry(1100, 9, [cmd('get', 'b'), cmd('del', 'd', 'zz'), cmd('expire', 'e', '10')]),
   ];
   const r1 = new MemoryStorage();
@@ -43,7 +48,12 @@ t.test('two replicas applying the same entries reach identical state and replies
   const replies2 = entries.map((e, i) => s2.apply(i + 1, e));
   t.same(replies1, replies2);
   t.same(dump(r1), dump(r2));
-  t.same(replies1[0], [new SimpleString('OK'), 2n, 2, new ErrorReply('ERR value is not an integer or out of range')]);
+  t.same(replies1[0], [
+    new SimpleString('OK'),
+    2n,
+    2,
+    new ErrorReply('ERR value is not an integer or out of range'),
+  ]);
   t.equal(s1.appliedIndex, 3);
 });
 

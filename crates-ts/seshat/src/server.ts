@@ -318,3 +318,4 @@ export class SeshatServer implements ClientHost {
     return this.shuttingDown;
   }
 }
+import './command-introspection.js';
