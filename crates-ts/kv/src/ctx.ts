@@ -58,9 +58,21 @@ export class Ctx {
     readonly limits: KvLimits,
   ) {}
 
-  /** A version number unique to this command, for collections created by it. */
+  /** Versions handed out while applying the current entry. */
+  private versionsIssued = 0;
+
+  /** Called when an entry starts applying. */
+  beginEntry(index: number): void {
+    this.entryIndex = index;
+    this.versionsIssued = 0;
+  }
+
+  /**
+   * A collection version never used before: the entry index in the high bits and a counter
+   * within the entry below, so even a MULTI that deletes and re-creates a key gets a new one.
+   */
   newVersion(): bigint {
-    return (BigInt(this.entryIndex) << 16n) | BigInt(this.commandIndex & 0xffff);
+    return (BigInt(this.entryIndex) << 20n) | BigInt(this.versionsIssued++);
   }
 
   /**

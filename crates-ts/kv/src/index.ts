@@ -7,3 +7,6 @@ export * from './resolve.js';
 export * from './state-machine.js';
 export * from './args.js';
 export { isInternalName } from './commands/internal.js';
+export * from './collection.js';
+export * from './meta-cache.js';
+export * from './txn.js';

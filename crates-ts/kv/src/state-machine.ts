@@ -103,7 +103,7 @@ export class KvStateMachine {
     const ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
     ctx.writing = true;
     ctx.nowMs = entry.timeMs;
-    ctx.entryIndex = index;
+    ctx.beginEntry(index);
     const replies: Reply[] = new Array(entry.commands.length);
     for (let i = 0; i < entry.commands.length; i++) {
       const c = entry.commands[i]!;

@@ -2,6 +2,7 @@
 import { DATABASE_COUNT, OK, type Reply, SeshatError, SimpleString, SLOT_COUNT } from '@seshat/common';
 import { argIs, globMatch, parseI64, parseInt32, syntaxError } from '../args.js';
 import { defineCommand, defineSubcommand } from '../command-table.js';
+import { copyCollection } from '../collection.js';
 import type { Ctx } from '../ctx.js';
 import { metaKey, metaKeyDb, metaKeyUserKey } from '../keys.js';
 import { KeyType, metaExpireAt, metaType, stringValue, TYPE_NAMES, withExpireAt, FLAG_RAW } from '../meta.js';
@@ -63,8 +64,9 @@ function renameGeneric(ctx: Ctx, argv: Buffer[], nx: boolean): Reply {
 /** Moves a key's record to another meta key (same or other db). Strings carry their value
  * inline; collections will carry their elements (data types issue). */
 function moveRecord(ctx: Ctx, src: Buffer, raw: Buffer, dst: Buffer): void {
+  const moved = metaType(raw) === KeyType.String ? raw : copyCollection(ctx, src, raw, dst);
   ctx.deleteKey(src, raw);
-  ctx.putMeta(dst, raw, undefined);
+  ctx.putMeta(dst, moved, undefined);
 }
 
 function copy(ctx: Ctx, argv: Buffer[]): Reply {
@@ -84,7 +86,7 @@ function copy(ctx: Ctx, argv: Buffer[]): Reply {
     if (!replace) return 0;
     ctx.deleteKey(dst, existing);
   }
-  ctx.putMeta(dst, raw, undefined);
+  ctx.putMeta(dst, metaType(raw) === KeyType.String ? raw : copyCollection(ctx, metaKey(ctx.db, argv[1]!), raw, dst), undefined);
   return 1;
 }
 
