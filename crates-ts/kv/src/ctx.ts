@@ -46,6 +46,9 @@ export class Ctx {
   db = 0;
   nowMs = 0;
   writing = false;
+  /** Read mode: expire-index keys of expired keys this command saw (their deletion is
+   * proposed through the log by the server, like Redis's lazy expiry). */
+  expiredSeen: Buffer[] | null = null;
   /** Log index of the entry being applied and the command's position in it (key versions). */
   entryIndex = 0;
   commandIndex = 0;
@@ -87,6 +90,8 @@ export class Ctx {
       if (this.writing) {
         this.deleteKey(mk, raw);
         this.stats.expiredKeys++;
+      } else {
+        (this.expiredSeen ??= []).push(expireKey(exp, mk));
       }
       return undefined;
     }

@@ -145,6 +145,17 @@ export class KvStateMachine {
     return guard(ctx, spec.handler, argv);
   }
 
+  /**
+   * Expired keys the last read found, as internal expire commands to propose (lazy expiry:
+   * the read treated them as absent; deleting them goes through the log). Null if none.
+   */
+  takeExpiredSeen(): Buffer[][] | null {
+    const seen = this.readCtx.expiredSeen;
+    if (seen === null) return null;
+    this.readCtx.expiredSeen = null;
+    return seen.map((ek) => [INTERNAL_EXPIRE, ek]);
+  }
+
   /** Executes a read command (spec.exec === 'read') against applied state at `nowMs`. */
   read(spec: CommandSpec, db: number, argv: Buffer[], nowMs: number): Reply {
     assert(spec.handler !== null, `no handler for ${spec.name}`);

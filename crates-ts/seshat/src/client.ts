@@ -56,6 +56,9 @@ export class Client implements WriteWaiter {
   private queue: Buffer[][] = [];
   private queueHead = 0;
   private inflight = 0;
+  /** For each in-flight write, in order: true if its reply is internal (not for the client). */
+  private hiddenFlags: boolean[] = [];
+  private hiddenHead = 0;
   private pausedForOutput = false;
   private pausedForQueue = false;
   private readonly host: ClientHost;
@@ -119,7 +122,7 @@ export class Client implements WriteWaiter {
       if (this.inflight > 0 && !this.host.isPipelinableWrite(this, argv)) break;
       this.queueHead++;
       const reply = this.host.execute(this, argv);
-      if (reply === PENDING) this.inflight++;
+      if (reply === PENDING) this.expectWriteReply(false);
       else if (reply !== NO_REPLY) this.reply(reply);
     }
     if (this.queueHead === this.queue.length) {
@@ -158,10 +161,22 @@ export class Client implements WriteWaiter {
     this.writer.write(reply, this.resp);
   }
 
+  /** Registers a submitted write; `hidden` replies (e.g. lazy expiry deletions) are not sent,
+   * but still hold back the connection's later commands until they are applied. */
+  expectWriteReply(hidden: boolean): void {
+    this.inflight++;
+    this.hiddenFlags.push(hidden);
+  }
+
   onWriteReply(reply: Reply): void {
     this.inflight--;
+    const hidden = this.hiddenFlags[this.hiddenHead++]!;
+    if (this.hiddenHead === this.hiddenFlags.length) {
+      this.hiddenFlags.length = 0;
+      this.hiddenHead = 0;
+    }
     if (this.closed) return;
-    this.reply(reply);
+    if (!hidden) this.reply(reply);
     if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();
     else if (this.inflight === 0 && this.parser.error !== null && !this.closing)
       this.protocolError(this.parser.error);

@@ -168,6 +168,14 @@ const PARAMS: readonly ParamDef[] = [
     doc: 'most expired keys one active expiry cycle deletes',
   },
   {
+    name: 'enable-debug-command',
+    kind: 'enum',
+    default: 'no',
+    mutable: false,
+    values: ['no', 'yes', 'local'],
+    doc: 'allow DEBUG: no, yes, or local (loopback clients only)',
+  },
+  {
     name: 'log-level',
     kind: 'enum',
     default: 'info',

@@ -164,7 +164,7 @@ def(
     if (!client.authenticated) {
       throw new SeshatError(
         'NOAUTH',
-        'HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+        'HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
       );
     }
     if (name !== null) client.name = name.toString();
@@ -452,8 +452,10 @@ function clientKill(server: SeshatServer, client: Client, argv: Buffer[]): Reply
       filters.push((c) => c.id === Number(id));
     } else if (argIs(argv[j]!, 'addr')) filters.push((c) => c.addr === v);
     else if (argIs(argv[j]!, 'laddr')) filters.push((c) => c.laddr === v);
-    else if (argIs(argv[j]!, 'user')) filters.push(() => v === 'default');
-    else if (argIs(argv[j]!, 'type')) {
+    else if (argIs(argv[j]!, 'user')) {
+      if (v !== 'default') throw new SeshatError('ERR', `No such user '${v}'`);
+      filters.push(() => true);
+    } else if (argIs(argv[j]!, 'type')) {
       const t = v.toLowerCase();
       if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t))
         throw new SeshatError('ERR', `Unknown client type '${v}'`);
@@ -538,7 +540,15 @@ def(
     summary: 'A container for debugging commands.',
     since: '1.0.0',
   },
-  (server, _c, argv) => {
+  (server, client, argv) => {
+    const mode = server.config.str('enable-debug-command');
+    const local = /^(127\.|::1$|::ffff:127\.)/.test(client.socket.remoteAddress ?? '');
+    if (mode === 'no' || (mode === 'local' && !local)) {
+      throw new SeshatError(
+        'ERR',
+        'DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+      );
+    }
     if (argIs(argv[1]!, 'sleep') && argv.length === 3) {
       const seconds = Number(argv[2]!.toString());
       if (!Number.isFinite(seconds) || seconds < 0)
@@ -553,7 +563,6 @@ def(
         new SimpleString('SLEEP <seconds>'),
         new SimpleString('    Stop the server for <seconds>. Decimals allowed.'),
       ];
-    void server;
     throw new SeshatError(
       'ERR',
       `Unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try DEBUG HELP.`,
@@ -620,7 +629,12 @@ sub(
           'ERR',
           `Unknown option or number of arguments for CONFIG SET - '${argv[j]!.toString()}'`,
         );
-      if (names.has(name)) throw new SeshatError('ERR', `Duplicate parameter - ${argv[j]!.toString()}`);
+      if (names.has(name)) {
+        throw new SeshatError(
+          'ERR',
+          `CONFIG SET failed (possibly related to argument '${argv[j]!.toString()}') - duplicate parameter`,
+        );
+      }
       names.add(name);
     }
     for (let j = 2; j < argv.length; j += 2) {

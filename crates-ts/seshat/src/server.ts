@@ -144,10 +144,17 @@ export class SeshatServer implements ClientHost {
       return PENDING;
     }
     const t0 = performance.now();
-    const reply =
-      spec.exec === 'read'
-        ? this.sm.read(spec, client.db, argv, this.clock.nowMs())
-        : this.runServerCommand(spec, client, argv);
+    let reply: Reply | typeof NO_REPLY;
+    if (spec.exec === 'read') {
+      reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
+      const expired = this.sm.takeExpiredSeen();
+      if (expired !== null) {
+        for (const cmd of expired) {
+          this.writePath.submit(client, client.db, cmd);
+          client.expectWriteReply(true);
+        }
+      }
+    } else reply = this.runServerCommand(spec, client, argv);
     st.usec += (performance.now() - t0) * 1000;
     if (reply instanceof ErrorReply) st.failedCalls++;
     return reply;

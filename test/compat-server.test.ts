@@ -1,0 +1,363 @@
+// Redis 7.0 compatibility of the server commands: INFO (sections, fields, format), DBSIZE,
+// FLUSHDB, FLUSHALL, TIME, COMMAND (COUNT/INFO/DOCS/GETKEYS, list), CONFIG GET/SET/RESETSTAT,
+// DEBUG SLEEP (only with enable-debug-command), SHUTDOWN and SIGTERM exit codes.
+// How: exact replies against Seshat and a real redis-server (helpers/targets.ts). Values that
+// legitimately differ between servers (versions, pids, counters, COMMAND COUNT) are checked by
+// shape; COMMAND INFO/DOCS of foundation commands are compared exactly, in RESP2 and RESP3,
+// because cluster-aware clients read key positions from them. SHUTDOWN gets its own server.
+import t, { type Test } from 'tap';
+import { redisCli, redisCliAvailable } from './helpers/redis-cli.ts';
+import { type RespClient, type RespValue, show, text } from './helpers/resp-client.ts';
+import { startServer } from './helpers/server.ts';
+import {
+  type Case,
+  checkCases,
+  checkCasesBothProtocols,
+  connect,
+  forEachTarget,
+  ioredis,
+  targets,
+} from './helpers/targets.ts';
+
+const WRONG_ARGS = (cmd: string) => `-ERR wrong number of arguments for '${cmd}' command`;
+const SYNTAX = '-ERR syntax error';
+
+const DEFAULT_INFO_SECTIONS = [
+  'Server',
+  'Clients',
+  'Memory',
+  'Persistence',
+  'Stats',
+  'Replication',
+  'CPU',
+  'Modules',
+  'Errorstats',
+  'Cluster',
+  'Keyspace',
+];
+
+/** Every command of the foundation set; each must appear in COMMAND and COMMAND INFO. */
+const FOUNDATION_COMMANDS = [
+  'ping', 'echo', 'hello', 'auth', 'quit', 'reset', 'select', 'client', 'info', 'dbsize', 'flushdb',
+  'flushall', 'time', 'command', 'config', 'shutdown', 'debug', 'get', 'set', 'setnx', 'setex', 'psetex',
+  'getset', 'getdel', 'getex', 'mget', 'mset', 'msetnx', 'append', 'strlen', 'getrange', 'setrange',
+  'substr', 'incr', 'decr', 'incrby', 'decrby', 'incrbyfloat', 'lcs', 'del', 'unlink', 'exists', 'type',
+  'rename', 'renamenx', 'copy', 'move', 'keys', 'scan', 'randomkey', 'touch', 'object', 'expire',
+  'pexpire', 'expireat', 'pexpireat', 'ttl', 'pttl', 'expiretime', 'pexpiretime', 'persist',
+]; // biome-ignore format: a table
+
+const KEY_SPEC_1 = (flags: string, lastkey: number) =>
+  `[["flags", [${flags}], "begin_search", ["type", "index", "spec", ["index", :1]], "find_keys", ["type", "range", "spec", ["lastkey", :${lastkey}, "keystep", :1, "limit", :0]]]]`;
+const KEY_SPEC_3 = (flags: string, lastkey: number, notes = '') =>
+  `~[{${notes}"flags": ~[${flags}], "begin_search": {"type": "index", "spec": {"index": :1}}, "find_keys": {"type": "range", "spec": {"lastkey": :${lastkey}, "keystep": :1, "limit": :0}}}]`;
+
+const COMMAND_INFO: Case[] = [
+  [
+    ['COMMAND', 'INFO', 'get'],
+    `[["get", :2, [+readonly, +fast], :1, :1, :1, [+@read, +@string, +@fast], [], ${KEY_SPEC_1('+RO, +access', 0)}, []]]`,
+    `[["get", :2, ~[+readonly, +fast], :1, :1, :1, ~[+@read, +@string, +@fast], ~[], ${KEY_SPEC_3('+RO, +access', 0)}, ~[]]]`,
+  ],
+  [
+    ['COMMAND', 'INFO', 'mget', 'nosuch'],
+    `[["mget", :-2, [+readonly, +fast], :1, :-1, :1, [+@read, +@string, +@fast], ["request_policy:multi_shard"], ${KEY_SPEC_1('+RO, +access', -1)}, []], $-1]`,
+    `[["mget", :-2, ~[+readonly, +fast], :1, :-1, :1, ~[+@read, +@string, +@fast], ~["request_policy:multi_shard"], ${KEY_SPEC_3('+RO, +access', -1)}, ~[]], _]`,
+  ],
+  [
+    ['COMMAND', 'INFO', 'DEL'],
+    `[["del", :-2, [+write], :1, :-1, :1, [+@keyspace, +@write, +@slow], ["request_policy:multi_shard", "response_policy:agg_sum"], ${KEY_SPEC_1('+RM, +delete', -1)}, []]]`,
+    `[["del", :-2, ~[+write], :1, :-1, :1, ~[+@keyspace, +@write, +@slow], ~["request_policy:multi_shard", "response_policy:agg_sum"], ${KEY_SPEC_3('+RM, +delete', -1)}, ~[]]]`,
+  ],
+  [
+    ['COMMAND', 'INFO', 'set'],
+    '[["set", :-3, [+write, +denyoom], :1, :1, :1, [+@write, +@string, +@slow], [], [["notes", "RW and ACCESS due to the optional `GET` argument", "flags", [+RW, +access, +update, +variable_flags], "begin_search", ["type", "index", "spec", ["index", :1]], "find_keys", ["type", "range", "spec", ["lastkey", :0, "keystep", :1, "limit", :0]]]], []]]',
+    `[["set", :-3, ~[+write, +denyoom], :1, :1, :1, ~[+@write, +@string, +@slow], ~[], ${KEY_SPEC_3('+RW, +access, +update, +variable_flags', 0, '"notes": "RW and ACCESS due to the optional `GET` argument", ')}, ~[]]]`,
+  ],
+  [['COMMAND', 'INFO', 'nosuch'], '[$-1]', '[_]'],
+  [
+    ['COMMAND', 'DOCS', 'get'],
+    '["get", ["summary", "Get the value of a key", "since", "1.0.0", "group", "string", "complexity", "O(1)", "arguments", [["name", "key", "type", "key", "key_spec_index", :0]]]]',
+    '{"get": {"summary": "Get the value of a key", "since": "1.0.0", "group": "string", "complexity": "O(1)", "arguments": [{"name": "key", "type": "key", "key_spec_index": :0}]}}',
+  ],
+  [['COMMAND', 'DOCS', 'nosuch'], '[]', '{}'],
+  [['COMMAND', 'GETKEYS', 'SET', 'a', 'b'], '["a"]'],
+  [['COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'b', '2'], '["a", "b"]'],
+  [['COMMAND', 'GETKEYS', 'COPY', 'src', 'dst'], '["src", "dst"]'],
+  [['COMMAND', 'GETKEYS', 'GET'], WRONG_ARGS('command|getkeys')],
+  [['COMMAND', 'GETKEYS', 'PING'], WRONG_ARGS('command|getkeys')],
+  [['COMMAND', 'GETKEYS', 'PING', 'x'], '-ERR The command has no key arguments'],
+  [['COMMAND', 'GETKEYS', 'nosuch', 'a'], '-ERR Invalid command specified'],
+  [['COMMAND', 'GETKEYS', 'GET', 'a', 'b'], '-ERR Invalid number of arguments specified for command'],
+  [['COMMAND', 'FOO'], "-ERR unknown subcommand 'FOO'. Try COMMAND HELP."],
+  [['COMMAND', 'COUNT', 'x'], WRONG_ARGS('command|count')],
+];
+
+const CONFIG_CASES: Case[] = [
+  [['CONFIG', 'GET', 'maxclients'], '["maxclients", "10000"]', '{"maxclients": "10000"}'],
+  [['CONFIG', 'GET', 'databases'], '["databases", "16"]', '{"databases": "16"}'],
+  [['CONFIG', 'GET', 'timeout'], '["timeout", "0"]', '{"timeout": "0"}'],
+  [['CONFIG', 'GET', 'requirepass'], '["requirepass", ""]', '{"requirepass": ""}'],
+  [['CONFIG', 'GET', 'save'], '["save", ""]', '{"save": ""}'],
+  [
+    ['CONFIG', 'GET', 'proto-max-bulk-len'],
+    '["proto-max-bulk-len", "536870912"]',
+    '{"proto-max-bulk-len": "536870912"}',
+  ],
+  [['CONFIG', 'GET', 'nosuch'], '[]', '{}'],
+  [['CONFIG', 'GET'], WRONG_ARGS('config|get')],
+  [['CONFIG', 'SET', 'timeout', '5'], '+OK'],
+  [['CONFIG', 'GET', 'timeout'], '["timeout", "5"]', '{"timeout": "5"}'],
+  [['CONFIG', 'SET', 'timeout', '0', 'maxclients', '10000'], '+OK'],
+  [['CONFIG', 'GET', 'timeout'], '["timeout", "0"]', '{"timeout": "0"}'],
+  [['CONFIG', 'SET', 'timeout'], WRONG_ARGS('config|set')],
+  [['CONFIG', 'SET', 'nosuch', 'x'], "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"],
+  [
+    ['CONFIG', 'SET', 'maxclients', 'x'],
+    "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer",
+  ],
+  [
+    ['CONFIG', 'SET', 'timeout', '-1'],
+    "-ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive",
+  ],
+  [
+    ['CONFIG', 'SET', 'timeout', '5', 'timeout', '6'],
+    "-ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter",
+  ],
+  [
+    ['CONFIG', 'SET', 'databases', '20'],
+    "-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
+  ],
+  [['CONFIG', 'RESETSTAT'], '+OK'],
+  [['CONFIG', 'RESETSTAT', 'x'], WRONG_ARGS('config|resetstat')],
+  [['CONFIG', 'FOO'], "-ERR unknown subcommand 'FOO'. Try CONFIG HELP."],
+];
+
+const DB_CASES: Case[] = [
+  [['DBSIZE'], ':0'],
+  [['MSET', 'a', '1', 'b', '2', 'c', '3'], '+OK'],
+  [['DBSIZE'], ':3'],
+  [['SELECT', '1'], '+OK'],
+  [['SET', 'x', '1'], '+OK'],
+  [['DBSIZE'], ':1'],
+  [['FLUSHDB'], '+OK'],
+  [['DBSIZE'], ':0'],
+  [['SELECT', '0'], '+OK'],
+  [['DBSIZE'], ':3'],
+  [['SELECT', '2'], '+OK'],
+  [['SET', 'y', '1'], '+OK'],
+  [['FLUSHALL'], '+OK'],
+  [['DBSIZE'], ':0'],
+  [['SELECT', '0'], '+OK'],
+  [['DBSIZE'], ':0'],
+  [['SET', 'z', '1'], '+OK'],
+  [['FLUSHDB', 'ASYNC'], '+OK'],
+  [['FLUSHDB', 'SYNC'], '+OK'],
+  [['FLUSHALL', 'sync'], '+OK'],
+  [['FLUSHALL', 'ASYNC'], '+OK'],
+  [['DBSIZE'], ':0'],
+  [['FLUSHDB', 'FOO'], SYNTAX],
+  [['FLUSHALL', 'FOO'], SYNTAX],
+  [['FLUSHDB', 'SYNC', 'ASYNC'], SYNTAX],
+  [['DBSIZE', 'x'], WRONG_ARGS('dbsize')],
+  [['TIME', 'x'], WRONG_ARGS('time')],
+];
+
+/** INFO text -> ordered section names and a field map. */
+function parseInfo(body: string): { sections: string[]; fields: Map<string, string> } {
+  const sections: string[] = [];
+  const fields = new Map<string, string>();
+  for (const line of body.split('\r\n')) {
+    if (line.startsWith('# ')) sections.push(line.slice(2));
+    else if (line) {
+      const i = line.indexOf(':');
+      fields.set(line.slice(0, i), line.slice(i + 1));
+    }
+  }
+  return { sections, fields };
+}
+
+async function info(c: RespClient, ...sections: string[]): Promise<{ raw: RespValue; body: string }> {
+  const raw = await c.send(['INFO', ...sections]);
+  return { raw, body: text(raw) };
+}
+
+async function checkInfo(t: Test, c: RespClient, port: number): Promise<void> {
+  const all = await info(c);
+  t.equal(all.raw.type, 'bulk', 'RESP2 INFO is a bulk string');
+  t.ok(all.body.endsWith('\r\n'), 'lines end with CRLF');
+  const { sections, fields } = parseInfo(all.body);
+  t.same(sections, DEFAULT_INFO_SECTIONS, 'default sections, in Redis order');
+  t.match(fields.get('redis_version'), /^\d+\.\d+\.\d+$/);
+  t.equal(fields.get('redis_mode'), 'standalone');
+  t.equal(fields.get('tcp_port'), String(port));
+  t.match(fields.get('process_id'), /^\d+$/);
+  t.match(fields.get('run_id'), /^[0-9a-f]{40}$/);
+  t.match(fields.get('uptime_in_seconds'), /^\d+$/);
+  t.match(fields.get('connected_clients'), /^[1-9]\d*$/);
+  t.equal(fields.get('maxclients'), '10000');
+  t.equal(fields.get('role'), 'master');
+  t.match(fields.get('used_memory'), /^\d+$/);
+  t.match(fields.get('total_commands_processed'), /^\d+$/);
+  t.match(fields.get('total_connections_received'), /^\d+$/);
+  t.match(fields.get('keyspace_hits'), /^\d+$/);
+  t.match(fields.get('db0'), /^keys=2,expires=1,avg_ttl=\d+$/, 'keyspace line format');
+  t.match(fields.get('db3'), /^keys=1,expires=0,avg_ttl=0$/);
+  t.notOk(fields.has('db1'), 'empty databases are not listed');
+  const two = parseInfo((await info(c, 'server', 'KEYSPACE')).body);
+  t.same(two.sections, ['Server', 'Keyspace'], 'several sections, any case');
+  t.same(parseInfo((await info(c, 'everything')).body).sections.slice(0, 2), ['Server', 'Clients']);
+  t.equal((await info(c, 'nosuchsection')).body, '', 'unknown section: empty bulk');
+  await c.send(['HELLO', '3']);
+  const v = await c.send(['INFO', 'keyspace']);
+  t.ok(v.type === 'verbatim' && v.format === 'txt', `RESP3 INFO is verbatim txt (${show(v).slice(0, 20)})`);
+}
+
+forEachTarget(t, async (t, { kind, server, client }) => {
+  t.test('DBSIZE, FLUSHDB, FLUSHALL', (t) => checkCasesBothProtocols(t, server, DB_CASES));
+  t.test('COMMAND INFO/DOCS/GETKEYS', (t) => checkCasesBothProtocols(t, server, COMMAND_INFO));
+  t.test('CONFIG GET/SET/RESETSTAT', (t) => checkCasesBothProtocols(t, server, CONFIG_CASES));
+
+  t.test('INFO sections and fields', async (t) => {
+    const c = await client(t);
+    await c.q('FLUSHALL');
+    await c.q('MSET', 'a', '1', 'b', '2');
+    await c.q('EXPIRE', 'b', '1000');
+    await c.q('SELECT', '3');
+    await c.q('SET', 'c', '3');
+    await c.q('SELECT', '0');
+    await checkInfo(t, c, server.port);
+  });
+
+  t.test('CONFIG RESETSTAT clears keyspace hits', async (t) => {
+    const c = await client(t);
+    await c.q('SET', 'hit', '1');
+    await c.q('GET', 'hit');
+    await c.q('GET', 'miss-key');
+    const before = parseInfo((await info(c, 'stats')).body).fields;
+    t.ok(Number(before.get('keyspace_hits')) >= 1 && Number(before.get('keyspace_misses')) >= 1);
+    t.equal(await c.q('CONFIG', 'RESETSTAT'), '+OK');
+    const after = parseInfo((await info(c, 'stats')).body).fields;
+    t.equal(after.get('keyspace_hits'), '0');
+    t.equal(after.get('keyspace_misses'), '0');
+  });
+
+  t.test('TIME', async (t) => {
+    const c = await client(t);
+    for (const proto of [2, 3]) {
+      if (proto === 3) await c.send(['HELLO', '3']);
+      const r = await c.send(['TIME']);
+      t.match(show(r), /^\["\d+", "\d+"\]$/, `TIME shape (RESP${proto}): two bulk strings`);
+      if (r.type === 'array') {
+        const secs = Number(text(r.value[0]!));
+        const usecs = Number(text(r.value[1]!));
+        t.ok(Math.abs(secs - Date.now() / 1000) < 5, 'seconds close to our clock');
+        t.ok(usecs >= 0 && usecs < 1_000_000, 'microseconds in [0, 1e6)');
+      }
+    }
+  });
+
+  t.test('COMMAND and COMMAND COUNT', async (t) => {
+    const c = await client(t);
+    const count = await c.send(['COMMAND', 'COUNT']);
+    t.equal(count.type, 'integer');
+    const all = await c.send(['COMMAND']);
+    t.ok(
+      all.type === 'array' && count.type === 'integer' && BigInt(all.value.length) === count.value,
+      'COUNT = entries',
+    );
+    if (all.type !== 'array') return;
+    const names = new Set<string>();
+    for (const e of all.value) {
+      if (e.type !== 'array' || e.value.length !== 10) t.fail(`entry shape: ${show(e).slice(0, 100)}`);
+      else names.add(text(e.value[0]!));
+    }
+    const missing = FOUNDATION_COMMANDS.filter((n) => !names.has(n));
+    t.same(missing, [], 'every foundation command is listed');
+    if (kind === 'redis') t.equal(show(count), ':240', 'Redis 7.0.15 has 240 top-level commands');
+  });
+
+  t.test('DEBUG is refused unless enable-debug-command is set', async (t) => {
+    const c = await client(t);
+    t.equal(
+      await c.q('DEBUG', 'SLEEP', '0'),
+      '-ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+    );
+    t.equal(await c.q('DEBUG'), WRONG_ARGS('debug'));
+  });
+
+  t.test('ioredis server commands', async (t) => {
+    const r = await ioredis(t, server);
+    await r.flushall();
+    await r.set('a', '1');
+    t.equal(await r.dbsize(), 1);
+    const [secs] = await r.time();
+    t.ok(Math.abs(Number(secs) - Date.now() / 1000) < 5);
+    t.same(await r.config('GET', 'databases'), ['databases', '16']);
+    t.match(await r.info('server'), /^# Server\r\n/);
+    t.equal(await r.flushdb(), 'OK');
+    t.equal(await r.dbsize(), 0);
+  });
+
+  t.test(
+    'redis-cli INFO and DBSIZE',
+    { skip: !redisCliAvailable() && 'redis-cli not installed' },
+    async (t) => {
+      const c = await client(t);
+      await c.q('FLUSHALL');
+      await c.q('SET', 'k', 'v');
+      t.equal((await redisCli(server.port, ['DBSIZE'])).stdout, '1\n');
+      const out = await redisCli(server.port, ['INFO', 'keyspace']);
+      t.match(out.stdout, /^# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n/);
+      const cfg = await redisCli(server.port, ['CONFIG', 'GET', 'databases']);
+      t.equal(cfg.stdout, 'databases\n16\n');
+    },
+  );
+});
+
+forEachTarget(
+  t,
+  async (t, { server }) => {
+    t.test('DEBUG SLEEP', async (t) => {
+      const c = await connect(t, server);
+      await checkCases(t, c, [
+        [['DEBUG', 'SLEEP', '0'], '+OK'],
+        [['DEBUG', 'SLEEP', '0.01'], '+OK'],
+      ]);
+      const started = Date.now();
+      t.equal(await c.q('DEBUG', 'SLEEP', '0.2'), '+OK');
+      t.ok(Date.now() - started >= 150, 'DEBUG SLEEP 0.2 blocks for about 200 ms');
+    });
+  },
+  { config: { 'enable-debug-command': 'local' }, name: 'enable-debug-command local' },
+);
+
+// Each of these needs a server of its own.
+for (const kind of targets()) {
+  t.test(`${kind} (shutdown)`, async (t) => {
+    t.test('SHUTDOWN closes connections and exits 0', async (t) => {
+      const srv = await startServer(kind, { t });
+      const a = await connect(t, srv);
+      const b = await connect(t, srv);
+      const exited = new Promise<number | null>((resolve) => srv.proc.once('exit', (code) => resolve(code)));
+      a.sendRaw('*1\r\n$8\r\nSHUTDOWN\r\n');
+      await a.closed;
+      await b.closed;
+      t.equal(await exited, 0, 'exit code 0');
+      t.ok(a.isClosed && b.isClosed);
+    });
+
+    t.test('SHUTDOWN argument errors keep the server up', async (t) => {
+      const srv = await startServer(kind, { t });
+      const c = await connect(t, srv);
+      t.equal(await c.q('SHUTDOWN', 'FOO'), SYNTAX);
+      t.equal(await c.q('PING'), '+PONG');
+    });
+
+    t.test('SIGTERM exits 0', async (t) => {
+      const srv = await startServer(kind, { t });
+      const c = await connect(t, srv);
+      t.equal(await c.q('SET', 'k', 'v'), '+OK');
+      t.equal(await srv.stop(), 0);
+      await c.closed;
+    });
+  });
+}
