@@ -49,6 +49,8 @@ export class Ctx {
   /** Read mode: expire-index keys of expired keys this command saw (their deletion is
    * proposed through the log by the server, like Redis's lazy expiry). */
   expiredSeen: Buffer[] | null = null;
+  /** When non-null, every meta key written or deleted is appended (WATCH support). */
+  touched: Buffer[] | null = null;
   /** Log index of the entry being applied and the command's position in it (key versions). */
   entryIndex = 0;
   commandIndex = 0;
@@ -116,6 +118,7 @@ export class Ctx {
   /** Writes a meta record, keeping key counts and the expiry index in step with `old`. */
   putMeta(mk: Buffer, raw: Buffer, old: Buffer | undefined): void {
     this.store.put('meta', mk, raw);
+    if (this.touched !== null) this.touched.push(mk);
     if (old === undefined) this.counts.keys[metaKeyDb(mk)]!++;
     const oldExp = old === undefined ? 0 : metaExpireAt(old);
     const newExp = metaExpireAt(raw);
@@ -134,6 +137,7 @@ export class Ctx {
    * behind under the old version and reclaimed in the background. */
   deleteKey(mk: Buffer, old: Buffer): void {
     this.store.del('meta', mk);
+    if (this.touched !== null) this.touched.push(mk);
     this.counts.keys[metaKeyDb(mk)]!--;
     const oldExp = metaExpireAt(old);
     if (oldExp !== 0) {

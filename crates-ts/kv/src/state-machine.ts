@@ -25,7 +25,8 @@ import { metaExpireAt } from './meta.js';
 import { resolveCommand } from './resolve.js';
 import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
-import { INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
+import { INTERNAL_EXEC, INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
+import { decodeEntry as decodeCommands } from './entry.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
 
@@ -104,6 +105,7 @@ export class KvStateMachine {
     ctx.writing = true;
     ctx.nowMs = entry.timeMs;
     ctx.beginEntry(index);
+    if (this.onTouched !== null) ctx.touched = [];
     const replies: Reply[] = new Array(entry.commands.length);
     for (let i = 0; i < entry.commands.length; i++) {
       const c = entry.commands[i]!;
@@ -119,6 +121,7 @@ export class KvStateMachine {
     txn.batch.put('raft_state', this.appliedKey, applied);
     this.storage.write(txn.batch, { sync: false });
     txn.publish();
+    if (ctx.touched !== null && ctx.touched.length > 0) this.onTouched?.(ctx.touched);
     return replies;
   }
 
@@ -136,6 +139,7 @@ export class KvStateMachine {
   }
 
   private execWrite(ctx: Ctx, argv: Buffer[]): Reply {
+    if (argv[0]!.equals(INTERNAL_EXEC)) return this.execTransaction(ctx, argv);
     const internal = internalCommand(argv[0]!);
     if (internal !== undefined) return guard(ctx, internal, argv);
     const spec = resolveCommand(argv);
@@ -144,6 +148,22 @@ export class KvStateMachine {
     assert(spec.exec !== 'server' && spec.handler !== null, `not a data command: ${spec.name}`);
     return guard(ctx, spec.handler, argv);
   }
+
+  /** MULTI/EXEC: the queued commands run back to back inside this entry; errors stay inline. */
+  private execTransaction(ctx: Ctx, argv: Buffer[]): Reply {
+    const { commands } = decodeCommands(argv[1]!);
+    const replies: Reply[] = new Array(commands.length);
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i]!;
+      assert(!c.argv[0]!.equals(INTERNAL_EXEC), 'nested transaction');
+      ctx.db = c.db;
+      replies[i] = this.execWrite(ctx, c.argv);
+    }
+    return replies;
+  }
+
+  /** Set by the server while clients WATCH keys: receives the meta keys each entry changed. */
+  onTouched: ((metaKeys: Buffer[]) => void) | null = null;
 
   /**
    * Expired keys the last read found, as internal expire commands to propose (lazy expiry:
@@ -198,6 +218,11 @@ export class KvStateMachine {
     } finally {
       it.close();
     }
+  }
+
+  /** The applied meta record at `mk` (expired or not), through the cache. */
+  peekMeta(mk: Buffer): Buffer | undefined {
+    return this.cache.read(this.storage, mk);
   }
 
   dbSize(db: number): number {

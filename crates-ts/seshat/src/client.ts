@@ -33,6 +33,18 @@ export interface ClientHost {
 }
 
 export const PENDING = Symbol('pending');
+
+/** What a pending write's reply becomes: sent as is, dropped (internal work the connection
+ * must wait for, like a lazy expiry deletion), or merged (EXEC: data replies into the array
+ * that also holds the replies of connection commands run at EXEC time). */
+export type PendingKind = PendingKind.Reply | PendingKind.Hidden | { merge(reply: Reply): Reply };
+// biome-ignore lint/suspicious/noRedeclare: a const enum-like namespace paired with the type
+export namespace PendingKind {
+  export const Reply = 0;
+  export type Reply = 0;
+  export const Hidden = 1;
+  export type Hidden = 1;
+}
 /** Marker: the handler already wrote (or deliberately suppressed) its reply. */
 export const NO_REPLY = Symbol('no-reply');
 
@@ -56,9 +68,15 @@ export class Client implements WriteWaiter {
   private queue: Buffer[][] = [];
   private queueHead = 0;
   private inflight = 0;
-  /** For each in-flight write, in order: true if its reply is internal (not for the client). */
-  private hiddenFlags: boolean[] = [];
-  private hiddenHead = 0;
+  /** For each in-flight write, in order, what to do with its reply (see PendingKind). */
+  private pendingKinds: PendingKind[] = [];
+  private pendingHead = 0;
+  /** MULTI state: queued commands (null outside MULTI) and whether queueing failed. */
+  multi: Buffer[][] | null = null;
+  multiError = false;
+  /** WATCHed keys (meta key latin1 -> deadline seen at WATCH, 0 if none) and their state. */
+  watched: Map<string, number> | null = null;
+  watchDirty = false;
   private pausedForOutput = false;
   private pausedForQueue = false;
   private readonly host: ClientHost;
@@ -122,7 +140,7 @@ export class Client implements WriteWaiter {
       if (this.inflight > 0 && !this.host.isPipelinableWrite(this, argv)) break;
       this.queueHead++;
       const reply = this.host.execute(this, argv);
-      if (reply === PENDING) this.expectWriteReply(false);
+      if (reply === PENDING) this.expectWriteReply(PendingKind.Reply);
       else if (reply !== NO_REPLY) this.reply(reply);
     }
     if (this.queueHead === this.queue.length) {
@@ -161,22 +179,22 @@ export class Client implements WriteWaiter {
     this.writer.write(reply, this.resp);
   }
 
-  /** Registers a submitted write; `hidden` replies (e.g. lazy expiry deletions) are not sent,
-   * but still hold back the connection's later commands until they are applied. */
-  expectWriteReply(hidden: boolean): void {
+  /** Registers a submitted write and what to do with its reply when it comes. */
+  expectWriteReply(kind: PendingKind): void {
     this.inflight++;
-    this.hiddenFlags.push(hidden);
+    this.pendingKinds.push(kind);
   }
 
   onWriteReply(reply: Reply): void {
     this.inflight--;
-    const hidden = this.hiddenFlags[this.hiddenHead++]!;
-    if (this.hiddenHead === this.hiddenFlags.length) {
-      this.hiddenFlags.length = 0;
-      this.hiddenHead = 0;
+    const kind = this.pendingKinds[this.pendingHead++]!;
+    if (this.pendingHead === this.pendingKinds.length) {
+      this.pendingKinds.length = 0;
+      this.pendingHead = 0;
     }
     if (this.closed) return;
-    if (!hidden) this.reply(reply);
+    if (kind === PendingKind.Reply) this.reply(reply);
+    else if (kind !== PendingKind.Hidden) this.reply(kind.merge(reply));
     if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();
     else if (this.inflight === 0 && this.parser.error !== null && !this.closing)
       this.protocolError(this.parser.error);

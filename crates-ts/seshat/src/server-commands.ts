@@ -197,6 +197,7 @@ def(
     since: '6.2.0',
   },
   (server, client) => {
+    server.resetTransaction(client);
     client.db = 0;
     client.resp = 2;
     client.name = '';

@@ -6,15 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { type Clock, ErrorReply, type Reply, SeshatError, SystemClock } from '@seshat/common';
+import { type Clock, ErrorReply, OK, type Reply, SeshatError, SystemClock } from '@seshat/common';
 import { type CommandSpec, KvStateMachine, resolveCommand } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
-import { Client, type ClientHost, type NO_REPLY, PENDING } from './client.js';
+import { Client, type ClientHost, NO_REPLY, PENDING, PendingKind } from './client.js';
 import { allParams, type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
 import { serverHandlers } from './server-commands.js';
+import { discardMulti, MULTI_CONTROL, queueInMulti, unwatchAll } from './transactions.js';
 import { ServerStats } from './stats.js';
 import { type FsyncPolicy, WritePath } from './write-path.js';
 
@@ -130,11 +131,16 @@ export class SeshatServer implements ClientHost {
 
   execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY {
     const spec = resolveCommand(argv);
-    if (spec instanceof ErrorReply) return spec;
+    if (spec instanceof ErrorReply) {
+      if (client.multi !== null) client.multiError = true;
+      return spec;
+    }
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       this.stats.command(spec.name).rejectedCalls++;
+      if (client.multi !== null) client.multiError = true;
       return NOAUTH;
     }
+    if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
     const st = this.stats.command(spec.name);
     st.calls++;
@@ -151,7 +157,7 @@ export class SeshatServer implements ClientHost {
       if (expired !== null) {
         for (const cmd of expired) {
           this.writePath.submit(client, client.db, cmd);
-          client.expectWriteReply(true);
+          client.expectWriteReply(PendingKind.Hidden);
         }
       }
     } else reply = this.runServerCommand(spec, client, argv);
@@ -171,14 +177,64 @@ export class SeshatServer implements ClientHost {
     }
   }
 
+  /**
+   * EXEC: runs a queued connection command now and returns its reply, or returns undefined
+   * for a data command (the caller puts it into the transaction's log command).
+   */
+  runQueued(client: Client, argv: Buffer[]): Reply | undefined {
+    const spec = resolveCommand(argv);
+    if (spec instanceof ErrorReply) return spec;
+    this.stats.command(spec.name).calls++;
+    this.stats.totalCommandsProcessed++;
+    if (spec.exec !== 'server') return undefined;
+    const r = this.runServerCommand(spec, client, argv);
+    return r === NO_REPLY ? OK : r;
+  }
+
+  /** RESET: leaves MULTI and forgets watched keys. */
+  resetTransaction(client: Client): void {
+    discardMulti(client);
+    unwatchAll(this, client);
+  }
+
+  // ---- WATCH registry ------------------------------------------------------------------
+
+  private readonly watchers = new Map<string, Set<Client>>();
+
+  watchKey(k: string, client: Client): void {
+    let set = this.watchers.get(k);
+    if (set === undefined) {
+      set = new Set();
+      this.watchers.set(k, set);
+    }
+    set.add(client);
+    this.sm.onTouched = this.touchedBound;
+  }
+
+  unwatchKey(k: string, client: Client): void {
+    const set = this.watchers.get(k);
+    if (set === undefined) return;
+    set.delete(client);
+    if (set.size === 0) this.watchers.delete(k);
+    if (this.watchers.size === 0) this.sm.onTouched = null;
+  }
+
+  private readonly touchedBound = (mks: Buffer[]): void => {
+    for (const mk of mks) {
+      const set = this.watchers.get(mk.toString('latin1'));
+      if (set !== undefined) for (const c of set) c.watchDirty = true;
+    }
+  };
+
   isPipelinableWrite(client: Client, argv: Buffer[]): boolean {
-    if (!client.authenticated) return false;
+    if (!client.authenticated || client.multi !== null) return false;
     const spec = resolveCommand(argv);
     return !(spec instanceof ErrorReply) && spec.exec === 'write';
   }
 
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
+    unwatchAll(this, client);
   }
 
   nowMs(): number {

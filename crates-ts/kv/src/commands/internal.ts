@@ -25,6 +25,10 @@ export function internalCommand(name: Buffer): ((ctx: Ctx, argv: Buffer[]) => Re
   return name.length > 0 && name[0] === 0 && name.equals(INTERNAL_EXPIRE) ? expireKeyCommand : undefined;
 }
 
+/** MULTI/EXEC: argv = [INTERNAL_EXEC, encodedCommands] (the command list codec of entry.ts).
+ * Executed by the state machine as one unit inside one entry; replies form one array. */
+export const INTERNAL_EXEC = Buffer.from('\x00exec');
+
 /** True for a command name only the server may put in the log. */
 export function isInternalName(name: Buffer): boolean {
   return name.length > 0 && name[0] === 0;

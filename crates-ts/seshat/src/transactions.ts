@@ -1,0 +1,191 @@
+/**
+ * MULTI / EXEC / DISCARD / WATCH / UNWATCH.
+ *
+ * Queued data commands become ONE log command (INTERNAL_EXEC), so a transaction is applied
+ * atomically inside one entry on every replica. Connection commands queued in the
+ * transaction (PING, SELECT, ...) run when EXEC runs, in order, so a queued SELECT changes the
+ * database of the data commands after it; their replies are merged with the data replies.
+ *
+ * WATCH: the state machine reports every meta key an entry changed; a change to a watched key
+ * (by any connection, including expiry deletions) marks the watcher dirty. EXEC first applies
+ * every write queued before it (a barrier), so no earlier write can slip in unseen, then checks.
+ */
+import { ErrorReply, NULL_ARRAY, OK, QUEUED, type Reply, SeshatError } from '@seshat/common';
+import {
+  type CommandSpec,
+  encodeEntry,
+  type EntryCommand,
+  INTERNAL_EXEC,
+  metaExpireAt,
+  metaKey,
+} from '@seshat/kv';
+import { type Client, NO_REPLY, PendingKind } from './client.js';
+import { def } from './server-commands.js';
+import type { SeshatServer } from './server.js';
+
+const T = 'transactions';
+/** Commands that act on the transaction itself instead of being queued. */
+export const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Most commands one transaction may queue (each is held in memory until EXEC). */
+export const MULTI_QUEUE_MAX_COMMANDS = 1_000_000;
+
+const EXECABORT = new ErrorReply('EXECABORT Transaction discarded because of previous errors.');
+
+/** Called by the dispatcher for every command while the client is in MULTI. */
+export function queueInMulti(client: Client, spec: CommandSpec, argv: Buffer[]): Reply {
+  if (spec.flags.includes('no_multi')) {
+    client.multiError = true;
+    return new ErrorReply('ERR Command not allowed inside a transaction');
+  }
+  if (client.multi!.length >= MULTI_QUEUE_MAX_COMMANDS) {
+    client.multiError = true;
+    return new ErrorReply('ERR too many commands queued in this transaction');
+  }
+  client.multi!.push(argv);
+  return QUEUED;
+}
+
+export function discardMulti(client: Client): void {
+  client.multi = null;
+  client.multiError = false;
+}
+
+export function unwatchAll(server: SeshatServer, client: Client): void {
+  if (client.watched === null) return;
+  for (const k of client.watched.keys()) server.unwatchKey(k, client);
+  client.watched = null;
+  client.watchDirty = false;
+}
+
+def(
+  {
+    name: 'multi',
+    arity: 1,
+    flags: 'noscript loading stale fast allow_busy',
+    group: T,
+    summary: 'Starts a transaction.',
+    since: '1.2.0',
+  },
+  (_s, client) => {
+    if (client.multi !== null) throw new SeshatError('ERR', 'MULTI calls can not be nested');
+    client.multi = [];
+    client.multiError = false;
+    return OK;
+  },
+);
+
+def(
+  {
+    name: 'discard',
+    arity: 1,
+    flags: 'noscript loading stale fast allow_busy',
+    group: T,
+    summary: 'Discards a transaction.',
+    since: '2.0.0',
+  },
+  (server, client) => {
+    if (client.multi === null) throw new SeshatError('ERR', 'DISCARD without MULTI');
+    discardMulti(client);
+    unwatchAll(server, client);
+    return OK;
+  },
+);
+
+def(
+  {
+    name: 'watch',
+    arity: -2,
+    flags: 'noscript loading stale fast allow_busy',
+    keys: [1, -1, 1],
+    group: T,
+    summary: 'Monitors changes to keys to determine the execution of a transaction.',
+    since: '2.2.0',
+  },
+  (server, client, argv) => {
+    if (client.multi !== null) throw new SeshatError('ERR', 'WATCH inside MULTI is not allowed');
+    client.watched ??= new Map();
+    const now = server.clock.nowMs();
+    for (let i = 1; i < argv.length; i++) {
+      const mk = metaKey(client.db, argv[i]!);
+      const k = mk.toString('latin1');
+      if (client.watched.has(k)) continue;
+      const raw = server.sm.peekMeta(mk);
+      const exp = raw === undefined ? 0 : metaExpireAt(raw);
+      client.watched.set(k, exp > now ? exp : 0);
+      server.watchKey(k, client);
+    }
+    return OK;
+  },
+);
+
+def(
+  {
+    name: 'unwatch',
+    arity: 1,
+    flags: 'noscript loading stale fast allow_busy',
+    group: T,
+    summary: 'Forgets about watched keys of a transaction.',
+    since: '2.2.0',
+  },
+  (server, client) => {
+    unwatchAll(server, client);
+    return OK;
+  },
+);
+
+def(
+  {
+    name: 'exec',
+    arity: 1,
+    flags: 'noscript loading stale skip_slowlog',
+    group: T,
+    summary: 'Executes all commands in a transaction.',
+    since: '1.2.0',
+  },
+  (server, client) => execCommand(server, client),
+);
+
+function watchedKeyExpired(server: SeshatServer, client: Client): boolean {
+  if (client.watched === null) return false;
+  const now = server.clock.nowMs();
+  for (const deadline of client.watched.values()) if (deadline !== 0 && deadline <= now) return true;
+  return false;
+}
+
+function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_REPLY {
+  if (client.multi === null) throw new SeshatError('ERR', 'EXEC without MULTI');
+  const queued = client.multi;
+  const aborted = client.multiError;
+  discardMulti(client);
+  if (aborted) {
+    unwatchAll(server, client);
+    return EXECABORT;
+  }
+  if (client.watched !== null) {
+    server.writePath.flush();
+    const dirty = client.watchDirty || watchedKeyExpired(server, client);
+    unwatchAll(server, client);
+    if (dirty) return NULL_ARRAY;
+  }
+  const replies: (Reply | undefined)[] = new Array(queued.length);
+  const data: EntryCommand[] = [];
+  for (let i = 0; i < queued.length; i++) {
+    const argv = queued[i]!;
+    const r = server.runQueued(client, argv);
+    if (r === undefined) data.push({ db: client.db, argv });
+    replies[i] = r;
+  }
+  if (data.length === 0) return replies as Reply[];
+  server.writePath.submit(client, client.db, [INTERNAL_EXEC, encodeEntry(0, 0, data)]);
+  client.expectWriteReply({
+    merge(reply: Reply): Reply {
+      const dataReplies = reply as Reply[];
+      let j = 0;
+      for (let i = 0; i < replies.length; i++) if (replies[i] === undefined) replies[i] = dataReplies[j++]!;
+      return replies as Reply[];
+    },
+  });
+  return NO_REPLY;
+}
+
+export { PendingKind };
