@@ -4,7 +4,7 @@
  * socket write, and applies backpressure (pauses reading while unsent output is large).
  */
 import type { Socket } from 'node:net';
-import { ErrorReply, type Reply } from '@seshat/common';
+import { ErrorReply, PushReply, type Reply } from '@seshat/common';
 import { ReplyWriter, RequestParser } from '@seshat/protocol-resp';
 import type { WriteWaiter } from './write-path.js';
 
@@ -77,6 +77,10 @@ export class Client implements WriteWaiter {
   /** WATCHed keys (meta key latin1 -> deadline seen at WATCH, 0 if none) and their state. */
   watched: Map<string, number> | null = null;
   watchDirty = false;
+  /** Pub/Sub channels and patterns this client is subscribed to (latin1 names). */
+  readonly subscriptions = new Set<string>();
+  readonly psubscriptions = new Set<string>();
+  private flushScheduled = false;
   private pausedForOutput = false;
   private pausedForQueue = false;
   private readonly host: ClientHost;
@@ -173,6 +177,30 @@ export class Client implements WriteWaiter {
     if (this.replyMode === 'on') this.writer.write(reply, this.resp);
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }
+
+  subscriptionCount(): number {
+    return this.subscriptions.size + this.psubscriptions.size;
+  }
+
+  /** A Pub/Sub frame: RESP3 push, RESP2 array. */
+  pushReply(items: Reply[]): void {
+    this.writer.write(this.resp === 3 ? new PushReply(items) : items, this.resp);
+  }
+
+  /** A message for this subscriber, produced by another client's PUBLISH: sent this turn. */
+  push(items: Reply[]): void {
+    if (this.closed) return;
+    this.pushReply(items);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.scheduledFlush);
+    }
+  }
+
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    this.flushOutput();
+  };
 
   /** Bypasses CLIENT REPLY (used for the reply to CLIENT REPLY ON itself). */
   forceReply(reply: Reply): void {

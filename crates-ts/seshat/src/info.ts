@@ -80,8 +80,8 @@ const SECTIONS: Record<string, Section> = {
     ['evicted_keys', 0],
     ['keyspace_hits', s.sm.stats.keyspaceHits],
     ['keyspace_misses', s.sm.stats.keyspaceMisses],
-    ['pubsub_channels', 0],
-    ['pubsub_patterns', 0],
+    ['pubsub_channels', s.pubsub.channels.size],
+    ['pubsub_patterns', s.pubsub.patterns.size],
     ['total_error_replies', s.stats.totalErrorReplies],
   ],
   replication: () => [

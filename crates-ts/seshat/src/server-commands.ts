@@ -60,8 +60,10 @@ def(
     summary: "Returns the server's liveliness response.",
     since: '1.0.0',
   },
-  (_s, _c, argv) => {
+  (_s, client, argv) => {
     if (argv.length > 2) throw new SeshatError('ERR', "wrong number of arguments for 'ping' command");
+    if (client.resp === 2 && client.subscriptionCount() > 0)
+      return ['pong', argv.length === 2 ? argv[1]! : ''];
     return argv.length === 2 ? argv[1]! : PONG;
   },
 );

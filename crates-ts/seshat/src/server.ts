@@ -14,6 +14,7 @@ import { Client, type ClientHost, NO_REPLY, PENDING, PendingKind } from './clien
 import { allParams, type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
+import { PubSub, subscribedModeError } from './pubsub.js';
 import { serverHandlers } from './server-commands.js';
 import { discardMulti, MULTI_CONTROL, queueInMulti, unwatchAll } from './transactions.js';
 import { ServerStats } from './stats.js';
@@ -26,6 +27,7 @@ export class SeshatServer implements ClientHost {
   readonly clock: Clock = new SystemClock();
   readonly stats = new ServerStats();
   readonly clients = new Map<number, Client>();
+  readonly pubsub = new PubSub();
   readonly runId = randomBytes(20).toString('hex');
   readonly version = '0.1.0';
   readonly startedMonotonicMs: number;
@@ -140,6 +142,10 @@ export class SeshatServer implements ClientHost {
       if (client.multi !== null) client.multiError = true;
       return NOAUTH;
     }
+    if (client.subscriptions.size + client.psubscriptions.size > 0) {
+      const err = subscribedModeError(client, spec.name.split('|')[0]!);
+      if (err !== null) return err;
+    }
     if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
     const st = this.stats.command(spec.name);
@@ -195,6 +201,7 @@ export class SeshatServer implements ClientHost {
   resetTransaction(client: Client): void {
     discardMulti(client);
     unwatchAll(this, client);
+    this.pubsub.dropClient(client);
   }
 
   // ---- WATCH registry ------------------------------------------------------------------
@@ -235,6 +242,7 @@ export class SeshatServer implements ClientHost {
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
     unwatchAll(this, client);
+    this.pubsub.dropClient(client);
   }
 
   nowMs(): number {
