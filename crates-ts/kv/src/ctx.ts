@@ -49,6 +49,8 @@ export class Ctx {
   /** Read mode: expire-index keys of expired keys this command saw (their deletion is
    * proposed through the log by the server, like Redis's lazy expiry). */
   expiredSeen: Buffer[] | null = null;
+  /** True while applying the commands of a MULTI/EXEC: blocking commands must not block. */
+  inTransaction = false;
   /** When non-null, every meta key written or deleted is appended (WATCH support). */
   touched: Buffer[] | null = null;
   /** Log index of the entry being applied and the command's position in it (key versions). */

@@ -10,3 +10,4 @@ export { INTERNAL_EXEC, isInternalName } from './commands/internal.js';
 export * from './collection.js';
 export * from './meta-cache.js';
 export * from './txn.js';
+export * from './blocking.js';

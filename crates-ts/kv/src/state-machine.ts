@@ -121,7 +121,7 @@ export class KvStateMachine {
     txn.batch.put('raft_state', this.appliedKey, applied);
     this.storage.write(txn.batch, { sync: false });
     txn.publish();
-    if (ctx.touched !== null && ctx.touched.length > 0) this.onTouched?.(ctx.touched);
+    if (ctx.touched !== null && ctx.touched.length > 0) this.touchedPending = ctx.touched;
     return replies;
   }
 
@@ -153,17 +153,32 @@ export class KvStateMachine {
   private execTransaction(ctx: Ctx, argv: Buffer[]): Reply {
     const { commands } = decodeCommands(argv[1]!);
     const replies: Reply[] = new Array(commands.length);
-    for (let i = 0; i < commands.length; i++) {
-      const c = commands[i]!;
-      assert(!c.argv[0]!.equals(INTERNAL_EXEC), 'nested transaction');
-      ctx.db = c.db;
-      replies[i] = this.execWrite(ctx, c.argv);
+    ctx.inTransaction = true;
+    try {
+      for (let i = 0; i < commands.length; i++) {
+        const c = commands[i]!;
+        assert(!c.argv[0]!.equals(INTERNAL_EXEC), 'nested transaction');
+        ctx.db = c.db;
+        replies[i] = this.execWrite(ctx, c.argv);
+      }
+    } finally {
+      ctx.inTransaction = false;
     }
     return replies;
   }
 
-  /** Set by the server while clients WATCH keys: receives the meta keys each entry changed. */
+  /** Set by the server while clients WATCH keys or block: receives the meta keys each entry
+   * changed, when the server calls `reportTouched` (after it has delivered the entry's replies,
+   * so a client parked by this entry's replies still hears about this entry's changes). */
   onTouched: ((metaKeys: Buffer[]) => void) | null = null;
+  private touchedPending: Buffer[] | null = null;
+
+  reportTouched(): void {
+    const t = this.touchedPending;
+    if (t === null) return;
+    this.touchedPending = null;
+    this.onTouched?.(t);
+  }
 
   /**
    * Expired keys the last read found, as internal expire commands to propose (lazy expiry:

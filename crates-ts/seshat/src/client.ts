@@ -37,7 +37,14 @@ export const PENDING = Symbol('pending');
 /** What a pending write's reply becomes: sent as is, dropped (internal work the connection
  * must wait for, like a lazy expiry deletion), or merged (EXEC: data replies into the array
  * that also holds the replies of connection commands run at EXEC time). */
-export type PendingKind = PendingKind.Reply | PendingKind.Hidden | { merge(reply: Reply): Reply };
+export type PendingKind = PendingKind.Reply | PendingKind.Hidden | PendingHandler;
+
+/** Custom handling of a pending write's reply. */
+export interface PendingHandler {
+  /** The reply to send, or null if the command stays pending (a parked blocking command,
+   * completed later through `completePending`). */
+  settle(reply: Reply): Reply | null;
+}
 // biome-ignore lint/suspicious/noRedeclare: a const enum-like namespace paired with the type
 export namespace PendingKind {
   export const Reply = 0;
@@ -214,15 +221,29 @@ export class Client implements WriteWaiter {
   }
 
   onWriteReply(reply: Reply): void {
-    this.inflight--;
     const kind = this.pendingKinds[this.pendingHead++]!;
     if (this.pendingHead === this.pendingKinds.length) {
       this.pendingKinds.length = 0;
       this.pendingHead = 0;
     }
+    if (kind === PendingKind.Reply) this.settled(reply);
+    else if (kind === PendingKind.Hidden) this.settled(null);
+    else {
+      const r = this.closed ? null : kind.settle(reply);
+      if (r !== null || this.closed) this.settled(r);
+    }
+  }
+
+  /** Completes a write that stayed pending (a blocking command served or timed out). */
+  completePending(reply: Reply): void {
+    this.settled(reply);
+    this.flushOutput();
+  }
+
+  private settled(reply: Reply | null): void {
+    this.inflight--;
     if (this.closed) return;
-    if (kind === PendingKind.Reply) this.reply(reply);
-    else if (kind !== PendingKind.Hidden) this.reply(kind.merge(reply));
+    if (reply !== null) this.reply(reply);
     if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();
     else if (this.inflight === 0 && this.parser.error !== null && !this.closing)
       this.protocolError(this.parser.error);

@@ -124,14 +124,17 @@ function allNames(): CommandSpec[] {
 function commandList(argv: Buffer[]): Reply {
   let keep: ((spec: CommandSpec) => boolean) | null = null;
   for (let i = 2; i < argv.length; i += 3) {
-    if (!argIs(argv[i]!, 'filterby') || argv.length - 1 - i !== 2) throw new SeshatError('ERR', 'syntax error');
+    if (!argIs(argv[i]!, 'filterby') || argv.length - 1 - i !== 2)
+      throw new SeshatError('ERR', 'syntax error');
     const value = argv[i + 2]!;
-    if (argIs(argv[i + 1]!, 'module')) keep = () => false; // no modules
+    if (argIs(argv[i + 1]!, 'module'))
+      keep = () => false; // no modules
     else if (argIs(argv[i + 1]!, 'aclcat')) {
       const cat = value.toString().toLowerCase();
       const known = ACL_CATEGORIES.includes(cat);
       keep = (spec) => known && spec.aclCategories.includes(`@${cat}`);
-    } else if (argIs(argv[i + 1]!, 'pattern')) keep = (spec) => globMatch(value, Buffer.from(spec.name), true);
+    } else if (argIs(argv[i + 1]!, 'pattern'))
+      keep = (spec) => globMatch(value, Buffer.from(spec.name), true);
     else throw new SeshatError('ERR', 'syntax error');
   }
   const specs = allNames();
@@ -218,7 +221,9 @@ sub(
   (_s, _c, argv) => {
     const out: Reply[] = [];
     const specs =
-      argv.length === 2 ? [...allCommands()] : argv.slice(2).map((a) => lookupCommandByFullName(a.toString()));
+      argv.length === 2
+        ? [...allCommands()]
+        : argv.slice(2).map((a) => lookupCommandByFullName(a.toString()));
     for (const spec of specs) if (spec) out.push(spec.name, commandDocs(spec));
     return new MapReply(out);
   },
@@ -239,7 +244,7 @@ sub(
   'command',
   {
     name: 'getkeys',
-    arity: -3,
+    arity: -4,
     flags: 'loading stale',
     group: S,
     summary: 'Extracts the key names from an arbitrary command.',
@@ -251,7 +256,7 @@ sub(
   'command',
   {
     name: 'getkeysandflags',
-    arity: -3,
+    arity: -4,
     flags: 'loading stale',
     group: S,
     summary: 'Extracts the key names and access flags for an arbitrary command.',

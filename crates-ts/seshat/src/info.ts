@@ -42,7 +42,7 @@ const SECTIONS: Record<string, Section> = {
   clients: (s) => [
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.int('maxclients')],
-    ['blocked_clients', 0],
+    ['blocked_clients', s.blocking?.size ?? 0],
     ['tracking_clients', 0],
   ],
   memory: () => {

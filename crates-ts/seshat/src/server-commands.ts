@@ -381,6 +381,29 @@ sub(
 sub(
   'client',
   {
+    name: 'unblock',
+    arity: -3,
+    flags: 'admin noscript loading stale',
+    group: C,
+    summary: 'Unblocks a client blocked by a blocking command from a different connection.',
+    since: '5.0.0',
+  },
+  (server, _c, argv) => {
+    const id = tryParseI64(argv[2]!);
+    if (id === undefined) throw new SeshatError('ERR', 'value is not an integer or out of range');
+    let withError = false;
+    if (argv.length === 4) {
+      if (argIs(argv[3]!, 'error')) withError = true;
+      else if (!argIs(argv[3]!, 'timeout'))
+        throw new SeshatError('ERR', 'CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+    } else if (argv.length > 4) throw new SeshatError('ERR', 'syntax error');
+    const target = server.clients.get(Number(id));
+    return target !== undefined && server.blocking.unblock(target, withError) ? 1 : 0;
+  },
+);
+sub(
+  'client',
+  {
     name: 'no-evict',
     arity: 3,
     flags: 'admin noscript loading stale',

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { type Clock, ErrorReply, OK, type Reply, SeshatError, SystemClock } from '@seshat/common';
+import { type Clock, ErrorReply, NULL_ARRAY, OK, type Reply, SeshatError, SystemClock } from '@seshat/common';
 import { type CommandSpec, KvStateMachine, resolveCommand } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
+import { BlockingRegistry } from './blocking.js';
 import { Client, type ClientHost, NO_REPLY, PENDING, PendingKind } from './client.js';
 import { allParams, type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
@@ -35,6 +36,7 @@ export class SeshatServer implements ClientHost {
   sm!: KvStateMachine;
   log!: LogStore;
   writePath!: WritePath;
+  blocking!: BlockingRegistry;
   port = 0;
   private listener: net.Server | null = null;
   private nextClientId = 1;
@@ -76,6 +78,8 @@ export class SeshatServer implements ClientHost {
       () => (seedCounter = (seedCounter + 0x9e3779b9) >>> 0),
     );
     this.writePath.fsync = this.config.str('appendfsync') as FsyncPolicy;
+    this.blocking = new BlockingRegistry(this.writePath);
+    this.blocking.onActivityChange = () => this.updateTouchTracking();
     const replayed = this.writePath.recover();
     this.logger.info(
       {
@@ -153,7 +157,10 @@ export class SeshatServer implements ClientHost {
     this.stats.totalCommandsProcessed++;
     if (spec.exec === 'write') {
       this.writePath.submit(client, client.db, argv);
-      return PENDING;
+      if (!spec.flags.includes('blocking')) return PENDING;
+      const timeoutReply = spec.name === 'blmove' || spec.name === 'brpoplpush' ? null : NULL_ARRAY;
+      client.expectWriteReply(this.blocking.handler(client, spec, argv, timeoutReply));
+      return NO_REPLY;
     }
     const t0 = performance.now();
     let reply: Reply | typeof NO_REPLY;
@@ -202,6 +209,7 @@ export class SeshatServer implements ClientHost {
     discardMulti(client);
     unwatchAll(this, client);
     this.pubsub.dropClient(client);
+    this.blocking?.drop(client);
   }
 
   // ---- WATCH registry ------------------------------------------------------------------
@@ -215,7 +223,12 @@ export class SeshatServer implements ClientHost {
       this.watchers.set(k, set);
     }
     set.add(client);
-    this.sm.onTouched = this.touchedBound;
+    this.updateTouchTracking();
+  }
+
+  /** The state machine reports changed keys only while someone watches or blocks. */
+  private updateTouchTracking(): void {
+    this.sm.onTouched = this.watchers.size > 0 || this.blocking.size > 0 ? this.touchedBound : null;
   }
 
   unwatchKey(k: string, client: Client): void {
@@ -223,10 +236,12 @@ export class SeshatServer implements ClientHost {
     if (set === undefined) return;
     set.delete(client);
     if (set.size === 0) this.watchers.delete(k);
-    if (this.watchers.size === 0) this.sm.onTouched = null;
+    if (this.watchers.size === 0) this.updateTouchTracking();
   }
 
   private readonly touchedBound = (mks: Buffer[]): void => {
+    if (this.blocking.size > 0) this.blocking.touched(mks);
+    if (this.watchers.size === 0) return;
     for (const mk of mks) {
       const set = this.watchers.get(mk.toString('latin1'));
       if (set !== undefined) for (const c of set) c.watchDirty = true;
@@ -322,7 +337,7 @@ export class SeshatServer implements ClientHost {
     if (timeoutMs === 0) return;
     const now = this.clock.nowMs();
     for (const c of this.clients.values()) {
-      if (now - c.lastInteractionMs > timeoutMs && c.queuedCommands === 0) {
+      if (now - c.lastInteractionMs > timeoutMs && c.queuedCommands === 0 && !this.blocking.isBlocked(c)) {
         this.logger.debug({ client: c.id }, 'closing idle client');
         c.close();
       }

@@ -178,7 +178,7 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
   if (data.length === 0) return replies as Reply[];
   server.writePath.submit(client, client.db, [INTERNAL_EXEC, encodeEntry(0, 0, data)]);
   client.expectWriteReply({
-    merge(reply: Reply): Reply {
+    settle(reply: Reply): Reply {
       const dataReplies = reply as Reply[];
       let j = 0;
       for (let i = 0; i < replies.length; i++) if (replies[i] === undefined) replies[i] = dataReplies[j++]!;

@@ -114,6 +114,7 @@ export class WritePath {
         this.touched.add(w);
       }
     }
+    this.sm.reportTouched();
     if (index % 1000 === 0 && index > LOG_RETAIN_ENTRIES) this.log.compact(index - LOG_RETAIN_ENTRIES);
   }
 
