@@ -4,7 +4,8 @@
 // How: exact replies against Seshat and a real redis-server (helpers/targets.ts). Values that
 // legitimately differ between servers (versions, pids, counters, COMMAND COUNT) are checked by
 // shape; COMMAND INFO/DOCS of foundation commands are compared exactly, in RESP2 and RESP3,
-// because cluster-aware clients read key positions from them. SHUTDOWN gets its own server.
+// because cluster-aware clients read key positions from them (every command Seshat has is
+// compared with a live redis-server in compat-command-table.test.ts). SHUTDOWN gets its own server.
 import t, { type Test } from 'tap';
 import { redisCli, redisCliAvailable } from './helpers/redis-cli.ts';
 import { type RespClient, type RespValue, show, text } from './helpers/resp-client.ts';
@@ -44,6 +45,13 @@ const FOUNDATION_COMMANDS = [
   'substr', 'incr', 'decr', 'incrby', 'decrby', 'incrbyfloat', 'lcs', 'del', 'unlink', 'exists', 'type',
   'rename', 'renamenx', 'copy', 'move', 'keys', 'scan', 'randomkey', 'touch', 'object', 'expire',
   'pexpire', 'expireat', 'pexpireat', 'ttl', 'pttl', 'expiretime', 'pexpiretime', 'persist',
+]; // biome-ignore format: a table
+
+/** The commands in ACL category @string in Redis 7.0.15, sorted. */
+const STRING_COMMANDS = [
+  'append', 'decr', 'decrby', 'get', 'getdel', 'getex', 'getrange', 'getset', 'incr', 'incrby',
+  'incrbyfloat', 'lcs', 'mget', 'mset', 'msetnx', 'psetex', 'set', 'setex', 'setnx', 'setrange',
+  'strlen', 'substr',
 ]; // biome-ignore format: a table
 
 const KEY_SPEC_1 = (flags: string, lastkey: number) =>
@@ -89,6 +97,52 @@ const COMMAND_INFO: Case[] = [
   [['COMMAND', 'GETKEYS', 'GET', 'a', 'b'], '-ERR Invalid number of arguments specified for command'],
   [['COMMAND', 'FOO'], "-ERR unknown subcommand 'FOO'. Try COMMAND HELP."],
   [['COMMAND', 'COUNT', 'x'], WRONG_ARGS('command|count')],
+  // Key specs with notes, keynum and subcommands; DOCS with doc_flags, history, nested arguments.
+  [
+    ['COMMAND', 'INFO', 'getex', 'zunionstore'],
+    '[["getex", :-2, [+write, +fast], :1, :1, :1, [+@write, +@string, +@fast], [], [["notes", "RW and UPDATE because it changes the TTL", "flags", [+RW, +access, +update], "begin_search", ["type", "index", "spec", ["index", :1]], "find_keys", ["type", "range", "spec", ["lastkey", :0, "keystep", :1, "limit", :0]]]], []], ["zunionstore", :-4, [+write, +denyoom, +movablekeys], :1, :1, :1, [+@write, +@sortedset, +@slow], [], [["flags", [+OW, +update], "begin_search", ["type", "index", "spec", ["index", :1]], "find_keys", ["type", "range", "spec", ["lastkey", :0, "keystep", :1, "limit", :0]]], ["flags", [+RO, +access], "begin_search", ["type", "index", "spec", ["index", :2]], "find_keys", ["type", "keynum", "spec", ["keynumidx", :0, "firstkey", :1, "keystep", :1]]]], []]]',
+    '[["getex", :-2, ~[+write, +fast], :1, :1, :1, ~[+@write, +@string, +@fast], ~[], ~[{"notes": "RW and UPDATE because it changes the TTL", "flags": ~[+RW, +access, +update], "begin_search": {"type": "index", "spec": {"index": :1}}, "find_keys": {"type": "range", "spec": {"lastkey": :0, "keystep": :1, "limit": :0}}}], ~[]], ["zunionstore", :-4, ~[+write, +denyoom, +movablekeys], :1, :1, :1, ~[+@write, +@sortedset, +@slow], ~[], ~[{"flags": ~[+OW, +update], "begin_search": {"type": "index", "spec": {"index": :1}}, "find_keys": {"type": "range", "spec": {"lastkey": :0, "keystep": :1, "limit": :0}}}, {"flags": ~[+RO, +access], "begin_search": {"type": "index", "spec": {"index": :2}}, "find_keys": {"type": "keynum", "spec": {"keynumidx": :0, "firstkey": :1, "keystep": :1}}}], ~[]]]',
+  ],
+  [
+    ['COMMAND', 'INFO', 'lmpop', 'OBJECT|encoding'],
+    '[["lmpop", :-4, [+write, +movablekeys], :0, :0, :0, [+@write, +@list, +@slow], [], [["flags", [+RW, +access, +delete], "begin_search", ["type", "index", "spec", ["index", :1]], "find_keys", ["type", "keynum", "spec", ["keynumidx", :0, "firstkey", :1, "keystep", :1]]]], []], ["object|encoding", :3, [+readonly], :2, :2, :1, [+@keyspace, +@read, +@slow], ["nondeterministic_output"], [["flags", [+RO], "begin_search", ["type", "index", "spec", ["index", :2]], "find_keys", ["type", "range", "spec", ["lastkey", :0, "keystep", :1, "limit", :0]]]], []]]',
+    '[["lmpop", :-4, ~[+write, +movablekeys], :0, :0, :0, ~[+@write, +@list, +@slow], ~[], ~[{"flags": ~[+RW, +access, +delete], "begin_search": {"type": "index", "spec": {"index": :1}}, "find_keys": {"type": "keynum", "spec": {"keynumidx": :0, "firstkey": :1, "keystep": :1}}}], ~[]], ["object|encoding", :3, ~[+readonly], :2, :2, :1, ~[+@keyspace, +@read, +@slow], ~["nondeterministic_output"], ~[{"flags": ~[+RO], "begin_search": {"type": "index", "spec": {"index": :2}}, "find_keys": {"type": "range", "spec": {"lastkey": :0, "keystep": :1, "limit": :0}}}], ~[]]]',
+  ],
+  [
+    ['COMMAND', 'DOCS', 'getset'],
+    '["getset", ["summary", "Set the string value of a key and return its old value", "since", "1.0.0", "group", "string", "complexity", "O(1)", "doc_flags", [+deprecated], "deprecated_since", "6.2.0", "replaced_by", "`SET` with the `!GET` argument", "arguments", [["name", "key", "type", "key", "key_spec_index", :0], ["name", "value", "type", "string"]]]]',
+    '{"getset": {"summary": "Set the string value of a key and return its old value", "since": "1.0.0", "group": "string", "complexity": "O(1)", "doc_flags": ~[+deprecated], "deprecated_since": "6.2.0", "replaced_by": "`SET` with the `!GET` argument", "arguments": [{"name": "key", "type": "key", "key_spec_index": :0}, {"name": "value", "type": "string"}]}}',
+  ],
+  [
+    ['COMMAND', 'DOCS', 'lmpop'],
+    '["lmpop", ["summary", "Pop elements from a list", "since", "7.0.0", "group", "list", "complexity", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", "arguments", [["name", "numkeys", "type", "integer"], ["name", "key", "type", "key", "key_spec_index", :0, "flags", [+multiple]], ["name", "where", "type", "oneof", "arguments", [["name", "left", "type", "pure-token", "token", "LEFT"], ["name", "right", "type", "pure-token", "token", "RIGHT"]]], ["name", "count", "type", "integer", "token", "COUNT", "flags", [+optional]]]]]',
+    '{"lmpop": {"summary": "Pop elements from a list", "since": "7.0.0", "group": "list", "complexity": "O(N+M) where N is the number of provided keys and M is the number of elements returned.", "arguments": [{"name": "numkeys", "type": "integer"}, {"name": "key", "type": "key", "key_spec_index": :0, "flags": ~[+multiple]}, {"name": "where", "type": "oneof", "arguments": [{"name": "left", "type": "pure-token", "token": "LEFT"}, {"name": "right", "type": "pure-token", "token": "RIGHT"}]}, {"name": "count", "type": "integer", "token": "COUNT", "flags": ~[+optional]}]}}',
+  ],
+  [
+    ['COMMAND', 'DOCS', 'expire'],
+    '["expire", ["summary", "Set a key\'s time to live in seconds", "since", "1.0.0", "group", "generic", "complexity", "O(1)", "history", [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]], "arguments", [["name", "key", "type", "key", "key_spec_index", :0], ["name", "seconds", "type", "integer"], ["name", "condition", "type", "oneof", "since", "7.0.0", "flags", [+optional], "arguments", [["name", "nx", "type", "pure-token", "token", "NX"], ["name", "xx", "type", "pure-token", "token", "XX"], ["name", "gt", "type", "pure-token", "token", "GT"], ["name", "lt", "type", "pure-token", "token", "LT"]]]]]]',
+    '{"expire": {"summary": "Set a key\'s time to live in seconds", "since": "1.0.0", "group": "generic", "complexity": "O(1)", "history": ~[["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]], "arguments": [{"name": "key", "type": "key", "key_spec_index": :0}, {"name": "seconds", "type": "integer"}, {"name": "condition", "type": "oneof", "since": "7.0.0", "flags": ~[+optional], "arguments": [{"name": "nx", "type": "pure-token", "token": "NX"}, {"name": "xx", "type": "pure-token", "token": "XX"}, {"name": "gt", "type": "pure-token", "token": "GT"}, {"name": "lt", "type": "pure-token", "token": "LT"}]}]}}',
+  ],
+  [['COMMAND', 'GETKEYS', 'ZUNIONSTORE', 'd', '2', 'a', 'b', 'WEIGHTS', '1', '2'], '["d", "a", "b"]'],
+  [['COMMAND', 'GETKEYS', 'LMPOP', '2', 'a', 'b', 'LEFT'], '["a", "b"]'],
+  [['COMMAND', 'GETKEYS', 'ZINTERCARD', '3', 'a', 'b', 'c', 'LIMIT', '1'], '["a", "b", "c"]'],
+  [['COMMAND', 'GETKEYS', 'ZUNION', '3', 'a', 'b'], '-ERR Invalid arguments specified for command'],
+  [['COMMAND', 'GETKEYS', 'LMPOP', '1', 'a'], '-ERR Invalid number of arguments specified for command'],
+  [
+    ['COMMAND', 'GETKEYSANDFLAGS', 'LMOVE', 'a', 'b', 'LEFT', 'RIGHT'],
+    '[["a", [+RW, +access, +delete]], ["b", [+RW, +insert]]]',
+    '[["a", ~[+RW, +access, +delete]], ["b", ~[+RW, +insert]]]',
+  ],
+  [['COMMAND', 'GETKEYS', 'CONFIG', 'GET', 'x'], '-ERR The command has no key arguments'],
+  [['COMMAND', 'GETKEYS', 'CONFIG', 'NOSUCH', 'x'], '-ERR Invalid command specified'],
+  [['COMMAND', 'GETKEYS', 'OBJECT', 'ENCODING', 'k'], '["k"]'],
+  [
+    ['COMMAND', 'INFO', 'get|x', 'CONFIG|GET'],
+    '[$-1, ["config|get", :-3, [+admin, +noscript, +loading, +stale], :0, :0, :0, [+@admin, +@slow, +@dangerous], [], [], []]]',
+    '[_, ["config|get", :-3, ~[+admin, +noscript, +loading, +stale], :0, :0, :0, ~[+@admin, +@slow, +@dangerous], ~[], ~[], ~[]]]',
+  ],
+  [['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT'], '-ERR syntax error'],
+  [['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'nosuch'], '[]'],
 ];
 
 const CONFIG_CASES: Case[] = [
@@ -253,6 +307,15 @@ forEachTarget(t, async (t, { kind, server, client }) => {
         t.ok(usecs >= 0 && usecs < 1_000_000, 'microseconds in [0, 1e6)');
       }
     }
+  });
+
+  t.test('COMMAND LIST FILTERBY ACLCAT string', async (t) => {
+    const c = await client(t);
+    const r = await c.send(['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'string']);
+    t.equal(r.type, 'array');
+    // Redis lists in hash order; every @string command of Redis 7.0.15 is a Seshat command.
+    const names = r.type === 'array' ? r.value.map(text).sort() : [];
+    t.same(names, STRING_COMMANDS, 'the @string commands');
   });
 
   t.test('COMMAND and COMMAND COUNT', async (t) => {

@@ -4,7 +4,7 @@
  * (key counts, expiry index) that must change together with every meta record.
  */
 import { DATABASE_COUNT, type Random, SLOT_COUNT, SeshatError, ERR_WRONGTYPE } from '@seshat/common';
-import { expireKey, metaKeyDb, metaKeySlot } from './keys.js';
+import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
 import { type KeyType, metaExpireAt, metaType } from './meta.js';
 import type { KvStore } from './txn.js';
 
@@ -49,6 +49,20 @@ export class Ctx {
   /** Read mode: expire-index keys of expired keys this command saw (their deletion is
    * proposed through the log by the server, like Redis's lazy expiry). */
   expiredSeen: Buffer[] | null = null;
+  /**
+   * Keyspace notifications produced by this entry, when enabled (`notifyClasses` non-empty):
+   * flat [class char, event, db, key]. The server publishes them after the entry's replies.
+   */
+  events: (string | number | Buffer)[] | null = null;
+  notifyClasses = '';
+
+  /** Records a keyspace event of class `cls` (Redis's notify-keyspace-events letters: g $ l
+   * s h z x e ...) if that class is enabled. */
+  notify(cls: string, event: string, key: Buffer, db = this.db): void {
+    if (this.events === null || !this.notifyClasses.includes(cls)) return;
+    this.events.push(cls, event, db, Buffer.from(key));
+  }
+
   /** True while applying the commands of a MULTI/EXEC: blocking commands must not block. */
   inTransaction = false;
   /** When non-null, every meta key written or deleted is appended (WATCH support). */
@@ -94,6 +108,7 @@ export class Ctx {
       if (this.writing) {
         this.deleteKey(mk, raw);
         this.stats.expiredKeys++;
+        this.notify('x', 'expired', metaKeyUserKey(mk), metaKeyDb(mk));
       } else {
         (this.expiredSeen ??= []).push(expireKey(exp, mk));
       }

@@ -26,6 +26,7 @@ import { resolveCommand } from './resolve.js';
 import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
 import { INTERNAL_EXEC, INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
+import { internalSweepHandler, StaleElementSweeper } from './sweeper.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
@@ -38,6 +39,9 @@ export interface KvStateMachineOptions {
 }
 
 export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
+
+/** Stale element keys proposed for deletion per server cron cycle (sweeper.ts). */
+export const SWEEP_KEYS_PER_CYCLE = 1024;
 
 export class KvStateMachine {
   readonly groupId: number;
@@ -106,6 +110,10 @@ export class KvStateMachine {
     ctx.nowMs = entry.timeMs;
     ctx.beginEntry(index);
     if (this.onTouched !== null) ctx.touched = [];
+    if (this.notifyClasses !== '') {
+      ctx.events = [];
+      ctx.notifyClasses = this.notifyClasses;
+    }
     const replies: Reply[] = new Array(entry.commands.length);
     for (let i = 0; i < entry.commands.length; i++) {
       const c = entry.commands[i]!;
@@ -122,6 +130,7 @@ export class KvStateMachine {
     this.storage.write(txn.batch, { sync: false });
     txn.publish();
     if (ctx.touched !== null && ctx.touched.length > 0) this.touchedPending = ctx.touched;
+    if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
     return replies;
   }
 
@@ -132,7 +141,7 @@ export class KvStateMachine {
     for (let i = from; i < commands.length; i++) {
       const c = commands[i]!;
       const spec = resolveCommand(c.argv);
-      if (spec instanceof ErrorReply || spec.firstKey === 0) continue;
+      if (spec instanceof ErrorReply || !spec.hasKeys) continue;
       for (const key of commandKeys(spec, c.argv)) mks.push(metaKey(c.db, key));
     }
     if (mks.length > 0) this.cache.prefetch(this.storage, mks);
@@ -140,7 +149,7 @@ export class KvStateMachine {
 
   private execWrite(ctx: Ctx, argv: Buffer[]): Reply {
     if (argv[0]!.equals(INTERNAL_EXEC)) return this.execTransaction(ctx, argv);
-    const internal = internalCommand(argv[0]!);
+    const internal = internalCommand(argv[0]!) ?? internalSweepHandler(argv[0]!);
     if (internal !== undefined) return guard(ctx, internal, argv);
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return spec;
@@ -173,7 +182,18 @@ export class KvStateMachine {
   onTouched: ((metaKeys: Buffer[]) => void) | null = null;
   private touchedPending: Buffer[] | null = null;
 
+  /** Enabled notification classes (the server derives them from notify-keyspace-events). */
+  notifyClasses = '';
+  /** Receives the entry's keyspace events (flat [class, event, db, key]) on reportTouched. */
+  onEvents: ((events: (string | number | Buffer)[]) => void) | null = null;
+  private eventsPending: (string | number | Buffer)[] | null = null;
+
   reportTouched(): void {
+    const ev = this.eventsPending;
+    if (ev !== null) {
+      this.eventsPending = null;
+      this.onEvents?.(ev);
+    }
     const t = this.touchedPending;
     if (t === null) return;
     this.touchedPending = null;
@@ -238,6 +258,19 @@ export class KvStateMachine {
   /** The applied meta record at `mk` (expired or not), through the cache. */
   peekMeta(mk: Buffer): Buffer | undefined {
     return this.cache.read(this.storage, mk);
+  }
+
+  private sweeper: StaleElementSweeper | null = null;
+
+  /**
+   * Up to `max` element keys of deleted or overwritten collections, as internal sweep commands
+   * for the write path (background reclamation, see sweeper.ts). Each call does bounded work
+   * and resumes where the previous one stopped; nothing is proposed while a full pass has
+   * found nothing and no entry was applied since.
+   */
+  staleElementCommands(max = SWEEP_KEYS_PER_CYCLE): Buffer[][] {
+    this.sweeper ??= new StaleElementSweeper(this.storage, (mk) => this.cache.read(this.storage, mk));
+    return this.sweeper.commands(max, this.appliedIndex);
   }
 
   dbSize(db: number): number {

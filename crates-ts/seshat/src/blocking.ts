@@ -8,7 +8,7 @@
  */
 import { ErrorReply, type Reply } from '@seshat/common';
 import { type CommandSpec, commandKeys, metaKey, parseBlockingTimeoutMs, WOULD_BLOCK } from '@seshat/kv';
-import type { Client, PendingHandler } from './client.js';
+import { type Client, type PendingHandler, STILL_PENDING } from './client.js';
 import type { WritePath, WriteWaiter } from './write-path.js';
 
 const UNBLOCKED_ERROR = new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK');
@@ -58,10 +58,10 @@ export class BlockingRegistry {
   /** The pending handler for a blocking command submitted by `client`. */
   handler(client: Client, spec: CommandSpec, argv: Buffer[], timeoutReply: Reply): PendingHandler {
     return {
-      settle: (reply: Reply): Reply | null => {
+      settle: (reply: Reply): Reply | typeof STILL_PENDING => {
         if (reply !== WOULD_BLOCK) return reply;
         this.park(client, spec, argv, timeoutReply);
-        return null;
+        return STILL_PENDING;
       },
     };
   }

@@ -39,11 +39,13 @@ export const PENDING = Symbol('pending');
  * that also holds the replies of connection commands run at EXEC time). */
 export type PendingKind = PendingKind.Reply | PendingKind.Hidden | PendingHandler;
 
+export const STILL_PENDING = Symbol('still-pending');
+
 /** Custom handling of a pending write's reply. */
 export interface PendingHandler {
-  /** The reply to send, or null if the command stays pending (a parked blocking command,
-   * completed later through `completePending`). */
-  settle(reply: Reply): Reply | null;
+  /** The reply to send, or STILL_PENDING if the command stays pending (a parked blocking
+   * command, completed later through `completePending`). */
+  settle(reply: Reply): Reply | typeof STILL_PENDING;
 }
 // biome-ignore lint/suspicious/noRedeclare: a const enum-like namespace paired with the type
 export namespace PendingKind {
@@ -226,24 +228,28 @@ export class Client implements WriteWaiter {
       this.pendingKinds.length = 0;
       this.pendingHead = 0;
     }
-    if (kind === PendingKind.Reply) this.settled(reply);
-    else if (kind === PendingKind.Hidden) this.settled(null);
+    if (kind === PendingKind.Reply) this.settled(reply, true);
+    else if (kind === PendingKind.Hidden) this.settled(null, false);
     else {
-      const r = this.closed ? null : kind.settle(reply);
-      if (r !== null || this.closed) this.settled(r);
+      if (this.closed) this.settled(null, false);
+      else {
+        const r = kind.settle(reply);
+        if (r !== STILL_PENDING) this.settled(r, true);
+      }
     }
   }
 
   /** Completes a write that stayed pending (a blocking command served or timed out). */
   completePending(reply: Reply): void {
-    this.settled(reply);
+    this.settled(reply, true);
     this.flushOutput();
   }
 
-  private settled(reply: Reply | null): void {
+  /** `send` is false for a hidden write: `null` is also a real reply (the null bulk string). */
+  private settled(reply: Reply, send: boolean): void {
     this.inflight--;
     if (this.closed) return;
-    if (reply !== null) this.reply(reply);
+    if (send) this.reply(reply);
     if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();
     else if (this.inflight === 0 && this.parser.error !== null && !this.closing)
       this.protocolError(this.parser.error);

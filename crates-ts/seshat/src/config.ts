@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
+import { checkNotifyFlags, normalizeNotifyFlags } from './notifications.js';
 
 export type ParamValue = string | number | boolean;
 
@@ -21,6 +22,8 @@ interface ParamDef {
   doc: string;
   /** Extra validation for strings; returns an error text or null. */
   check?: (v: string) => string | null;
+  /** Canonical form stored and shown by CONFIG GET. */
+  normalize?: (v: string) => string;
 }
 
 const MB = 1024 * 1024;
@@ -168,6 +171,15 @@ const PARAMS: readonly ParamDef[] = [
     doc: 'most expired keys one active expiry cycle deletes',
   },
   {
+    name: 'notify-keyspace-events',
+    kind: 'string',
+    default: '',
+    mutable: true,
+    check: checkNotifyFlags,
+    normalize: normalizeNotifyFlags,
+    doc: 'keyspace notification classes, Redis syntax (e.g. KEA); empty: off',
+  },
+  {
     name: 'enable-debug-command',
     kind: 'enum',
     default: 'no',
@@ -246,35 +258,44 @@ export function parseMemory(s: string): number | null {
 export class ConfigError extends Error {}
 
 /** Parses and validates one value; returns the typed value or an error text (Redis words). */
-export function coerce(def: ParamDef, raw: unknown): ParamValue | string {
+/** A value that failed validation, with Redis's explanation. */
+export class Invalid {
+  constructor(readonly reason: string) {}
+}
+
+/** Parses and validates one value; returns the typed value or an Invalid (Redis words). */
+export function coerce(def: ParamDef, raw: unknown): ParamValue | Invalid {
   const s = typeof raw === 'string' ? raw : String(raw);
   switch (def.kind) {
     case 'int': {
       if (typeof raw === 'number' ? !Number.isInteger(raw) : !/^-?\d+$/.test(s))
-        return "argument couldn't be parsed into an integer";
+        return new Invalid("argument couldn't be parsed into an integer");
       return inRange(def, Number(s));
     }
     case 'memory': {
       const v = typeof raw === 'number' ? raw : parseMemory(s);
-      if (v === null || !Number.isInteger(v)) return 'argument must be a memory value';
+      if (v === null || !Number.isInteger(v)) return new Invalid('argument must be a memory value');
       return inRange(def, v);
     }
     case 'bool':
       if (raw === true || s === 'yes') return true;
       if (raw === false || s === 'no') return false;
-      return "argument must be 'yes' or 'no'";
+      return new Invalid("argument must be 'yes' or 'no'");
     case 'enum':
       return def.values!.includes(s.toLowerCase())
         ? s.toLowerCase()
-        : `argument(s) must be one of the following: ${def.values!.join(', ')}`;
-    case 'string':
-      return def.check?.(s) ?? s;
+        : new Invalid(`argument(s) must be one of the following: ${def.values!.join(', ')}`);
+    case 'string': {
+      const err = def.check?.(s) ?? null;
+      if (err !== null) return new Invalid(err);
+      return def.normalize ? def.normalize(s) : s;
+    }
   }
 }
 
-function inRange(def: ParamDef, v: number): number | string {
+function inRange(def: ParamDef, v: number): number | Invalid {
   if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
-    return `argument must be between ${def.min} and ${def.max} inclusive`;
+    return new Invalid(`argument must be between ${def.min} and ${def.max} inclusive`);
   }
   return v;
 }
@@ -322,9 +343,7 @@ export class Config {
     if (!def) return 'unknown';
     if (!def.mutable) return "can't set immutable config";
     const v = coerce(def, raw);
-    if (typeof v === 'string' && def.kind !== 'string' && def.kind !== 'enum') return v;
-    if (def.kind === 'enum' && !def.values!.includes(String(v))) return v as string;
-    if (def.kind === 'string' && def.check?.(raw)) return def.check(raw);
+    if (v instanceof Invalid) return v.reason;
     this.values.set(def.name, v);
     for (const l of this.listeners) l(def.name, v);
     return null;
@@ -348,10 +367,8 @@ export function loadConfigFile(path: string): Record<string, ParamValue> {
     const def = findParam(key);
     if (!def) throw new ConfigError(`config error: unknown key '${key}' in ${path}`);
     const v = coerce(def, raw);
-    if (typeof v === 'string' && def.kind !== 'string') {
-      if (def.kind !== 'enum' || !def.values!.includes(v))
-        throw new ConfigError(`config error: bad value for '${key}' in ${path}: ${v}`);
-    }
+    if (v instanceof Invalid)
+      throw new ConfigError(`config error: bad value for '${key}' in ${path}: ${v.reason}`);
     out[def.name] = v;
   }
   return out;
@@ -383,13 +400,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       const def = findParam(name);
       if (!def) throw new ConfigError(`config error: unknown option --${name} (see --help)`);
       const v = coerce(def, value);
-      if (
-        typeof v === 'string' &&
-        def.kind !== 'string' &&
-        !(def.kind === 'enum' && def.values!.includes(v))
-      ) {
-        throw new ConfigError(`config error: bad value for --${name}: ${v}`);
-      }
+      if (v instanceof Invalid) throw new ConfigError(`config error: bad value for --${name}: ${v.reason}`);
       out.overrides[def.name] = v;
     } else throw new ConfigError(`config error: unexpected argument '${a}' (see --help)`);
   }

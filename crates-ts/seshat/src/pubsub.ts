@@ -79,15 +79,38 @@ const ALLOWED_SUBSCRIBED = new Set([
   'reset',
 ]);
 
+/** `name` is the command's full name (`client|setname`), as Redis prints it. */
 export function subscribedModeError(client: Client, name: string): ErrorReply | null {
-  if (client.resp !== 2 || client.subscriptionCount() === 0 || ALLOWED_SUBSCRIBED.has(name)) return null;
+  if (client.resp !== 2 || client.subscriptionCount() === 0) return null;
+  if (ALLOWED_SUBSCRIBED.has(name.split('|')[0]!)) return null;
   return new ErrorReply(
     `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   );
 }
 
+/** Set while EXEC runs a queued command of `client`: its confirmations become EXEC replies. */
+let execCapture: { client: Client; frames: Reply[] } | null = null;
+
+/**
+ * Runs `fn` (a queued command at EXEC time) collecting the (P)(UN)SUBSCRIBE confirmations it
+ * produces: Redis writes them inside the EXEC array, in place of the command's reply.
+ */
+export function captureConfirmations<T>(client: Client, fn: () => T): { result: T; frames: Reply[] } {
+  const prev = execCapture;
+  execCapture = { client, frames: [] };
+  try {
+    const result = fn();
+    return { result, frames: execCapture.frames };
+  } finally {
+    execCapture = prev;
+  }
+}
+
 function confirm(client: Client, kind: string, name: Buffer | null): void {
-  client.pushReply([kind, name, client.subscriptionCount()]);
+  const items: Reply[] = [kind, name, client.subscriptionCount()];
+  if (execCapture !== null && execCapture.client === client)
+    execCapture.frames.push(client.resp === 3 ? new PushReply(items) : items);
+  else client.pushReply(items);
 }
 
 def(
@@ -207,8 +230,12 @@ sub(
     since: '2.8.0',
   },
   (server, _c, argv) => {
-    if (argv.length > 3)
-      throw new SeshatError('ERR', "wrong number of arguments for 'pubsub|channels' command");
+    if (argv.length > 3) {
+      throw new SeshatError(
+        'ERR',
+        `unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try PUBSUB HELP.`,
+      );
+    }
     const out: Reply[] = [];
     for (const name of server.pubsub.channels.keys()) {
       const b = Buffer.from(name, 'latin1');

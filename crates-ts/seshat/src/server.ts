@@ -15,9 +15,10 @@ import { Client, type ClientHost, NO_REPLY, PENDING, PendingKind } from './clien
 import { allParams, type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
+import { activeClasses, type NotifyFlags, parseNotifyFlags, publishEvents } from './notifications.js';
 import { PubSub, subscribedModeError } from './pubsub.js';
 import { serverHandlers } from './server-commands.js';
-import { discardMulti, MULTI_CONTROL, queueInMulti, unwatchAll } from './transactions.js';
+import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } from './transactions.js';
 import { ServerStats } from './stats.js';
 import { type FsyncPolicy, WritePath } from './write-path.js';
 
@@ -79,6 +80,8 @@ export class SeshatServer implements ClientHost {
     );
     this.writePath.fsync = this.config.str('appendfsync') as FsyncPolicy;
     this.blocking = new BlockingRegistry(this.writePath);
+    this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
+    this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
     this.blocking.onActivityChange = () => this.updateTouchTracking();
     const replayed = this.writePath.recover();
     this.logger.info(
@@ -137,18 +140,14 @@ export class SeshatServer implements ClientHost {
 
   execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY {
     const spec = resolveCommand(argv);
-    if (spec instanceof ErrorReply) {
-      if (client.multi !== null) client.multiError = true;
-      return spec;
-    }
+    if (spec instanceof ErrorReply) return rejectCommand(this, client, argv, spec);
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       this.stats.command(spec.name).rejectedCalls++;
-      if (client.multi !== null) client.multiError = true;
-      return NOAUTH;
+      return rejectCommand(this, client, argv, NOAUTH);
     }
     if (client.subscriptions.size + client.psubscriptions.size > 0) {
-      const err = subscribedModeError(client, spec.name.split('|')[0]!);
-      if (err !== null) return err;
+      const err = subscribedModeError(client, spec.name);
+      if (err !== null) return rejectCommand(this, client, argv, err);
     }
     if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
@@ -330,6 +329,7 @@ export class SeshatServer implements ClientHost {
       this.config.int('active-expire-keys-per-cycle'),
     );
     for (const argv of commands) this.writePath.submit(null, 0, argv);
+    for (const argv of this.sm.staleElementCommands()) this.writePath.submit(null, 0, argv);
   }
 
   private clientsCron(): void {
@@ -357,6 +357,7 @@ export class SeshatServer implements ClientHost {
       if (this.sm) this.sm.limits.stringMaxBytes = value as number;
     }
     if (name === 'log-level') this.logger.level = value as string;
+    if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
     if (name === 'meta-cache-bytes' && this.sm) {
       this.sm.cache.maxBytes = value as number;
       this.sm.cache.clear();
@@ -371,6 +372,13 @@ export class SeshatServer implements ClientHost {
       };
       this.logger.level = map[value as string]!;
     }
+  }
+
+  notifyFlags: NotifyFlags = { classes: '', keyspace: false, keyevent: false };
+
+  private applyNotifyFlags(text: string): void {
+    this.notifyFlags = parseNotifyFlags(text) ?? this.notifyFlags;
+    if (this.sm) this.sm.notifyClasses = activeClasses(this.notifyFlags);
   }
 
   private applyOutputLimit(spec: string): void {

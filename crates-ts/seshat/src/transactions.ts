@@ -12,6 +12,7 @@
  */
 import { ErrorReply, NULL_ARRAY, OK, QUEUED, type Reply, SeshatError } from '@seshat/common';
 import {
+  argIs,
   type CommandSpec,
   encodeEntry,
   type EntryCommand,
@@ -20,6 +21,7 @@ import {
   metaKey,
 } from '@seshat/kv';
 import { type Client, NO_REPLY, PendingKind } from './client.js';
+import { captureConfirmations } from './pubsub.js';
 import { def } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
@@ -43,6 +45,27 @@ export function queueInMulti(client: Client, spec: CommandSpec, argv: Buffer[]):
   }
   client.multi!.push(argv);
   return QUEUED;
+}
+
+/**
+ * Redis's rejectCommand: a command refused before it runs (unknown, wrong arity, NOAUTH,
+ * subscribed mode) flags the open transaction; a refused EXEC instead discards the transaction
+ * (and the watched keys), in or out of MULTI, answering EXECABORT with the reason.
+ */
+export function rejectCommand(
+  server: SeshatServer,
+  client: Client,
+  argv: Buffer[],
+  err: ErrorReply,
+): ErrorReply {
+  if (!argIs(argv[0]!, 'exec')) {
+    if (client.multi !== null) client.multiError = true;
+    return err;
+  }
+  discardMulti(client);
+  unwatchAll(server, client);
+  const reason = err.message.startsWith('ERR ') ? err.message.slice(4) : err.message;
+  return new ErrorReply(`EXECABORT Transaction discarded because of: ${reason}`);
 }
 
 export function discardMulti(client: Client): void {
@@ -171,7 +194,12 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
   const data: EntryCommand[] = [];
   for (let i = 0; i < queued.length; i++) {
     const argv = queued[i]!;
-    const r = server.runQueued(client, argv);
+    const { result: r, frames } = captureConfirmations(client, () => server.runQueued(client, argv));
+    // A queued (P)(UN)SUBSCRIBE answers with its confirmation frame(s) inside the EXEC array.
+    if (frames.length > 0) {
+      replies[i] = frames.length === 1 ? frames[0]! : frames;
+      continue;
+    }
     if (r === undefined) data.push({ db: client.db, argv });
     replies[i] = r;
   }

@@ -51,9 +51,11 @@ function expireGeneric(ctx: Ctx, argv: Buffer[], baseMs: number, seconds: boolea
   if (flags & LT && cur !== 0 && whenMs >= cur) return 0;
   if (whenMs <= ctx.nowMs) {
     ctx.deleteKey(mk, old);
+    ctx.notify('g', 'del', argv[1]!);
     return 1;
   }
   ctx.putMeta(mk, withExpireAt(old, whenMs), old);
+  ctx.notify('g', 'expire', argv[1]!);
   return 1;
 }
 
@@ -72,6 +74,7 @@ function persist(ctx: Ctx, argv: Buffer[]): Reply {
   const old = ctx.lookup(mk);
   if (old === undefined || metaExpireAt(old) === 0) return 0;
   ctx.putMeta(mk, withExpireAt(old, 0), old);
+  ctx.notify('g', 'persist', argv[1]!);
   return 1;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Reply } from '@seshat/common';
 import type { Ctx } from '../ctx.js';
-import { parseExpireKey } from '../keys.js';
+import { metaKeyDb, metaKeyUserKey, parseExpireKey } from '../keys.js';
 import { metaExpireAt } from '../meta.js';
 
 /** Active expiry: argv = [INTERNAL_EXPIRE, expireIndexKey]. Deletes the key only if it still
@@ -18,6 +18,7 @@ function expireKeyCommand(ctx: Ctx, argv: Buffer[]): Reply {
   if (raw === undefined || metaExpireAt(raw) !== expireAtMs || expireAtMs > ctx.nowMs) return 0;
   ctx.deleteKey(metaKey, raw);
   ctx.stats.expiredKeys++;
+  ctx.notify('x', 'expired', metaKeyUserKey(metaKey), metaKeyDb(metaKey));
   return 1;
 }
 

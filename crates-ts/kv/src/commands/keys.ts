@@ -7,6 +7,10 @@ import type { Ctx } from '../ctx.js';
 import { metaKey, metaKeyDb, metaKeyUserKey } from '../keys.js';
 import { KeyType, metaExpireAt, metaType, stringValue, TYPE_NAMES, withExpireAt, FLAG_RAW } from '../meta.js';
 import { tryParseI64 } from '../args.js';
+import { listEncoding } from './lists.js';
+import { zsetEncoding } from './zset-ops.js';
+import { hashEncoding } from './hashes.js';
+import { setEncoding } from './sets.js';
 
 const G = 'generic';
 
@@ -17,6 +21,7 @@ function del(ctx: Ctx, argv: Buffer[]): Reply {
     const old = ctx.lookup(mk);
     if (old === undefined) continue;
     ctx.deleteKey(mk, old);
+    ctx.notify('g', 'del', argv[i]!);
     n++;
   }
   return n;
@@ -58,6 +63,8 @@ function renameGeneric(ctx: Ctx, argv: Buffer[], nx: boolean): Reply {
     ctx.deleteKey(dst, existing);
   }
   moveRecord(ctx, src, old, dst);
+  ctx.notify('g', 'rename_from', argv[1]!);
+  ctx.notify('g', 'rename_to', argv[2]!);
   return nx ? 1 : OK;
 }
 
@@ -86,7 +93,12 @@ function copy(ctx: Ctx, argv: Buffer[]): Reply {
     if (!replace) return 0;
     ctx.deleteKey(dst, existing);
   }
-  ctx.putMeta(dst, metaType(raw) === KeyType.String ? raw : copyCollection(ctx, metaKey(ctx.db, argv[1]!), raw, dst), undefined);
+  ctx.putMeta(
+    dst,
+    metaType(raw) === KeyType.String ? raw : copyCollection(ctx, metaKey(ctx.db, argv[1]!), raw, dst),
+    undefined,
+  );
+  ctx.notify('g', 'copy_to', argv[2]!, dstDb);
   return 1;
 }
 
@@ -99,6 +111,8 @@ function move(ctx: Ctx, argv: Buffer[]): Reply {
   const dst = metaKey(dstDb, argv[1]!);
   if (ctx.lookup(dst) !== undefined) return 0;
   moveRecord(ctx, src, raw, dst);
+  ctx.notify('g', 'move_from', argv[1]!);
+  ctx.notify('g', 'move_to', argv[1]!, dstDb);
   return 1;
 }
 
@@ -272,6 +286,10 @@ function objectEncoding(ctx: Ctx, argv: Buffer[]): Reply {
   const raw = ctx.lookup(metaKey(ctx.db, argv[2]!));
   if (raw === undefined) return null;
   if (metaType(raw) === KeyType.String) return stringEncoding(raw);
+  if (metaType(raw) === KeyType.List) return listEncoding(raw);
+  if (metaType(raw) === KeyType.ZSet) return zsetEncoding(raw);
+  if (metaType(raw) === KeyType.Hash) return hashEncoding(raw);
+  if (metaType(raw) === KeyType.Set) return setEncoding(raw);
   return ['hashtable', 'hashtable', 'quicklist', 'hashtable', 'skiplist'][metaType(raw)]!;
 }
 
