@@ -11,3 +11,4 @@ export * from './collection.js';
 export * from './meta-cache.js';
 export * from './txn.js';
 export * from './blocking.js';
+export * from './long-double.js';

@@ -1,21 +1,18 @@
 /** String commands (Redis 7.0 t_string.c semantics). */
-import { OK, type Reply, SeshatError, MapReply } from '@seshat/common';
-import {
-  argIs,
-  formatHumanFloat,
-  I64_MAX,
-  I64_MIN,
-  parseFloatArg,
-  parseI64,
-  parseInt64AsNumber,
-  syntaxError,
-  tryParseFloat,
-  tryParseI64,
-} from '../args.js';
+import { ERR_NOT_FLOAT, OK, type Reply, SeshatError, MapReply } from '@seshat/common';
+import { argIs, I64_MAX, I64_MIN, parseI64, parseInt64AsNumber, syntaxError, tryParseI64 } from '../args.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { metaKey } from '../keys.js';
 import { FLAG_RAW, KeyType, metaType, stringValue } from '../meta.js';
+import {
+  addLongDouble,
+  formatLongDoubleHuman,
+  isFiniteLongDouble,
+  LONG_DOUBLE_ZERO,
+  type LongDouble,
+  parseLongDouble,
+} from '../long-double.js';
 import {
   checkStringLength,
   expireDeadline,
@@ -58,6 +55,8 @@ function setGeneric(
     return flags & OPT_GET ? getReply : abortReply;
   }
   writeString(ctx, mk, value, old, flags & OPT_KEEPTTL ? -1 : deadline);
+  ctx.notify('$', 'set', key);
+  if (expire !== null) ctx.notify('g', 'expire', key);
   return flags & OPT_GET ? getReply : okReply;
 }
 
@@ -85,6 +84,7 @@ function getset(ctx: Ctx, argv: Buffer[]): Reply {
   const mk = metaKey(ctx.db, argv[1]!);
   const old = ctx.lookupTyped(mk, KeyType.String, false);
   writeString(ctx, mk, argv[2]!, old, 0);
+  ctx.notify('$', 'set', argv[1]!);
   return old === undefined ? null : stringValue(old);
 }
 
@@ -93,6 +93,7 @@ function getdel(ctx: Ctx, argv: Buffer[]): Reply {
   const old = ctx.lookupTyped(mk, KeyType.String);
   if (old === undefined) return null;
   ctx.deleteKey(mk, old);
+  ctx.notify('g', 'del', argv[1]!);
   return stringValue(old);
 }
 
@@ -104,10 +105,16 @@ function getex(ctx: Ctx, argv: Buffer[]): Reply {
   const value = stringValue(old);
   if (o.expire !== null) {
     const deadline = expireDeadline(ctx, o.expire, o.flags, 'getex');
-    if (o.flags & (OPT_PXAT | OPT_EXAT) && deadline <= ctx.nowMs) ctx.deleteKey(mk, old);
-    else writeString(ctx, mk, value, old, deadline, old[1]!);
+    if (o.flags & (OPT_PXAT | OPT_EXAT) && deadline <= ctx.nowMs) {
+      ctx.deleteKey(mk, old);
+      ctx.notify('g', 'del', argv[1]!);
+    } else {
+      writeString(ctx, mk, value, old, deadline, old[1]!);
+      ctx.notify('g', 'expire', argv[1]!);
+    }
   } else if (o.flags & OPT_PERSIST) {
     writeString(ctx, mk, value, old, 0, old[1]!);
+    ctx.notify('g', 'persist', argv[1]!);
   }
   return value;
 }
@@ -130,6 +137,7 @@ function mset(ctx: Ctx, argv: Buffer[]): Reply {
   for (let i = 1; i < argv.length; i += 2) {
     const mk = metaKey(ctx.db, argv[i]!);
     writeString(ctx, mk, argv[i + 1]!, ctx.lookup(mk), 0);
+    ctx.notify('$', 'set', argv[i]!);
   }
   return OK;
 }
@@ -140,6 +148,7 @@ function msetnx(ctx: Ctx, argv: Buffer[]): Reply {
   for (let i = 1; i < argv.length; i += 2) {
     const mk = metaKey(ctx.db, argv[i]!);
     writeString(ctx, mk, argv[i + 1]!, ctx.lookup(mk), 0);
+    ctx.notify('$', 'set', argv[i]!);
   }
   return 1;
 }
@@ -149,12 +158,14 @@ function append(ctx: Ctx, argv: Buffer[]): Reply {
   const old = ctx.lookupTyped(mk, KeyType.String, false);
   if (old === undefined) {
     writeString(ctx, mk, argv[2]!, undefined, 0);
+    ctx.notify('$', 'append', argv[1]!);
     return argv[2]!.length;
   }
   const cur = stringValue(old);
   checkStringLength(ctx, cur.length + argv[2]!.length);
   const next = Buffer.concat([cur, argv[2]!]);
   writeString(ctx, mk, next, old, -1, FLAG_RAW);
+  ctx.notify('$', 'append', argv[1]!);
   return next.length;
 }
 
@@ -193,6 +204,7 @@ function setrange(ctx: Ctx, argv: Buffer[]): Reply {
   cur.copy(next);
   value.copy(next, offset);
   writeString(ctx, mk, next, old, -1, FLAG_RAW);
+  ctx.notify('$', 'setrange', argv[1]!);
   return next.length;
 }
 
@@ -213,22 +225,30 @@ function incrDecr(ctx: Ctx, key: Buffer, incr: bigint): Reply {
   }
   value += incr;
   writeString(ctx, mk, Buffer.from(value.toString()), old, -1);
+  ctx.notify('$', 'incrby', key);
   return value;
 }
 
+/**
+ * Redis computes in 80-bit long double: both operands parsed with strtold (string2ld), added,
+ * printed with "%.17Lf" minus trailing zeros; see long-double.ts for the exact emulation.
+ */
 function incrbyfloat(ctx: Ctx, argv: Buffer[]): Reply {
   const mk = metaKey(ctx.db, argv[1]!);
   const old = ctx.lookupTyped(mk, KeyType.String, false);
-  let value = 0;
+  let value: LongDouble = LONG_DOUBLE_ZERO;
   if (old !== undefined) {
-    const parsed = tryParseFloat(stringValue(old));
-    if (parsed === undefined) throw new SeshatError('ERR', 'value is not a valid float');
+    const parsed = parseLongDouble(stringValue(old));
+    if (parsed === undefined) throw new SeshatError('ERR', ERR_NOT_FLOAT);
     value = parsed;
   }
-  value += parseFloatArg(argv[2]!);
-  if (!Number.isFinite(value)) throw new SeshatError('ERR', 'increment would produce NaN or Infinity');
-  const text = Buffer.from(formatHumanFloat(value));
+  const incr = parseLongDouble(argv[2]!);
+  if (incr === undefined) throw new SeshatError('ERR', ERR_NOT_FLOAT);
+  value = addLongDouble(value, incr);
+  if (!isFiniteLongDouble(value)) throw new SeshatError('ERR', 'increment would produce NaN or Infinity');
+  const text = Buffer.from(formatLongDoubleHuman(value), 'latin1');
   writeString(ctx, mk, text, old, -1);
+  ctx.notify('$', 'incrbyfloat', argv[1]!);
   return text;
 }
 
