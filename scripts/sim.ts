@@ -1,7 +1,8 @@
 // Runs the Raft simulator over many seeds and prints a summary; exits non-zero if any
 // seed fails. Every failure line names its seed; `--seed S` replays one bit for bit.
 //
-//   npm run sim -- --seeds 1000 [--start 0] [--nodes 3|5] [--steps 3000] [--unsafe] [--no-membership]
+//   npm run sim -- --seeds 1000 [--start 0] [--nodes 3|5] [--steps 3000] [--profile mixed|leader-churn]
+//                  [--unsafe] [--no-membership]
 //   npm run sim -- --seed 42 --nodes 5 -v
 import { runSeed, type SimResult } from '../crates-ts/raft/test/sim/simulator.js';
 
@@ -12,6 +13,7 @@ interface Args {
   steps: number;
   unsafe: boolean;
   membership: boolean;
+  profile: 'mixed' | 'leader-churn';
   verbose: boolean;
 }
 
@@ -23,6 +25,7 @@ function parseArgs(argv: string[]): Args {
     steps: 3000,
     unsafe: false,
     membership: true,
+    profile: 'mixed',
     verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -42,6 +45,10 @@ function parseArgs(argv: string[]): Args {
       const n = next();
       if (n !== 3 && n !== 5) throw new Error('--nodes must be 3 or 5');
       args.nodes = n;
+    } else if (a === '--profile') {
+      const p = argv[++i];
+      if (p !== 'mixed' && p !== 'leader-churn') throw new Error('--profile must be mixed or leader-churn');
+      args.profile = p;
     } else if (a === '--unsafe') args.unsafe = true;
     else if (a === '--no-membership') args.membership = false;
     else if (a === '-v' || a === '--verbose') args.verbose = true;
@@ -64,6 +71,7 @@ function main(): void {
       steps: args.steps,
       unsafeCommitPreviousTermByCounting: args.unsafe,
       membership: args.membership,
+      profile: args.profile,
     });
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += result.stats[k];
     if (!result.ok) {
@@ -71,7 +79,10 @@ function main(): void {
       console.log(
         `FAIL seed=${seed} nodes=${nodes} step=${result.step} ${result.failure}: ${result.message}`,
       );
-      console.log(`  reproduce: npm run sim -- --seed ${seed} --nodes ${nodes} --steps ${args.steps}`);
+      const flags = `${args.profile === 'mixed' ? '' : ` --profile ${args.profile}`}${args.unsafe ? ' --unsafe' : ''}`;
+      console.log(
+        `  reproduce: npm run sim -- --seed ${seed} --nodes ${nodes} --steps ${args.steps}${flags}`,
+      );
     } else if (args.verbose) {
       console.log(`ok seed=${seed} nodes=${nodes}`, JSON.stringify(result.stats));
     }

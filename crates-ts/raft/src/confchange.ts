@@ -86,7 +86,9 @@ export function encodeConfChange(change: ConfChange): Uint8Array {
     out.push((2 << 3) | 0);
     pushVarint(out, change.nodeId);
   }
-  const bytes = new Uint8Array(out.length + (change.context.byteLength > 0 ? 6 + change.context.byteLength : 0));
+  const bytes = new Uint8Array(
+    out.length + (change.context.byteLength > 0 ? 6 + change.context.byteLength : 0),
+  );
   bytes.set(out);
   let offset = out.length;
   if (change.context.byteLength > 0) {

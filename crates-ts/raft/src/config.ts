@@ -112,7 +112,10 @@ export function resolveConfig(input: RaftConfigInput): RaftConfig {
 function validateConfig(c: RaftConfig): void {
   assert(Number.isSafeInteger(c.id) && c.id >= 1, `raft: id must be >= 1, got ${c.id}`);
   assert(Number.isSafeInteger(c.groupId) && c.groupId >= 0, `raft: bad groupId ${c.groupId}`);
-  assert(Number.isSafeInteger(c.heartbeatTicks) && c.heartbeatTicks >= 1, 'raft: heartbeatTicks must be >= 1');
+  assert(
+    Number.isSafeInteger(c.heartbeatTicks) && c.heartbeatTicks >= 1,
+    'raft: heartbeatTicks must be >= 1',
+  );
   assert(
     Number.isSafeInteger(c.electionTicks) && c.electionTicks > c.heartbeatTicks,
     'raft: electionTicks must be greater than heartbeatTicks',

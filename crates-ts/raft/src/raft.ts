@@ -98,7 +98,8 @@ export class Raft {
     this.lead = NONE;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout = this.config.electionTicks + this.random.nextInt(this.config.electionTicks);
+    this.randomizedElectionTimeout =
+      this.config.electionTicks + this.random.nextInt(this.config.electionTicks);
     this.leadTransferee = NONE;
     this.tracker.resetVotes();
     this.tracker.resetProgress(this.log.lastIndex());
@@ -486,7 +487,7 @@ export class Raft {
   onPersisted(stableIndex: number): void {
     if (this.role !== StateRole.Leader) return;
     const self = this.tracker.progress.get(this.id);
-    if (self !== undefined && self.maybeUpdate(stableIndex)) this.maybeCommit();
+    if (self?.maybeUpdate(stableIndex)) this.maybeCommit();
   }
 
   /** Commit the highest index a majority holds, if it is of this term (Figure 8). */
@@ -763,7 +764,8 @@ export class Raft {
       this.stepDownRemoved();
       return;
     }
-    if (this.leadTransferee !== NONE && !this.tracker.isVoter(this.leadTransferee)) this.leadTransferee = NONE;
+    if (this.leadTransferee !== NONE && !this.tracker.isVoter(this.leadTransferee))
+      this.leadTransferee = NONE;
     this.maybeCommit();
     this.appendPending = true;
     this.readOnly.release(this.tracker.readRoundQuorum(), this.respondRead);

@@ -198,7 +198,8 @@ export class RawNode {
 
   private summarize(rd: Ready): NonNullable<RawNode['pending']> {
     const last = rd.entries.length > 0 ? rd.entries[rd.entries.length - 1]! : null;
-    const lastCommitted = rd.committedEntries.length > 0 ? rd.committedEntries[rd.committedEntries.length - 1]! : null;
+    const lastCommitted =
+      rd.committedEntries.length > 0 ? rd.committedEntries[rd.committedEntries.length - 1]! : null;
     let appliedBytes = 0;
     for (const e of rd.committedEntries) if (e.type === EntryType.Normal) appliedBytes += e.data.byteLength;
     return {

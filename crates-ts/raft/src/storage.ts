@@ -118,7 +118,10 @@ export class MemoryLogStorage implements LogStorage {
     const offset = this.ents[0]!.index;
     const first = entries[0]!.index;
     assert(first > offset, `storage: append at ${first} is behind the snapshot ${offset}`);
-    assert(first <= this.lastIndex() + 1, `storage: append at ${first} leaves a gap after ${this.lastIndex()}`);
+    assert(
+      first <= this.lastIndex() + 1,
+      `storage: append at ${first} leaves a gap after ${this.lastIndex()}`,
+    );
     this.ents.length = first - offset;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
@@ -179,7 +182,11 @@ export const BOOTSTRAP_TERM = 1;
  * learns everything (membership included) from the leader's snapshot: a log that
  * starts at index 1 cannot be replayed by a newcomer without knowing the initial voters.
  */
-export function bootstrapStorage(storage: LogStorage, confState: ConfState, data: Uint8Array = EMPTY_BYTES): void {
+export function bootstrapStorage(
+  storage: LogStorage,
+  confState: ConfState,
+  data: Uint8Array = EMPTY_BYTES,
+): void {
   assert(storage.lastIndex() === 0, 'storage: bootstrap of a non-empty storage');
   assert(confState.voters.length > 0, 'storage: bootstrap without voters');
   storage.applySnapshot({ metadata: { index: BOOTSTRAP_INDEX, term: BOOTSTRAP_TERM, confState }, data });

@@ -51,24 +51,28 @@ t.test('no agreement without a majority: a minority leader cannot commit', async
   t.same(c.commands(majority), ['real-write']);
 });
 
-t.test('rejoin of a partitioned leader: it steps down and its uncommitted entries are replaced', async (t) => {
-  const c = new TestCluster([1, 2, 3], { checkQuorum: false });
-  t.equal(c.elect(1), 1);
-  c.isolate(1);
-  c.propose(1, 'stale');
-  c.stabilize();
-  const next = c.tickUntilLeader([2, 3]);
-  t.ok(next === 2 || next === 3);
-  c.propose(next, 'fresh');
-  c.stabilize();
-  t.equal(c.raw(1).raft.role, StateRole.Leader, 'isolated old leader still believes it leads');
-  c.heal();
-  c.tickAll(2);
-  c.stabilize();
-  t.equal(c.raw(1).raft.role, StateRole.Follower, 'old leader stepped down on rejoin');
-  t.equal(c.raw(1).raft.lead, next);
-  for (const id of [1, 2, 3]) t.same(c.commands(id), ['fresh'], `node ${id} applied only the committed write`);
-});
+t.test(
+  'rejoin of a partitioned leader: it steps down and its uncommitted entries are replaced',
+  async (t) => {
+    const c = new TestCluster([1, 2, 3], { checkQuorum: false });
+    t.equal(c.elect(1), 1);
+    c.isolate(1);
+    c.propose(1, 'stale');
+    c.stabilize();
+    const next = c.tickUntilLeader([2, 3]);
+    t.ok(next === 2 || next === 3);
+    c.propose(next, 'fresh');
+    c.stabilize();
+    t.equal(c.raw(1).raft.role, StateRole.Leader, 'isolated old leader still believes it leads');
+    c.heal();
+    c.tickAll(2);
+    c.stabilize();
+    t.equal(c.raw(1).raft.role, StateRole.Follower, 'old leader stepped down on rejoin');
+    t.equal(c.raw(1).raft.lead, next);
+    for (const id of [1, 2, 3])
+      t.same(c.commands(id), ['fresh'], `node ${id} applied only the committed write`);
+  },
+);
 
 t.test('election restriction: a candidate with a stale log cannot win', async (t) => {
   const c = new TestCluster([1, 2, 3], { preVote: false });

@@ -13,6 +13,7 @@ import {
   type Message,
   MessageType,
   type ProposalId,
+  RaftError,
   type RaftConfig,
   RawNode,
   type ReadState,
@@ -42,6 +43,17 @@ export function bytes(s: string): Uint8Array {
 
 export function text(b: Uint8Array): string {
   return decoder.decode(b);
+}
+
+/** The RaftError reason `fn` throws ('no error' if none); other errors propagate. */
+export function reasonOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof RaftError) return err.reason;
+    throw err;
+  }
+  return 'no error';
 }
 
 export class TestCluster {
@@ -124,7 +136,8 @@ export class TestCluster {
 
   /** Split into groups that cannot talk to each other. */
   partition(...groups: number[][]): void {
-    for (const a of groups) for (const b of groups) if (a !== b) for (const x of a) for (const y of b) this.cut.add(`${x}->${y}`);
+    for (const a of groups)
+      for (const b of groups) if (a !== b) for (const x of a) for (const y of b) this.cut.add(`${x}->${y}`);
   }
 
   heal(): void {

@@ -142,7 +142,11 @@ export class Checker {
       this.appliedKey[i] = key;
       this.appliedTerm[i] = entry.term;
       this.digestAt[i] = digest;
-    } else if (this.appliedKey[i] !== key || this.appliedTerm[i] !== entry.term || this.digestAt[i] !== digest) {
+    } else if (
+      this.appliedKey[i] !== key ||
+      this.appliedTerm[i] !== entry.term ||
+      this.digestAt[i] !== digest
+    ) {
       this.fail(
         'state-machine-safety',
         `node ${id} applied (${i}, ${entry.term}, key ${key}, digest ${digest}); ` +
@@ -151,7 +155,10 @@ export class Checker {
     }
     const committed = this.committedTerm[i];
     if (committed !== undefined && committed !== entry.term) {
-      this.fail('state-machine-safety', `node ${id} applied term ${entry.term} at ${i}, committed term ${committed}`);
+      this.fail(
+        'state-machine-safety',
+        `node ${id} applied term ${entry.term} at ${i}, committed term ${committed}`,
+      );
     }
     if (effective) {
       const at = this.effectiveAt.get(key);

@@ -70,7 +70,8 @@ export class SimNetwork {
     const n = this.queue.length;
     if (n === 0) return null;
     let i = this.random.nextInt(n);
-    for (let tries = 0; tries < 4 && this.queue[i]!.deliverAtStep > nowStep; tries++) i = this.random.nextInt(n);
+    for (let tries = 0; tries < 4 && this.queue[i]!.deliverAtStep > nowStep; tries++)
+      i = this.random.nextInt(n);
     const item = this.queue[i]!;
     if (item.deliverAtStep > nowStep) return null;
     this.queue[i] = this.queue[n - 1]!;
@@ -81,7 +82,8 @@ export class SimNetwork {
       this.queue.push({ message: m, deliverAtStep: nowStep + this.random.nextInt(3) });
     }
     const lost =
-      this.isBlocked(m.from, m.to) || (this.faults.dropRate > 0 && this.random.nextFloat() < this.faults.dropRate);
+      this.isBlocked(m.from, m.to) ||
+      (this.faults.dropRate > 0 && this.random.nextFloat() < this.faults.dropRate);
     if (lost) this.dropped++;
     return { message: m, lost };
   }

@@ -53,7 +53,13 @@ export class SimNode {
   private readonly config: Partial<RaftConfigInput>;
   private readonly seed: number;
 
-  constructor(id: number, seed: number, config: Partial<RaftConfigInput>, checker: Checker, hooks: NodeHooks) {
+  constructor(
+    id: number,
+    seed: number,
+    config: Partial<RaftConfigInput>,
+    checker: Checker,
+    hooks: NodeHooks,
+  ) {
     this.id = id;
     this.seed = seed;
     this.config = config;
@@ -82,7 +88,11 @@ export class SimNode {
   start(): void {
     this.incarnation++;
     const random = new SeededRandom((this.seed * 7919 + this.id * 104729 + this.incarnation * 31) | 0);
-    this.raw = new RawNode({ ...this.config, id: this.id, groupId: 7, applied: this.sm.applied }, this.storage, random);
+    this.raw = new RawNode(
+      { ...this.config, id: this.id, groupId: 7, applied: this.sm.applied },
+      this.storage,
+      random,
+    );
     const hs = this.raw.hardState();
     if (hs.term < this.persistedTerm || hs.commit < this.persistedCommit) {
       this.checker.fail('monotonic', `node ${this.id} restarted at term ${hs.term} commit ${hs.commit}`);

@@ -212,7 +212,14 @@ export class Simulator {
   }
 
   private result(failure: string | null, message: string | null): SimResult {
-    return { seed: this.options.seed, ok: failure === null, failure, message, step: this.step, stats: this.stats };
+    return {
+      seed: this.options.seed,
+      ok: failure === null,
+      failure,
+      message,
+      step: this.step,
+      stats: this.stats,
+    };
   }
 
   private pickAction(): Action {
@@ -227,36 +234,50 @@ export class Simulator {
   private doAction(action: Action): void {
     switch (action) {
       case 'deliver':
-        return this.deliverOne();
+        this.deliverOne();
+        break;
       case 'ready':
-        return this.processReady(this.busyNode());
+        this.processReady(this.busyNode());
+        break;
       case 'tick':
-        return this.tick(this.randomNode(true));
+        this.tick(this.randomNode(true));
+        break;
       case 'tickAll':
         for (const node of this.nodes.values()) this.tick(node);
-        return;
+        break;
       case 'propose':
-        return this.propose();
+        this.propose();
+        break;
       case 'read':
-        return this.read(this.randomNode(true));
+        this.read(this.randomNode(true));
+        break;
       case 'crash':
-        return this.crash(this.randomNode(true));
+        this.crash(this.randomNode(true));
+        break;
       case 'crashLeader':
-        return this.crashLeader();
+        this.crashLeader();
+        break;
       case 'isolateLeader':
-        return this.isolate(this.leaderNode());
+        this.isolate(this.leaderNode());
+        break;
       case 'restart':
-        return this.restart(this.randomNode(false));
+        this.restart(this.randomNode(false));
+        break;
       case 'partition':
-        return this.partition();
+        this.partition();
+        break;
       case 'heal':
-        return this.network.heal();
+        this.network.heal();
+        break;
       case 'snapshot':
-        return this.snapshot(this.randomNode(true));
+        this.snapshot(this.randomNode(true));
+        break;
       case 'transfer':
-        return this.transfer();
+        this.transfer();
+        break;
       case 'membership':
-        return this.changeMembership();
+        this.changeMembership();
+        break;
     }
   }
 
@@ -288,7 +309,11 @@ export class Simulator {
     let best: SimNode | undefined;
     for (const node of this.nodes.values()) {
       const r = node.raw?.raft;
-      if (r !== undefined && r.role === StateRole.Leader && (best === undefined || r.term > best.raw!.raft.term)) {
+      if (
+        r !== undefined &&
+        r.role === StateRole.Leader &&
+        (best === undefined || r.term > best.raw!.raft.term)
+      ) {
         best = node;
       }
     }
@@ -304,7 +329,8 @@ export class Simulator {
     const to = this.nodes.get(message.to);
     const delivered = !lost && to !== undefined && to.alive;
     if (delivered) to.raw!.step(message);
-    if (message.type === MessageType.Snapshot) this.nodes.get(message.from)?.raw?.reportSnapshot(message.to, delivered);
+    if (message.type === MessageType.Snapshot)
+      this.nodes.get(message.from)?.raw?.reportSnapshot(message.to, delivered);
   }
 
   private processReady(node: SimNode | undefined): void {
@@ -424,12 +450,14 @@ export class Simulator {
   private isolate(node: SimNode | undefined): void {
     if (node === undefined) return;
     for (const other of this.nodes.keys()) {
-      if (other !== node.id) this.network.block(node.id, other), this.network.block(other, node.id);
+      if (other === node.id) continue;
+      this.network.block(node.id, other);
+      this.network.block(other, node.id);
     }
   }
 
   private snapshot(node: SimNode | undefined): void {
-    if (node !== undefined && node.snapshotAndCompact(this.random.nextInt(8))) this.stats.snapshots++;
+    if (node?.snapshotAndCompact(this.random.nextInt(8))) this.stats.snapshots++;
   }
 
   private transfer(): void {
@@ -517,7 +545,10 @@ export class Simulator {
       }
       for (const node of this.nodes.values()) node.raw!.tick();
     }
-    this.checker.fail('liveness', `no command applied on every member within ${LIVENESS_TICKS_MAX} healed ticks`);
+    this.checker.fail(
+      'liveness',
+      `no command applied on every member within ${LIVENESS_TICKS_MAX} healed ticks`,
+    );
   }
 
   private proposeOn(node: SimNode, client: Client): void {
@@ -544,8 +575,9 @@ export class Simulator {
       const messages = this.network.drainAll();
       for (const m of messages) {
         const to = this.nodes.get(m.to);
-        to?.raw!.step(m);
-        if (m.type === MessageType.Snapshot) this.nodes.get(m.from)?.raw?.reportSnapshot(m.to, to !== undefined);
+        to?.raw?.step(m);
+        if (m.type === MessageType.Snapshot)
+          this.nodes.get(m.from)?.raw?.reportSnapshot(m.to, to !== undefined);
       }
       this.observeAll();
       if (!busy && messages.length === 0) return;
@@ -567,8 +599,9 @@ export class Simulator {
   private checkAckedSurvived(leader: SimNode): void {
     const members = this.members(leader);
     for (const key of this.checker.acked) {
-      const index = this.checker.effectiveIndexOf(key);
-      if (index === undefined) this.checker.fail('acked-lost', `acknowledged command ${key} never took effect`);
+      const index =
+        this.checker.effectiveIndexOf(key) ??
+        this.checker.fail('acked-lost', `acknowledged command ${key} never took effect`);
       for (const id of members) {
         const node = this.nodes.get(id)!;
         if (node.sm.applied < index) this.checker.fail('acked-lost', `node ${id} lacks acknowledged ${key}`);
@@ -578,7 +611,10 @@ export class Simulator {
       const node = this.nodes.get(id)!;
       const want = this.checker.digestAtIndex(node.sm.applied);
       if (want !== undefined && want !== node.sm.digest) {
-        this.checker.fail('state-machine-safety', `node ${id} ends with digest ${node.sm.digest}, want ${want}`);
+        this.checker.fail(
+          'state-machine-safety',
+          `node ${id} ends with digest ${node.sm.digest}, want ${want}`,
+        );
       }
     }
   }
