@@ -14,7 +14,7 @@ import {
   SeshatError,
   SLOT_COUNT,
 } from '@seshat/common';
-import type { Storage } from '@seshat/storage';
+import type { Storage, WriteBatch } from '@seshat/storage';
 import type { CommandSpec } from './command-table.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
 import { decodeEntry } from './entry.js';
@@ -39,6 +39,16 @@ export interface KvStateMachineOptions {
 }
 
 export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
+
+export interface ApplyOptions {
+  /** Adds more writes to the entry's batch (the standalone write path puts the log entry
+   * itself there, so appending and applying cost one write and one fsync). */
+  addToBatch?: (batch: WriteBatch) => void;
+  /** fsync the batch (default false: the log was made durable before apply). */
+  sync?: boolean;
+}
+
+const NO_OPTIONS: ApplyOptions = {};
 
 /** Stale element keys proposed for deletion per server cron cycle (sweeper.ts). */
 export const SWEEP_KEYS_PER_CYCLE = 1024;
@@ -99,7 +109,7 @@ export class KvStateMachine {
    * Applies entry `index` and returns one reply per command. Entries must come in order;
    * an index at or below the applied index is ignored (replay after restart).
    */
-  apply(index: number, entryBytes: Buffer): Reply[] | null {
+  apply(index: number, entryBytes: Buffer, options: ApplyOptions = NO_OPTIONS): Reply[] | null {
     if (index <= this.appliedIndex) return null;
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
     const entry = decodeEntry(entryBytes);
@@ -127,7 +137,8 @@ export class KvStateMachine {
     applied.writeBigUInt64BE(BigInt(index), 0);
     applied.writeDoubleBE(this.lastStampMs, 8);
     txn.batch.put('raft_state', this.appliedKey, applied);
-    this.storage.write(txn.batch, { sync: false });
+    options.addToBatch?.(txn.batch);
+    this.storage.write(txn.batch, { sync: options.sync === true });
     txn.publish();
     if (ctx.touched !== null && ctx.touched.length > 0) this.touchedPending = ctx.touched;
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;

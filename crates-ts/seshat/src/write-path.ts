@@ -97,13 +97,13 @@ export class WritePath {
     this.bytes -= bytes;
     const stamp = Math.max(this.clock.nowMs(), this.sm.lastStampMs);
     const entry = encodeEntry(stamp, this.seed(), commands);
-    const batch = this.storage.batch();
-    const index = this.log.append(batch, entry);
     const sync = this.fsync === 'always';
-    this.storage.write(batch, { sync });
+    // Standalone: the entry is committed once durable, so the log record and its effects go
+    // in one atomic batch with one fsync (replay on restart then finds nothing to redo).
+    const index = this.log.lastIndex + 1;
+    const replies = this.sm.apply(index, entry, { addToBatch: (b) => this.log.append(b, entry), sync });
     if (sync) this.fsyncs++;
     else this.unsynced = true;
-    const replies = this.sm.apply(index, entry);
     assert(replies !== null && replies.length === n, 'apply returned wrong reply count');
     this.entriesWritten++;
     this.commandsWritten += n;
