@@ -20,6 +20,7 @@ export type Reply =
   | NullArray
   | MapReply
   | SetReply
+  | PairsReply
   | DoubleReply
   | BoolReply
   | VerbatimReply
@@ -49,6 +50,14 @@ export class MapReply {
 
 /** RESP3 set `~`; RESP2 array. */
 export class SetReply {
+  constructor(readonly items: Reply[]) {}
+}
+
+/**
+ * RESP3 an array of 2-element arrays, RESP2 the flat array (`items` alternates first, second):
+ * ZRANGE/ZUNION/ZRANDMEMBER WITHSCORES, ZPOPMIN with COUNT, HRANDFIELD WITHVALUES.
+ */
+export class PairsReply {
   constructor(readonly items: Reply[]) {}
 }
 

@@ -13,6 +13,7 @@ import {
   MapReply,
   NullArray,
   OK,
+  PairsReply,
   PONG,
   PushReply,
   QUEUED,
@@ -121,6 +122,7 @@ export class ReplyWriter {
       this.writeAggregate(resp === 2 ? 0x2a : 0x7e, reply.items.length, reply.items, resp, depth);
     else if (reply instanceof PushReply)
       this.writeAggregate(resp === 2 ? 0x2a : 0x3e, reply.items.length, reply.items, resp, depth);
+    else if (reply instanceof PairsReply) this.writePairs(reply, resp, depth);
     else if (reply instanceof DoubleReply) this.writeDouble(reply.value, resp);
     else if (reply instanceof BoolReply) this.writeBool(reply.value, resp);
     else if (reply instanceof VerbatimReply) this.writeVerbatim(reply, resp);
@@ -134,6 +136,23 @@ export class ReplyWriter {
     assert(items.length % 2 === 0, 'MapReply needs an even number of items');
     if (resp === 2) this.writeAggregate(0x2a, items.length, items, resp, depth);
     else this.writeAggregate(0x25, items.length / 2, items, resp, depth);
+  }
+
+  /** RESP3 `*n/2` of `*2` pairs; RESP2 a flat array. */
+  private writePairs(reply: PairsReply, resp: RespVersion, depth: number): void {
+    const items = reply.items;
+    assert(items.length % 2 === 0, 'PairsReply needs an even number of items');
+    if (resp === 2) {
+      this.writeAggregate(0x2a, items.length, items, resp, depth);
+      return;
+    }
+    assert(depth + 1 < REPLY_DEPTH_MAX, 'reply nested too deeply');
+    this.writeHeader(0x2a, items.length / 2);
+    for (let i = 0; i < items.length; i += 2) {
+      this.writeHeader(0x2a, 2);
+      this.writeReply(items[i]!, resp, depth + 2);
+      this.writeReply(items[i + 1]!, resp, depth + 2);
+    }
   }
 
   private writeBool(value: boolean, resp: RespVersion): void {
