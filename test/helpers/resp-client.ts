@@ -17,6 +17,11 @@
 //                        bulk bytes outside printable ASCII render as \xNN, `"` and `\` escaped.
 //   RespClient           connect(port, host?) -> client with send/pipeline/sendRaw/readReply/
 //                        close and a `closed` promise that resolves when the server closes.
+//                        For Pub/Sub: `write(argv)` sends without awaiting a reply; after
+//                        `separatePushes()` RESP3 push frames (`>`) go to their own queue, read
+//                        with `readPush()`, so unsolicited messages never take the place of a
+//                        command's reply (RESP2 messages are plain arrays: read them in order
+//                        with `readReply()`).
 import net from 'node:net';
 
 export type RespValue =
@@ -308,6 +313,9 @@ export class RespClient {
   private readonly decoder = new RespDecoder();
   private readonly unclaimed: RespValue[] = [];
   private readonly waiters: Waiter[] = [];
+  private pushesSeparate = false;
+  private readonly pushes: RespValue[] = [];
+  private readonly pushWaiters: Waiter[] = [];
   private readonly replyTimeoutMs: number;
   private failure: Error | undefined;
 
@@ -356,6 +364,16 @@ export class RespClient {
       return;
     }
     for (const r of replies) {
+      if (this.pushesSeparate && r.type === 'push') {
+        const pw = this.pushWaiters.shift();
+        if (pw) {
+          clearTimeout(pw.timer);
+          pw.resolve(r);
+        } else {
+          this.pushes.push(r);
+        }
+        continue;
+      }
       const w = this.waiters.shift();
       if (w) {
         clearTimeout(w.timer);
@@ -368,10 +386,50 @@ export class RespClient {
 
   private failAll(e: Error): void {
     this.failure ??= e;
-    for (const w of this.waiters.splice(0)) {
+    for (const w of [...this.waiters.splice(0), ...this.pushWaiters.splice(0)]) {
       clearTimeout(w.timer);
       w.reject(e);
     }
+  }
+
+  /**
+   * From now on, RESP3 push frames (`>`: Pub/Sub confirmations and messages) are kept apart
+   * from command replies and read with `readPush()`. Returns this client.
+   */
+  separatePushes(): this {
+    this.pushesSeparate = true;
+    for (let i = 0; i < this.unclaimed.length; ) {
+      if (this.unclaimed[i]!.type === 'push') this.pushes.push(...this.unclaimed.splice(i, 1));
+      else i++;
+    }
+    return this;
+  }
+
+  /** Push frames received and not yet read with `readPush()` (after `separatePushes()`). */
+  get pendingPushes(): number {
+    return this.pushes.length;
+  }
+
+  /** Awaits the next push frame (after `separatePushes()`). Rejects on timeout or close. */
+  readPush(timeoutMs = this.replyTimeoutMs): Promise<RespValue> {
+    const ready = this.pushes.shift();
+    if (ready) return Promise.resolve(ready);
+    if (this.isClosed || this.failure) {
+      return Promise.reject(this.failure ?? new Error('connection closed by server'));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.pushWaiters.findIndex((w) => w.timer === timer);
+        if (i !== -1) this.pushWaiters.splice(i, 1);
+        reject(new Error(`no push frame within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pushWaiters.push({ resolve, reject, timer });
+    });
+  }
+
+  /** Sends a command without awaiting a reply (SUBSCRIBE: its frames are read separately). */
+  write(argv: readonly Arg[]): void {
+    this.socket.write(encodeCommand(argv));
   }
 
   /** Awaits the next reply not yet claimed. Rejects on timeout or when the connection ends. */

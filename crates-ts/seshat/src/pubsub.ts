@@ -5,7 +5,7 @@
  * PUBLISH reaches the subscribers of the node that receives it (cluster-wide fan-out comes with
  * the cluster transport).
  */
-import { ErrorReply, PushReply, type Reply, SeshatError } from '@seshat/common';
+import { ErrorReply, PushReply, type Reply, SeshatError, SimpleString } from '@seshat/common';
 import { globMatch } from '@seshat/kv';
 import type { Client } from './client.js';
 import { def, NO_REPLY, sub } from './server-commands.js';
@@ -283,22 +283,24 @@ sub(
     summary: 'Returns helpful text about the different subcommands.',
     since: '6.2.0',
   },
-  () => [
-    'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-    'CHANNELS [<pattern>]',
-    "    Return the currently active channels matching a <pattern> (default: '*').",
-    'NUMPAT',
-    '    Return number of subscriptions to patterns.',
-    'NUMSUB [<channel> ...]',
-    '    Return the number of subscribers for the specified channels, excluding',
-    '    pattern subscriptions(default: no channels).',
-    'SHARDCHANNELS [<pattern>]',
-    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
-    'SHARDNUMSUB [<shardchannel> ...]',
-    '    Return the number of subscribers for the specified shard level channel(s)',
-    'HELP',
-    '    Prints this help.',
-  ],
+  // Redis's addReplyHelp: status replies, not bulk strings.
+  () =>
+    [
+      'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'CHANNELS [<pattern>]',
+      "    Return the currently active channels matching a <pattern> (default: '*').",
+      'NUMPAT',
+      '    Return number of subscriptions to patterns.',
+      'NUMSUB [<channel> ...]',
+      '    Return the number of subscribers for the specified channels, excluding',
+      '    pattern subscriptions(default: no channels).',
+      'SHARDCHANNELS [<pattern>]',
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      'SHARDNUMSUB [<shardchannel> ...]',
+      '    Return the number of subscribers for the specified shard level channel(s)',
+      'HELP',
+      '    Prints this help.',
+    ].map((l) => new SimpleString(l)),
 );
 
 export { PushReply };
