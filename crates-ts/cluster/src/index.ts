@@ -1,1 +1,14 @@
-export {};
+export * from './rocks-log-storage.js';
+export * from './sm-snapshot.js';
+export {
+  ALL_SLOTS,
+  decodeDescriptor,
+  IMAGE_CFS,
+  type ImageDescriptor,
+  type ImageHeader,
+  SNAPSHOT_CHUNK_BYTES_MAX,
+  type SlotRange,
+} from './sm-snapshot-format.js';
+export * from './transport.js';
+export { messageFromProto, messageToProto } from './transport-convert.js';
+export * from './group-driver.js';

@@ -106,6 +106,18 @@ export class KvStateMachine {
   }
 
   /**
+   * Re-reads everything after the group's data was replaced underneath (a snapshot install):
+   * applied index and stamp, key counts; drops cached meta records and the sweeper's cursor.
+   */
+  reload(): void {
+    this.cache.clear();
+    this.sweeper = null;
+    this.appliedIndex = 0;
+    this.lastStampMs = 0;
+    this.load();
+  }
+
+  /**
    * Applies entry `index` and returns one reply per command. Entries must come in order;
    * an index at or below the applied index is ignored (replay after restart).
    */
@@ -133,16 +145,44 @@ export class KvStateMachine {
     }
     this.appliedIndex = index;
     this.lastStampMs = Math.max(this.lastStampMs, entry.timeMs);
-    const applied = Buffer.allocUnsafe(16);
-    applied.writeBigUInt64BE(BigInt(index), 0);
-    applied.writeDoubleBE(this.lastStampMs, 8);
-    txn.batch.put('raft_state', this.appliedKey, applied);
+    txn.batch.put('raft_state', this.appliedKey, this.appliedRecord());
     options.addToBatch?.(txn.batch);
     this.storage.write(txn.batch, { sync: options.sync === true });
     txn.publish();
     if (ctx.touched !== null && ctx.touched.length > 0) this.touchedPending = ctx.touched;
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
     return replies;
+  }
+
+  /**
+   * Advances the applied index over an entry that carries no commands (a Raft leader's no-op,
+   * a membership change), in one batch with whatever `options.addToBatch` adds (e.g. the new
+   * membership, which must move together with the applied index).
+   */
+  applyNoop(index: number, options: ApplyOptions = NO_OPTIONS): void {
+    if (index <= this.appliedIndex) return;
+    assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
+    const batch = this.storage.batch();
+    this.appliedIndex = index;
+    batch.put('raft_state', this.appliedKey, this.appliedRecord());
+    options.addToBatch?.(batch);
+    this.storage.write(batch, { sync: options.sync === true });
+  }
+
+  /**
+   * Sets the applied index without applying anything: only when the state is known to be
+   * exactly that of `index` (a freshly bootstrapped empty group at the bootstrap snapshot).
+   */
+  markApplied(index: number, batch: WriteBatch): void {
+    this.appliedIndex = index;
+    batch.put('raft_state', this.appliedKey, this.appliedRecord());
+  }
+
+  private appliedRecord(): Buffer {
+    const applied = Buffer.allocUnsafe(16);
+    applied.writeBigUInt64BE(BigInt(this.appliedIndex), 0);
+    applied.writeDoubleBE(this.lastStampMs, 8);
+    return applied;
   }
 
   /** Loads the meta records of the keys `commands` name into the cache, one native call. */

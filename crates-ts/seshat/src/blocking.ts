@@ -9,7 +9,7 @@
 import { ErrorReply, type Reply } from '@seshat/common';
 import { type CommandSpec, commandKeys, metaKey, parseBlockingTimeoutMs, WOULD_BLOCK } from '@seshat/kv';
 import { type Client, type PendingHandler, STILL_PENDING } from './client.js';
-import type { WritePath, WriteWaiter } from './write-path.js';
+import type { Proposer, WriteWaiter } from './write-path.js';
 
 const UNBLOCKED_ERROR = new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK');
 
@@ -45,7 +45,7 @@ export class BlockingRegistry {
   /** Called when the registry goes from empty to non-empty or back (touch tracking). */
   onActivityChange: (active: boolean) => void = () => {};
 
-  constructor(private readonly writePath: WritePath) {}
+  constructor(private readonly writePath: Proposer) {}
 
   get size(): number {
     return this.byClient.size;

@@ -70,6 +70,8 @@ export class Client implements WriteWaiter {
   lastInteractionMs: number;
   replyMode: ReplyMode = 'on';
   noEvict = false;
+  /** READONLY (cluster mode): reads may be served by this node's possibly stale state. */
+  readonlyMode = false;
   lastCommand = 'NULL';
   /** Set when the connection must close once pending replies are written (QUIT, errors). */
   closing = false;

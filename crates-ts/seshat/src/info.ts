@@ -1,6 +1,7 @@
 /** INFO: the sections Redis 7 prints, filled from the server's own state. */
 import os from 'node:os';
 import { DATABASE_COUNT } from '@seshat/common';
+import { raftInfo } from './cluster-commands.js';
 import { REDIS_VERSION } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
@@ -15,6 +16,7 @@ const DEFAULT_SECTIONS = [
   'modules',
   'errorstats',
   'cluster',
+  'raft',
   'keyspace',
 ];
 const ALL_SECTIONS = [...DEFAULT_SECTIONS.slice(0, 7), 'commandstats', ...DEFAULT_SECTIONS.slice(7)];
@@ -66,9 +68,9 @@ const SECTIONS: Record<string, Section> = {
     ['log_last_index', s.log.lastIndex],
     ['log_compacted_index', s.log.compactedIndex],
     ['applied_index', s.sm.appliedIndex],
-    ['log_entries_written', s.writePath.entriesWritten],
-    ['log_commands_written', s.writePath.commandsWritten],
-    ['log_fsyncs', s.writePath.fsyncs],
+    ['log_entries_written', s.standalone.entriesWritten],
+    ['log_commands_written', s.standalone.commandsWritten],
+    ['log_fsyncs', s.standalone.fsyncs],
   ],
   stats: (s) => [
     ['total_connections_received', s.stats.totalConnectionsReceived],
@@ -97,7 +99,8 @@ const SECTIONS: Record<string, Section> = {
   },
   modules: () => [],
   errorstats: (s) => [...s.stats.errors].map(([code, n]) => [`errorstat_${code}`, `count=${n}`]),
-  cluster: () => [['cluster_enabled', 0]],
+  cluster: (s) => [['cluster_enabled', s.cluster === null ? 0 : 1]],
+  raft: (s) => raftInfo(s),
   keyspace: (s) => {
     const out: [string, string][] = [];
     for (let db = 0; db < DATABASE_COUNT; db++) {
@@ -126,6 +129,7 @@ const TITLES: Record<string, string> = {
   cluster: 'Cluster',
   keyspace: 'Keyspace',
   commandstats: 'Commandstats',
+  raft: 'Raft',
 };
 
 function human(bytes: number): string {
@@ -143,8 +147,10 @@ export function renderInfo(server: SeshatServer, requested: string[]): string {
   else names = ALL_SECTIONS.filter((n) => requested.includes(n));
   const parts: string[] = [];
   for (const name of names) {
+    const rows = SECTIONS[name]!(server);
+    if (name === 'raft' && rows.length === 0) continue;
     const lines = [`# ${TITLES[name]}`];
-    for (const [k, v] of SECTIONS[name]!(server)) lines.push(`${k}:${v}`);
+    for (const [k, v] of rows) lines.push(`${k}:${v}`);
     parts.push(lines.join('\r\n'));
   }
   return parts.length ? `${parts.join('\r\n\r\n')}\r\n` : '';

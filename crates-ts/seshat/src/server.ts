@@ -6,8 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { type Clock, ErrorReply, NULL_ARRAY, OK, type Reply, SeshatError, SystemClock } from '@seshat/common';
-import { type CommandSpec, KvStateMachine, resolveCommand } from '@seshat/kv';
+import {
+  type Clock,
+  ErrorReply,
+  keyHashSlot,
+  NULL_ARRAY,
+  OK,
+  type Reply,
+  SeshatError,
+  SystemClock,
+} from '@seshat/common';
+import { type CommandSpec, commandKeys, KvStateMachine, resolveCommand } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
@@ -20,9 +29,11 @@ import { PubSub, subscribedModeError } from './pubsub.js';
 import { serverHandlers } from './server-commands.js';
 import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } from './transactions.js';
 import { ServerStats } from './stats.js';
-import { type FsyncPolicy, WritePath } from './write-path.js';
+import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
+import { ClusterNode, parseMembers } from './cluster-node.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
+const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
 
 export class SeshatServer implements ClientHost {
@@ -36,7 +47,12 @@ export class SeshatServer implements ClientHost {
   storage!: Storage;
   sm!: KvStateMachine;
   log!: LogStore;
-  writePath!: WritePath;
+  /** Where writes go: the standalone write path, or the Raft group in cluster mode. */
+  writePath!: Proposer;
+  /** The standalone write path (its counters are also shown in cluster mode's INFO). */
+  standalone!: WritePath;
+  cluster: ClusterNode | null = null;
+  raftPort = 0;
   blocking!: BlockingRegistry;
   port = 0;
   private listener: net.Server | null = null;
@@ -67,23 +83,26 @@ export class SeshatServer implements ClientHost {
     this.storage = await openRocksStorage(dir);
     this.sm = new KvStateMachine(this.storage, {
       limits: { stringMaxBytes: this.config.int('proto-max-bulk-len') },
+      metaCacheBytes: this.config.int('meta-cache-bytes'),
     });
     this.log = new LogStore(this.storage, 0);
     const seeds = randomBytes(4);
     let seedCounter = seeds.readUInt32BE(0);
-    this.writePath = new WritePath(
+    this.standalone = new WritePath(
       this.storage,
       this.log,
       this.sm,
       this.clock,
       () => (seedCounter = (seedCounter + 0x9e3779b9) >>> 0),
     );
-    this.writePath.fsync = this.config.str('appendfsync') as FsyncPolicy;
+    this.standalone.fsync = this.config.str('appendfsync') as FsyncPolicy;
+    const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
+    this.writePath = this.config.int('node-id') === 0 ? this.standalone : this.startCluster();
     this.blocking = new BlockingRegistry(this.writePath);
     this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
     this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
     this.blocking.onActivityChange = () => this.updateTouchTracking();
-    const replayed = this.writePath.recover();
+    if (this.cluster !== null) this.raftPort = await this.cluster.start();
     this.logger.info(
       {
         dir,
@@ -96,6 +115,35 @@ export class SeshatServer implements ClientHost {
     await this.listen();
     this.startTimers();
     this.logger.info({ port: this.port, bind: this.config.str('bind'), pid: process.pid }, 'ready');
+  }
+
+  /** Cluster mode (node-id > 0): joins the Raft group; writes are proposed through it. */
+  private startCluster(): Proposer {
+    const members = parseMembers(this.config.str('initial-members'));
+    if (typeof members === 'string') throw new SeshatError('CONFIG_INVALID', `initial-members: ${members}`);
+    const cluster = new ClusterNode({
+      nodeId: this.config.int('node-id'),
+      members,
+      raftHost: this.config.str('raft-bind'),
+      raftPort: this.config.int('raft-port'),
+      tickMs: this.config.int('raft-tick-ms'),
+      electionTicks: this.config.int('raft-election-ticks'),
+      heartbeatTicks: this.config.int('raft-heartbeat-ticks'),
+      fsync: this.config.str('appendfsync') === 'always',
+      storage: this.storage,
+      sm: this.sm,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.cluster = cluster;
+    const driver = cluster.driver;
+    return {
+      submit: (waiter, db, argv) => driver.submit(waiter, db, argv),
+      flush: () => driver.run(),
+      get pending() {
+        return driver.pendingWrites;
+      },
+    };
   }
 
   private listen(): Promise<void> {
@@ -154,6 +202,10 @@ export class SeshatServer implements ClientHost {
     const st = this.stats.command(spec.name);
     st.calls++;
     this.stats.totalCommandsProcessed++;
+    if (this.cluster !== null && spec.exec !== 'server') {
+      const routed = this.routeInCluster(this.cluster, client, spec, argv);
+      if (routed !== undefined) return routed;
+    }
     if (spec.exec === 'write') {
       this.writePath.submit(client, client.db, argv);
       if (!spec.flags.includes('blocking')) return PENDING;
@@ -176,6 +228,45 @@ export class SeshatServer implements ClientHost {
     st.usec += (performance.now() - t0) * 1000;
     if (reply instanceof ErrorReply) st.failedCalls++;
     return reply;
+  }
+
+  /**
+   * Cluster mode: a member that is not the leader redirects data commands (-MOVED to the
+   * leader, -CLUSTERDOWN while none is known), except reads on a READONLY connection, which
+   * it serves from its own (possibly stale) state. The leader serves reads linearizably
+   * through a batched ReadIndex round. Returns undefined when the caller goes on as usual.
+   */
+  private routeInCluster(
+    cluster: ClusterNode,
+    client: Client,
+    spec: CommandSpec,
+    argv: Buffer[],
+  ): Reply | typeof NO_REPLY | undefined {
+    if (spec.exec === 'read' && client.readonlyMode) return undefined;
+    if (!cluster.isLeader) {
+      const leader = cluster.leaderClientAddress();
+      if (leader === null) return CLUSTERDOWN;
+      const keys = commandKeys(spec, argv);
+      const slot = keys.length > 0 ? keyHashSlot(keys[0]!) : 0;
+      return new ErrorReply(`MOVED ${slot} ${leader}`);
+    }
+    if (spec.exec !== 'read') return undefined;
+    const db = client.db;
+    client.expectWriteReply(PendingKind.Reply);
+    cluster.driver.read({
+      run: () => {
+        const reply = this.sm.read(spec, db, argv, this.clock.nowMs());
+        const expired = this.sm.takeExpiredSeen();
+        if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
+        client.onWriteReply(reply);
+        client.flushOutput();
+      },
+      fail: (reply) => {
+        client.onWriteReply(reply);
+        client.flushOutput();
+      },
+    });
+    return NO_REPLY;
   }
 
   private runServerCommand(spec: CommandSpec, client: Client, argv: Buffer[]): Reply | typeof NO_REPLY {
@@ -316,7 +407,7 @@ export class SeshatServer implements ClientHost {
     this.timers.push(setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / this.config.int('hz')))));
     this.timers.push(setInterval(() => this.clientsCron(), 1000));
     this.timers.push(
-      setInterval(() => this.writePath.fsync === 'everysec' && this.writePath.syncNow(), 1000),
+      setInterval(() => this.standalone.fsync === 'everysec' && this.standalone.syncNow(), 1000),
     );
     for (const t of this.timers) t.unref();
   }
@@ -324,6 +415,7 @@ export class SeshatServer implements ClientHost {
   /** Active expiry: finds keys past their deadline and deletes them through the log. */
   private cron(): void {
     if (this.shuttingDown || this.writePath.pending > 0) return;
+    if (this.cluster !== null && !this.cluster.isLeader) return;
     const commands = this.sm.expiredCommands(
       this.clock.nowMs(),
       this.config.int('active-expire-keys-per-cycle'),
@@ -345,7 +437,7 @@ export class SeshatServer implements ClientHost {
   }
 
   private onConfigChange(name: string, value: unknown): void {
-    if (name === 'appendfsync' && this.writePath) this.writePath.fsync = value as FsyncPolicy;
+    if (name === 'appendfsync' && this.standalone) this.standalone.fsync = value as FsyncPolicy;
     if (name === 'client-output-pause-bytes') this.outputPauseBytes = value as number;
     if (name === 'client-output-buffer-limit') this.applyOutputLimit(value as string);
     if (name === 'client-query-buffer-limit') {
@@ -399,7 +491,8 @@ export class SeshatServer implements ClientHost {
       this.listener?.close();
       if (this.writePath) {
         this.writePath.flush();
-        this.writePath.syncNow();
+        this.standalone.syncNow();
+        await this.cluster?.stop();
       }
       for (const c of this.clients.values()) {
         c.flushOutput();
@@ -413,3 +506,4 @@ export class SeshatServer implements ClientHost {
   }
 }
 import './command-introspection.js';
+import './cluster-commands.js';

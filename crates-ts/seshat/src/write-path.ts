@@ -16,6 +16,14 @@ export interface WriteWaiter {
   flushOutput(): void;
 }
 
+/** What the server submits writes to: the standalone WritePath or a Raft group driver. */
+export interface Proposer {
+  submit(waiter: WriteWaiter | null, db: number, argv: Buffer[]): void;
+  /** Processes everything queued now, as far as it can go synchronously. */
+  flush(): void;
+  readonly pending: number;
+}
+
 /** Most commands in one entry; bounds entry size and apply latency. */
 export const ENTRY_COMMANDS_MAX = 4096;
 /** Most argument bytes in one entry (a larger single command still forms its own entry). */
@@ -25,7 +33,7 @@ export const LOG_RETAIN_ENTRIES = 10_000;
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
-export class WritePath {
+export class WritePath implements Proposer {
   private readonly commands: EntryCommand[] = [];
   private readonly waiters: (WriteWaiter | null)[] = [];
   private bytes = 0;

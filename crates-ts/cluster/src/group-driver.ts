@@ -1,0 +1,370 @@
+/**
+ * The driver of one Raft group on this node: it feeds the pure core (ticks, messages,
+ * proposals, reads) and does the I/O of every Ready in the order the core requires
+ * (crates-ts/raft/README.md):
+ *
+ *   1. send `messages` (leader traffic may leave before the local fsync)
+ *   2. persist snapshot + entries + hard state in ONE RocksDB batch, fsynced when required
+ *   3. send `messagesAfterPersist`
+ *   4. apply the committed entries through the KV state machine, answer waiting proposals
+ *      and reads
+ *   5. advance
+ *
+ * Client writes that arrive within one event-loop turn are proposed as ONE entry (a batch of
+ * commands with the leader's stamp and a seed), exactly like the standalone write path, so
+ * the state machine and its determinism are the same. A proposal is answered when the entry
+ * at its index is applied: with the replies if the entry is ours (same term), with a definite
+ * failure if another entry took that index, or with "outcome unknown" after a bounded wait.
+ */
+import { assert, type Clock, ErrorReply, type Random, type Reply } from '@seshat/common';
+import { encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
+import {
+  type ConfChange,
+  decodeConfChange,
+  type Entry,
+  EntryType,
+  type Message,
+  RaftError,
+  type RaftConfigInput,
+  RawNode,
+  type ReadState,
+  StateRole,
+} from '@seshat/raft';
+import type { Storage } from '@seshat/storage';
+import type { RocksLogStorage } from './rocks-log-storage.js';
+
+/** Whoever waits for a command's reply (a client connection, a forwarding stream...). */
+export interface ReplyWaiter {
+  onWriteReply(reply: Reply): void;
+  flushOutput(): void;
+}
+
+export interface GroupTransport {
+  send(messages: readonly Message[]): void;
+}
+
+export interface GroupDriverOptions {
+  nodeId: number;
+  groupId: number;
+  storage: Storage;
+  logStorage: RocksLogStorage;
+  sm: KvStateMachine;
+  transport: GroupTransport;
+  clock: Clock;
+  random: Random;
+  raft?: Partial<RaftConfigInput>;
+  /** fsync the Raft log before acknowledging (appendfsync always). */
+  fsync?: boolean;
+  /** How long a proposal or read may wait before it is answered with a timeout error. */
+  requestTimeoutMs?: number;
+}
+
+/** Most commands in one proposed entry. */
+export const ENTRY_COMMANDS_MAX = 4096;
+export const REQUEST_TIMEOUT_MS_DEFAULT = 5000;
+
+export const ERR_OUTCOME_UNKNOWN = new ErrorReply(
+  'TRYAGAIN the write may or may not have been applied: leadership changed or the cluster did not answer in time',
+);
+export const ERR_NOT_APPLIED = new ErrorReply(
+  'TRYAGAIN the write was not applied: leadership changed, retry',
+);
+export const ERR_READ_TIMEOUT = new ErrorReply('CLUSTERDOWN no leader confirmed the read in time, retry');
+
+interface PendingProposal {
+  term: number;
+  waiters: (ReplyWaiter | null)[];
+  deadlineMs: number;
+}
+
+/** A read waiting for a ReadIndex round and then for the state machine to catch up. */
+export interface PendingRead {
+  run(): void;
+  fail(reply: Reply): void;
+}
+
+interface ReadBatch {
+  reads: PendingRead[];
+  index: number;
+  deadlineMs: number;
+}
+
+export class GroupDriver {
+  readonly node: RawNode;
+  readonly nodeId: number;
+  readonly groupId: number;
+  private readonly o: GroupDriverOptions;
+  private readonly timeoutMs: number;
+  private readonly commands: EntryCommand[] = [];
+  private readonly waiters: (ReplyWaiter | null)[] = [];
+  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly readsQueued: PendingRead[] = [];
+  private readonly readBatches = new Map<number, ReadBatch>();
+  private readonly readsReady: ReadBatch[] = [];
+  private nextReadId = 1;
+  private scheduled = false;
+  private readonly touched = new Set<ReplyWaiter>();
+  /** Called after each Ready with the role and leader id, for INFO and routing. */
+  onRoleChange: (role: StateRole, leader: number) => void = () => {};
+  /** Called for every applied membership change (the server updates its peer table). */
+  onConfChange: (change: ConfChange) => void = () => {};
+  role: StateRole = StateRole.Follower;
+  leader = 0;
+
+  constructor(options: GroupDriverOptions) {
+    this.o = options;
+    this.nodeId = options.nodeId;
+    this.groupId = options.groupId;
+    this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
+    this.node = new RawNode(
+      { ...options.raft, id: options.nodeId, groupId: options.groupId, applied: options.sm.appliedIndex },
+      options.logStorage,
+      options.random,
+    );
+  }
+
+  get isLeader(): boolean {
+    return this.role === StateRole.Leader;
+  }
+
+  tick(): void {
+    this.node.tick();
+    this.expireRequests();
+    this.schedule();
+  }
+
+  step(message: Message): void {
+    try {
+      this.node.step(message);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+    }
+    this.schedule();
+  }
+
+  /** Queues a write command (leader only; the caller routes elsewhere when not leader). */
+  submit(waiter: ReplyWaiter | null, db: number, argv: Buffer[]): void {
+    this.commands.push({ db, argv });
+    this.waiters.push(waiter);
+    this.schedule();
+  }
+
+  /** Queues a linearizable read: `read.run()` is called once a ReadIndex round confirms it
+   * and the state machine has applied up to the read index. */
+  read(read: PendingRead): void {
+    this.readsQueued.push(read);
+    this.schedule();
+  }
+
+  get pendingWrites(): number {
+    return this.commands.length + this.proposals.size;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.runBound);
+  }
+
+  private readonly runBound = (): void => {
+    this.scheduled = false;
+    this.run();
+  };
+
+  /** One turn: propose what was queued, then process every Ready. */
+  run(): void {
+    this.proposeQueued();
+    this.requestReadIndex();
+    while (this.node.hasReady()) this.handleReady();
+    this.serveReads();
+    for (const w of this.touched) w.flushOutput();
+    this.touched.clear();
+  }
+
+  private proposeQueued(): void {
+    while (this.commands.length > 0) {
+      const n = Math.min(this.commands.length, ENTRY_COMMANDS_MAX);
+      const commands = this.commands.splice(0, n);
+      const waiters = this.waiters.splice(0, n);
+      const stamp = Math.max(this.o.clock.nowMs(), this.o.sm.lastStampMs);
+      const data = encodeEntry(stamp, this.o.random.nextU32(), commands);
+      try {
+        const id = this.node.propose(data);
+        this.proposals.set(id.index, {
+          term: id.term,
+          waiters,
+          deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
+        });
+      } catch (e) {
+        if (!(e instanceof RaftError)) throw e;
+        // Never appended: a definite "not applied".
+        this.answer(waiters, ERR_NOT_APPLIED);
+      }
+    }
+  }
+
+  private requestReadIndex(): void {
+    if (this.readsQueued.length === 0) return;
+    const id = this.nextReadId++;
+    const ctx = Buffer.allocUnsafe(8);
+    ctx.writeDoubleBE(id, 0);
+    const batch: ReadBatch = {
+      reads: this.readsQueued.splice(0),
+      index: -1,
+      deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
+    };
+    try {
+      this.node.readIndex(ctx);
+      this.readBatches.set(id, batch);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+      for (const r of batch.reads) r.fail(ERR_READ_TIMEOUT);
+    }
+  }
+
+  private handleReady(): void {
+    const rd = this.node.ready();
+    if (rd.softState !== null) {
+      this.role = rd.softState.role;
+      this.leader = rd.softState.lead;
+      this.onRoleChange(this.role, this.leader);
+    }
+    this.o.transport.send(rd.messages);
+    this.persist(rd.snapshot !== null, rd.entries, rd.hardState, rd.mustSync, rd.snapshot);
+    this.o.transport.send(rd.messagesAfterPersist);
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) this.readConfirmed(rs);
+    this.node.advance();
+  }
+
+  private persist(
+    hasSnapshot: boolean,
+    entries: readonly Entry[],
+    hardState: Parameters<RocksLogStorage['setHardState']>[0] | null,
+    mustSync: boolean,
+    snapshot: Parameters<RocksLogStorage['applySnapshot']>[0] | null,
+  ): void {
+    if (!hasSnapshot && entries.length === 0 && hardState === null) return;
+    const batch = this.o.storage.batch();
+    const log = this.o.logStorage;
+    log.stage(batch);
+    try {
+      if (snapshot !== null) log.applySnapshot(snapshot);
+      if (entries.length > 0) log.append(entries);
+      if (hardState !== null) log.setHardState(hardState);
+    } finally {
+      log.unstage();
+    }
+    this.o.storage.write(batch, { sync: mustSync && this.o.fsync !== false });
+  }
+
+  private applyEntry(e: Entry): void {
+    const sm = this.o.sm;
+    if (e.index <= sm.appliedIndex) return;
+    if (e.type === EntryType.ConfChange) {
+      const change = decodeConfChange(e.data);
+      const cs = this.node.applyConfChange(change);
+      sm.applyNoop(e.index, {
+        addToBatch: (b) => {
+          this.o.logStorage.stage(b);
+          try {
+            this.o.logStorage.setConfState(cs);
+          } finally {
+            this.o.logStorage.unstage();
+          }
+        },
+      });
+      this.onConfChange(change);
+      this.settle(e.index, e.term, null);
+      return;
+    }
+    if (e.data.length === 0) {
+      sm.applyNoop(e.index);
+      this.settle(e.index, e.term, null);
+      return;
+    }
+    const replies = sm.apply(e.index, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+    this.settle(e.index, e.term, replies);
+    sm.reportTouched();
+  }
+
+  /** Answers the proposal made at `index`, if this node made one. */
+  private settle(index: number, term: number, replies: Reply[] | null): void {
+    const p = this.proposals.get(index);
+    if (p === undefined) return;
+    this.proposals.delete(index);
+    if (p.term !== term || replies === null) {
+      this.answer(p.waiters, ERR_NOT_APPLIED);
+      return;
+    }
+    assert(replies.length === p.waiters.length, 'reply count does not match the proposal');
+    for (let i = 0; i < replies.length; i++) {
+      const w = p.waiters[i];
+      if (w) {
+        w.onWriteReply(replies[i]!);
+        this.touched.add(w);
+      }
+    }
+  }
+
+  private answer(waiters: (ReplyWaiter | null)[], reply: Reply): void {
+    for (const w of waiters) {
+      if (w) {
+        w.onWriteReply(reply);
+        this.touched.add(w);
+      }
+    }
+  }
+
+  private readConfirmed(rs: ReadState): void {
+    const id = Buffer.from(rs.context).readDoubleBE(0);
+    const batch = this.readBatches.get(id);
+    if (batch === undefined) return;
+    this.readBatches.delete(id);
+    batch.index = rs.index;
+    this.readsReady.push(batch);
+  }
+
+  private serveReads(): void {
+    if (this.readsReady.length === 0) return;
+    const applied = this.o.sm.appliedIndex;
+    let kept = 0;
+    for (const b of this.readsReady) {
+      if (b.index <= applied) for (const r of b.reads) r.run();
+      else this.readsReady[kept++] = b;
+    }
+    this.readsReady.length = kept;
+  }
+
+  /** Answers proposals and reads that waited too long (lost leader, partition). */
+  private expireRequests(): void {
+    const now = this.o.clock.monotonicMs();
+    for (const [index, p] of this.proposals) {
+      if (p.deadlineMs > now) continue;
+      this.proposals.delete(index);
+      this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    }
+    for (const [id, b] of this.readBatches) {
+      if (b.deadlineMs > now) continue;
+      this.readBatches.delete(id);
+      for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);
+    }
+    if (this.touched.size > 0) {
+      for (const w of this.touched) w.flushOutput();
+      this.touched.clear();
+    }
+  }
+
+  /** Fails everything still waiting (shutdown). */
+  failAll(): void {
+    for (const p of this.proposals.values()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    this.proposals.clear();
+    this.answer(this.waiters.splice(0), ERR_NOT_APPLIED);
+    this.commands.length = 0;
+    for (const b of this.readBatches.values()) for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);
+    this.readBatches.clear();
+    for (const r of this.readsQueued.splice(0)) r.fail(ERR_READ_TIMEOUT);
+    for (const w of this.touched) w.flushOutput();
+    this.touched.clear();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Cluster mode: this node is a member of one Raft group (group 0) that owns all 16384 slots.
+ * Wires the group driver (crates-ts/cluster/group-driver.ts) to RocksDB (RocksLogStorage),
+ * to the other members (gRPC Transport) and to a tick timer. Writes and linearizable reads
+ * are served by the leader; other members answer -MOVED with the leader's client address.
+ */
+import { type Clock, SeededRandom, SeshatError } from '@seshat/common';
+import { GroupDriver, RocksLogStorage, Transport } from '@seshat/cluster';
+import type { KvStateMachine } from '@seshat/kv';
+import { bootstrapStorage, EMPTY_CONF_STATE, StateRole, stateRoleName } from '@seshat/raft';
+import type { Storage } from '@seshat/storage';
+import type { Logger } from 'pino';
+
+export interface MemberAddress {
+  id: number;
+  /** host:port of the member's Raft transport. */
+  raft: string;
+  /** host:port clients use (MOVED, CLUSTER SLOTS, ROLE). */
+  client: string;
+}
+
+/** Parses `initial-members`: `id@raft-host:port@client-host:port`, comma-separated. */
+export function parseMembers(text: string): MemberAddress[] | string {
+  if (text.trim() === '') return [];
+  const out: MemberAddress[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)@([^@\s]+:\d+)@([^@\s]+:\d+)\s*$/.exec(part);
+    if (!m) return `bad member '${part.trim()}': expected id@raft-host:port@client-host:port`;
+    const id = Number(m[1]);
+    if (id < 1 || out.some((x) => x.id === id)) return `bad or duplicate member id in '${part.trim()}'`;
+    out.push({ id, raft: m[2]!, client: m[3]! });
+  }
+  return out;
+}
+
+export interface ClusterNodeOptions {
+  nodeId: number;
+  members: MemberAddress[];
+  raftHost: string;
+  raftPort: number;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  fsync: boolean;
+  storage: Storage;
+  sm: KvStateMachine;
+  clock: Clock;
+  logger: Logger;
+}
+
+export const GROUP_ID = 0;
+
+export class ClusterNode {
+  readonly driver: GroupDriver;
+  readonly transport: Transport;
+  readonly log: RocksLogStorage;
+  readonly members = new Map<number, MemberAddress>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly o: ClusterNodeOptions;
+
+  constructor(o: ClusterNodeOptions) {
+    this.o = o;
+    for (const m of o.members) this.members.set(m.id, m);
+    if (!this.members.has(o.nodeId)) {
+      throw new SeshatError('CONFIG_INVALID', `node-id ${o.nodeId} is not in initial-members`);
+    }
+    this.log = new RocksLogStorage(o.storage, { groupId: GROUP_ID });
+    this.bootstrapIfNew();
+    const peers = new Map<number, string>();
+    for (const m of this.members.values()) if (m.id !== o.nodeId) peers.set(m.id, m.raft);
+    this.transport = new Transport({
+      nodeId: o.nodeId,
+      listen: { host: o.raftHost, port: o.raftPort },
+      peers,
+    });
+    this.driver = new GroupDriver({
+      nodeId: o.nodeId,
+      groupId: GROUP_ID,
+      storage: o.storage,
+      logStorage: this.log,
+      sm: o.sm,
+      transport: this.transport,
+      clock: o.clock,
+      random: new SeededRandom((Date.now() ^ (o.nodeId * 0x9e3779b9)) >>> 0),
+      raft: { electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks },
+      fsync: o.fsync,
+    });
+    this.transport.setHandlers({
+      onMessages: (messages) => {
+        for (const m of messages) this.driver.step(m);
+      },
+      onUnreachable: (peer) => this.driver.node.reportUnreachable(peer),
+    });
+    this.driver.onRoleChange = (role, leader) =>
+      o.logger.info(
+        { group: GROUP_ID, role: stateRoleName(role), leader, term: this.driver.node.status().term },
+        'raft role',
+      );
+  }
+
+  /** A first start with empty storage: every initial member writes the same bootstrap state. */
+  private bootstrapIfNew(): void {
+    if (this.log.lastIndex() !== 0 || this.o.sm.appliedIndex !== 0) return;
+    const voters = [...this.members.keys()].sort((a, b) => a - b);
+    const batch = this.o.storage.batch();
+    this.log.stage(batch);
+    try {
+      bootstrapStorage(this.log, { ...EMPTY_CONF_STATE, voters });
+    } finally {
+      this.log.unstage();
+    }
+    this.o.sm.markApplied(1, batch);
+    this.o.storage.write(batch, { sync: true });
+    this.o.logger.info({ group: GROUP_ID, voters }, 'bootstrapped a new cluster');
+  }
+
+  async start(): Promise<number> {
+    const { port } = await this.transport.start();
+    this.timer = setInterval(() => this.driver.tick(), this.o.tickMs);
+    return port;
+  }
+
+  get isLeader(): boolean {
+    return this.driver.role === StateRole.Leader;
+  }
+
+  get leaderId(): number {
+    return this.driver.leader;
+  }
+
+  /** The leader's client address, if a leader is known. */
+  leaderClientAddress(): string | null {
+    const id = this.driver.leader;
+    return id === 0 ? null : (this.members.get(id)?.client ?? null);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.driver.failAll();
+    await this.transport.stop();
+  }
+}
