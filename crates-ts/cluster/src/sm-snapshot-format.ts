@@ -1,0 +1,263 @@
+/**
+ * Byte formats of state-machine snapshot images (sm-snapshot.ts): the descriptor that
+ * travels in Raft's Snapshot.data, the image stream, the staging keys and the install
+ * marker. Everything big-endian; every record versioned by a format byte.
+ *
+ * Image stream: one byte stream of records. The writer hands it out in chunks of at most
+ * SNAPSHOT_CHUNK_BYTES_MAX; chunk boundaries carry no meaning (records run across them),
+ * so a transport may re-cut, coalesce or spool the bytes and the installer accepts any
+ * split (lost or reordered bytes fail the structure checks or the digest):
+ *
+ *   'H' len(4) header   header = format(1)=1 group(4) index(8) term(8) imageId(8)
+ *                                appliedLen(2) applied confState nRanges(2) (start(2) end(2))*
+ *   'R' cf(1) keyLen(4) valueLen(4) key value        one row, cf = index into IMAGE_CFS;
+ *                                                    per cf in IMAGE_CFS order, keys ascending
+ *   'T' rows(8)x4 rowBytes(8) sha256(32)             trailer; the digest covers every
+ *                                                    byte of the stream before it
+ *
+ * `applied` is the raw `group(4) "applied"` record of raft_state in the image (KV: index(8)
+ * lastStampMs(double)), copied verbatim so later fields survive the trip.
+ */
+import { assert, SeshatError, SLOT_COUNT } from '@seshat/common';
+import type { ConfState } from '@seshat/raft';
+import type { ColumnFamily } from '@seshat/storage';
+import {
+  confStateBytes,
+  groupPrefix,
+  readConfState,
+  readU64,
+  stateKey,
+  writeConfState,
+  writeU64,
+} from './rocks-log-codec.js';
+
+/** The column families whose slot ranges make up a KV image, in stream order. */
+export const IMAGE_CFS: readonly ColumnFamily[] = ['meta', 'expire', 'sub', 'zscore'];
+export const IMAGE_FORMAT = 1;
+/** Largest chunk a writer produces (the default chunk size). */
+export const SNAPSHOT_CHUNK_BYTES_MAX = 1024 * 1024;
+/** Largest header body: conf states and slot range lists stay far below. */
+export const IMAGE_HEADER_BYTES_MAX = 1024 * 1024;
+/** Largest row (key + value): a 512 MiB string plus its meta header and key. */
+export const IMAGE_ROW_BYTES_MAX = 1024 * 1024 * 1024;
+export const TAG_HEADER = 0x48; // 'H'
+export const TAG_ROW = 0x52; // 'R'
+export const TAG_TRAILER = 0x54; // 'T'
+/** Trailer bytes after the tag that the digest covers: row counts per cf + row bytes. */
+export const TRAILER_COUNTS_BYTES = 8 * IMAGE_CFS.length + 8;
+export const DIGEST_BYTES = 32;
+
+/** Inclusive slot range [startSlot, endSlot] a group owns. */
+export type SlotRange = readonly [startSlot: number, endSlot: number];
+export const ALL_SLOTS: readonly SlotRange[] = [[0, SLOT_COUNT - 1]];
+
+export interface ImageHeader {
+  readonly groupId: number;
+  readonly index: number;
+  readonly term: number;
+  /** Distinguishes images captured by one process; 0 never names an image. */
+  readonly imageId: number;
+  readonly applied: Buffer;
+  readonly confState: ConfState;
+  readonly slotRanges: readonly SlotRange[];
+}
+
+/** A bad image from the network: an operating error (the driver aborts and retries). */
+export function imageError(message: string): SeshatError {
+  return new SeshatError('STORAGE', `snapshot image: ${message}`);
+}
+
+/** Sorted, non-overlapping, within 0..SLOT_COUNT-1; returns a message or null if valid. */
+export function slotRangesProblem(ranges: readonly SlotRange[]): string | null {
+  if (ranges.length === 0) return 'no slot ranges';
+  let prevEnd = -1;
+  for (const [s, e] of ranges) {
+    if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e >= SLOT_COUNT || s > e)
+      return `bad slot range [${s}, ${e}]`;
+    if (s <= prevEnd) return `slot ranges overlap or are unsorted at [${s}, ${e}]`;
+    prevEnd = e;
+  }
+  return null;
+}
+
+export function slotInRanges(slot: number, ranges: readonly SlotRange[]): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = ranges[mid]!;
+    if (slot < r[0]) hi = mid - 1;
+    else if (slot > r[1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** [gte, lt) key bounds of a slot range in any slot-prefixed family. */
+export function slotRangeBounds(range: SlotRange): { gte: Buffer; lt: Buffer } {
+  const end = range[1] + 1;
+  return {
+    gte: Buffer.from([range[0] >>> 8, range[0] & 0xff]),
+    lt: Buffer.from([end >>> 8, end & 0xff]),
+  };
+}
+
+export function encodeHeader(h: ImageHeader): Buffer {
+  const size =
+    1 + 4 + 8 + 8 + 8 + 2 + h.applied.length + confStateBytes(h.confState) + 2 + 4 * h.slotRanges.length;
+  const out = Buffer.allocUnsafe(size);
+  out[0] = IMAGE_FORMAT;
+  out.writeUInt32BE(h.groupId, 1);
+  writeU64(out, h.index, 5);
+  writeU64(out, h.term, 13);
+  writeU64(out, h.imageId, 21);
+  out.writeUInt16BE(h.applied.length, 29);
+  h.applied.copy(out, 31);
+  let o = writeConfState(out, h.confState, 31 + h.applied.length);
+  out.writeUInt16BE(h.slotRanges.length, o);
+  o += 2;
+  for (const [s, e] of h.slotRanges) {
+    out.writeUInt16BE(s, o);
+    out.writeUInt16BE(e, o + 2);
+    o += 4;
+  }
+  assert(o === size, 'image header size mismatch');
+  return out;
+}
+
+/** Decodes a header from the network; malformed input is an imageError. */
+export function decodeHeader(body: Buffer): ImageHeader {
+  try {
+    if (body[0] !== IMAGE_FORMAT) throw imageError(`unknown format ${body[0]}`);
+    const appliedLen = body.readUInt16BE(29);
+    const applied = Buffer.from(body.subarray(31, 31 + appliedLen));
+    const { confState, end } = readConfState(body, 31 + appliedLen);
+    const n = body.readUInt16BE(end);
+    if (end + 2 + 4 * n !== body.length) throw imageError('header length mismatch');
+    const slotRanges: SlotRange[] = [];
+    for (let i = 0; i < n; i++)
+      slotRanges.push([body.readUInt16BE(end + 2 + 4 * i), body.readUInt16BE(end + 4 + 4 * i)]);
+    const problem = slotRangesProblem(slotRanges);
+    if (problem !== null) throw imageError(problem);
+    return {
+      groupId: body.readUInt32BE(1),
+      index: readU64(body, 5),
+      term: readU64(body, 13),
+      imageId: readU64(body, 21),
+      applied,
+      confState,
+      slotRanges,
+    };
+  } catch (err) {
+    if (err instanceof SeshatError) throw err;
+    throw imageError(`malformed header (${(err as Error).message})`);
+  }
+}
+
+/** What a Snapshot's `data` carries: which image of which group, at which point. */
+export interface ImageDescriptor {
+  readonly groupId: number;
+  readonly index: number;
+  readonly term: number;
+  readonly imageId: number;
+}
+
+const DESCRIPTOR_BYTES = 30;
+const DESCRIPTOR_KIND = 0x49; // 'I'
+
+export function encodeDescriptor(d: ImageDescriptor): Buffer {
+  const out = Buffer.allocUnsafe(DESCRIPTOR_BYTES);
+  out[0] = IMAGE_FORMAT;
+  out[1] = DESCRIPTOR_KIND;
+  out.writeUInt32BE(d.groupId, 2);
+  writeU64(out, d.index, 6);
+  writeU64(out, d.term, 14);
+  writeU64(out, d.imageId, 22);
+  return out;
+}
+
+/** The descriptor in a Snapshot's data, or null if the data is not one (e.g. bootstrap data). */
+export function decodeDescriptor(data: Uint8Array): ImageDescriptor | null {
+  if (data.byteLength !== DESCRIPTOR_BYTES || data[0] !== IMAGE_FORMAT || data[1] !== DESCRIPTOR_KIND)
+    return null;
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return { groupId: b.readUInt32BE(2), index: readU64(b, 6), term: readU64(b, 14), imageId: readU64(b, 22) };
+}
+
+// --- Staging and the install marker -------------------------------------------------------
+
+/** Staged rows live in `default` under `"snapstage" group(4) stagingId(8) cf(1) key`. */
+const STAGING_TAG = Buffer.from('snapstage', 'latin1');
+
+export function stagingPrefix(groupId: number, stagingId: number): Buffer {
+  const out = Buffer.allocUnsafe(STAGING_TAG.length + 12);
+  STAGING_TAG.copy(out, 0);
+  out.writeUInt32BE(groupId, STAGING_TAG.length);
+  writeU64(out, stagingId, STAGING_TAG.length + 4);
+  return out;
+}
+
+/** [gte, lt) of every staging key of `groupId`. */
+export function groupStagingBounds(groupId: number): { gte: Buffer; lt: Buffer } {
+  const gte = Buffer.concat([STAGING_TAG, groupPrefix(groupId)]);
+  return { gte, lt: Buffer.concat([gte, Buffer.alloc(8, 0xff)]) };
+}
+
+export function stagingIdOf(key: Buffer): number {
+  return readU64(key, STAGING_TAG.length + 4);
+}
+
+export function installMarkerKey(groupId: number): Buffer {
+  return stateKey(groupId, 'install');
+}
+
+export function appliedKey(groupId: number): Buffer {
+  return stateKey(groupId, 'applied');
+}
+
+/** Everything a restart needs to finish an install: persisted before the switch starts. */
+export interface InstallMarker {
+  readonly stagingId: number;
+  readonly index: number;
+  readonly term: number;
+  /** The applied record to write when the switch completes. */
+  readonly applied: Buffer;
+  readonly slotRanges: readonly SlotRange[];
+}
+
+export function encodeMarker(m: InstallMarker): Buffer {
+  const out = Buffer.allocUnsafe(1 + 24 + 2 + m.applied.length + 2 + 4 * m.slotRanges.length);
+  out[0] = IMAGE_FORMAT;
+  writeU64(out, m.stagingId, 1);
+  writeU64(out, m.index, 9);
+  writeU64(out, m.term, 17);
+  out.writeUInt16BE(m.applied.length, 25);
+  m.applied.copy(out, 27);
+  let o = 27 + m.applied.length;
+  out.writeUInt16BE(m.slotRanges.length, o);
+  o += 2;
+  for (const [s, e] of m.slotRanges) {
+    out.writeUInt16BE(s, o);
+    out.writeUInt16BE(e, o + 2);
+    o += 4;
+  }
+  return out;
+}
+
+export function decodeMarker(v: Buffer): InstallMarker {
+  assert(v[0] === IMAGE_FORMAT, `install marker: unknown format ${v[0]}`);
+  const appliedLen = v.readUInt16BE(25);
+  let o = 27 + appliedLen;
+  const n = v.readUInt16BE(o);
+  o += 2;
+  assert(o + 4 * n === v.length, 'install marker: bad length');
+  const slotRanges: SlotRange[] = [];
+  for (let i = 0; i < n; i++) slotRanges.push([v.readUInt16BE(o + 4 * i), v.readUInt16BE(o + 4 * i + 2)]);
+  return {
+    stagingId: readU64(v, 1),
+    index: readU64(v, 9),
+    term: readU64(v, 17),
+    applied: Buffer.from(v.subarray(27, 27 + appliedLen)),
+    slotRanges,
+  };
+}
