@@ -24,6 +24,7 @@ import {
   type Entry,
   EntryType,
   type Message,
+  MessageType,
   RaftError,
   type RaftConfigInput,
   RawNode,
@@ -32,6 +33,9 @@ import {
 } from '@seshat/raft';
 import type { Storage } from '@seshat/storage';
 import type { RocksLogStorage } from './rocks-log-storage.js';
+import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
+import { ALL_SLOTS, decodeDescriptor } from './sm-snapshot-format.js';
+import type { InboundSnapshot } from './transport-snapshot.js';
 
 /** Whoever waits for a command's reply (a client connection, a forwarding stream...). */
 export interface ReplyWaiter {
@@ -41,6 +45,13 @@ export interface ReplyWaiter {
 
 export interface GroupTransport {
   send(messages: readonly Message[]): void;
+  sendSnapshot(
+    to: number,
+    groupId: number,
+    metadata: NonNullable<Message['snapshot']>['metadata'],
+    image: () => Iterable<Buffer>,
+    message: Message,
+  ): Promise<boolean>;
 }
 
 export interface GroupDriverOptions {
@@ -61,6 +72,10 @@ export interface GroupDriverOptions {
 
 /** Most commands in one proposed entry. */
 export const ENTRY_COMMANDS_MAX = 4096;
+/** Snapshot and compact once this many applied entries are behind the log's base... */
+export const LOG_ENTRIES_MAX = 10_000;
+/** ...keeping this many behind the applied index for followers that lag a little. */
+export const LOG_ENTRIES_KEPT = 1_000;
 export const REQUEST_TIMEOUT_MS_DEFAULT = 5000;
 
 export const ERR_OUTCOME_UNKNOWN = new ErrorReply(
@@ -110,6 +125,12 @@ export class GroupDriver {
   onConfChange: (change: ConfChange) => void = () => {};
   role: StateRole = StateRole.Follower;
   leader = 0;
+  /** The image behind the log's current snapshot (sent to followers that need it). */
+  private heldImage: SnapshotImage | null = null;
+  /** An inbound image staged for the Ready that carries its snapshot. */
+  private pendingInstall: SnapshotInstaller | null = null;
+  snapshotsTaken = 0;
+  snapshotsInstalled = 0;
 
   constructor(options: GroupDriverOptions) {
     this.o = options;
@@ -229,12 +250,14 @@ export class GroupDriver {
       this.leader = rd.softState.lead;
       this.onRoleChange(this.role, this.leader);
     }
-    this.o.transport.send(rd.messages);
+    this.send(rd.messages);
     this.persist(rd.snapshot !== null, rd.entries, rd.hardState, rd.mustSync, rd.snapshot);
-    this.o.transport.send(rd.messagesAfterPersist);
+    this.send(rd.messagesAfterPersist);
+    if (rd.snapshot !== null) this.installSnapshot();
     for (const e of rd.committedEntries) this.applyEntry(e);
     for (const rs of rd.readStates) this.readConfirmed(rs);
     this.node.advance();
+    this.maybeSnapshot();
   }
 
   private persist(
@@ -249,13 +272,111 @@ export class GroupDriver {
     const log = this.o.logStorage;
     log.stage(batch);
     try {
-      if (snapshot !== null) log.applySnapshot(snapshot);
+      if (snapshot !== null) {
+        log.applySnapshot(snapshot);
+        assert(this.pendingInstall !== null, 'snapshot in Ready without a staged image');
+        this.pendingInstall.stageInstall(batch);
+      }
       if (entries.length > 0) log.append(entries);
       if (hardState !== null) log.setHardState(hardState);
     } finally {
       log.unstage();
     }
-    this.o.storage.write(batch, { sync: mustSync && this.o.fsync !== false });
+    this.o.storage.write(batch, { sync: (mustSync || hasSnapshot) && this.o.fsync !== false });
+  }
+
+  /** Sends messages; Snapshot messages go out as streamed images. */
+  private send(messages: readonly Message[]): void {
+    let plain = messages;
+    for (const m of messages) {
+      if (m.type !== MessageType.Snapshot) continue;
+      plain = messages.filter((x) => x.type !== MessageType.Snapshot);
+      this.sendSnapshot(m);
+    }
+    if (plain.length > 0) this.o.transport.send(plain);
+  }
+
+  private sendSnapshot(m: Message): void {
+    const image = this.heldImage;
+    const wanted = m.snapshot === null ? null : decodeDescriptor(Buffer.from(m.snapshot.data));
+    if (
+      image === null ||
+      image.released ||
+      wanted === null ||
+      !image.descriptor.equals(Buffer.from(m.snapshot!.data))
+    ) {
+      this.node.reportSnapshot(m.to, false);
+      return;
+    }
+    void this.o.transport
+      .sendSnapshot(m.to, this.groupId, m.snapshot!.metadata, () => image.open(), m)
+      .then((delivered) => {
+        this.node.reportSnapshot(m.to, delivered);
+        this.schedule();
+      });
+  }
+
+  /** Transport handler: a verified inbound image; staged, then its message is stepped. */
+  async receiveSnapshot(s: InboundSnapshot): Promise<void> {
+    const inst = new SnapshotInstaller(this.o.storage, { groupId: this.groupId });
+    try {
+      for await (const c of s.chunks()) inst.push(c);
+      inst.end();
+      const msg = s.message;
+      if (msg === null || msg.snapshot === null || !inst.matches(msg.snapshot))
+        throw new Error('snapshot image does not match its message');
+      this.pendingInstall?.abort();
+      this.pendingInstall = inst;
+      this.step({ ...msg, snapshot: { metadata: msg.snapshot.metadata, data: inst.descriptor! } });
+      this.run();
+    } finally {
+      if (this.pendingInstall === inst) {
+        inst.abort();
+        this.pendingInstall = null;
+      }
+    }
+  }
+
+  private installSnapshot(): void {
+    const inst = this.pendingInstall;
+    assert(inst !== null, 'no staged image to install');
+    this.pendingInstall = null;
+    inst.finishInstall();
+    this.o.sm.reload();
+    this.snapshotsInstalled++;
+  }
+
+  /** Log compaction: snapshot at the applied index when the log grew long enough. */
+  private maybeSnapshot(): void {
+    const log = this.o.logStorage;
+    const applied = this.o.sm.appliedIndex;
+    if (applied - (log.firstIndex() - 1) > LOG_ENTRIES_MAX) this.snapshotNow(applied - LOG_ENTRIES_KEPT);
+    else if (log.wantsSnapshot) this.snapshotNow(null);
+  }
+
+  private snapshotNow(compactTo: number | null): void {
+    const log = this.o.logStorage;
+    const index = this.o.sm.appliedIndex;
+    const confState = log.initialState().confState;
+    const image = SnapshotImage.capture(this.o.storage, {
+      groupId: this.groupId,
+      index,
+      term: log.term(index),
+      confState,
+      slotRanges: ALL_SLOTS,
+    });
+    const batch = this.o.storage.batch();
+    log.stage(batch);
+    try {
+      log.createSnapshot(index, confState, image.descriptor);
+      if (compactTo !== null && compactTo > log.firstIndex() - 1) log.compact(compactTo);
+    } finally {
+      log.unstage();
+    }
+    this.o.storage.write(batch, { sync: false });
+    this.heldImage?.release();
+    this.heldImage = image;
+    this.snapshotsTaken++;
   }
 
   private applyEntry(e: Entry): void {
@@ -355,8 +476,10 @@ export class GroupDriver {
     }
   }
 
-  /** Fails everything still waiting (shutdown). */
+  /** Fails everything still waiting and releases the held image (shutdown). */
   failAll(): void {
+    this.heldImage?.release();
+    this.heldImage = null;
     for (const p of this.proposals.values()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
     this.proposals.clear();
     this.answer(this.waiters.splice(0), ERR_NOT_APPLIED);

@@ -5,7 +5,7 @@
  * are served by the leader; other members answer -MOVED with the leader's client address.
  */
 import { type Clock, SeededRandom, SeshatError } from '@seshat/common';
-import { GroupDriver, RocksLogStorage, Transport } from '@seshat/cluster';
+import { GroupDriver, RocksLogStorage, recoverSnapshotInstall, Transport } from '@seshat/cluster';
 import type { KvStateMachine } from '@seshat/kv';
 import { bootstrapStorage, EMPTY_CONF_STATE, StateRole, stateRoleName } from '@seshat/raft';
 import type { Storage } from '@seshat/storage';
@@ -64,6 +64,9 @@ export class ClusterNode {
     if (!this.members.has(o.nodeId)) {
       throw new SeshatError('CONFIG_INVALID', `node-id ${o.nodeId} is not in initial-members`);
     }
+    // A snapshot install interrupted by a crash is completed (or discarded) first.
+    const recovered = recoverSnapshotInstall(o.storage, GROUP_ID);
+    if (recovered.rolledForward !== null) o.sm.reload();
     this.log = new RocksLogStorage(o.storage, { groupId: GROUP_ID });
     this.bootstrapIfNew();
     const peers = new Map<number, string>();
@@ -90,6 +93,7 @@ export class ClusterNode {
         for (const m of messages) this.driver.step(m);
       },
       onUnreachable: (peer) => this.driver.node.reportUnreachable(peer),
+      onSnapshot: (snapshot) => this.driver.receiveSnapshot(snapshot),
     });
     this.driver.onRoleChange = (role, leader) =>
       o.logger.info(
