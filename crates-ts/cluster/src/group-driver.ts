@@ -68,6 +68,10 @@ export interface GroupDriverOptions {
   fsync?: boolean;
   /** How long a proposal or read may wait before it is answered with a timeout error. */
   requestTimeoutMs?: number;
+  /** Compaction policy: snapshot once more than this many applied entries are in the log. */
+  logEntriesMax?: number;
+  /** ...and keep this many behind the applied index. */
+  logEntriesKept?: number;
 }
 
 /** Most commands in one proposed entry. */
@@ -121,6 +125,8 @@ export class GroupDriver {
   private readonly touched = new Set<ReplyWaiter>();
   /** Called after each Ready with the role and leader id, for INFO and routing. */
   onRoleChange: (role: StateRole, leader: number) => void = () => {};
+  /** Diagnostics (snapshot transfers, installs). */
+  log: (msg: string, fields: Record<string, unknown>) => void = () => {};
   /** Called for every applied membership change (the server updates its peer table). */
   onConfChange: (change: ConfChange) => void = () => {};
   role: StateRole = StateRole.Follower;
@@ -311,6 +317,7 @@ export class GroupDriver {
     void this.o.transport
       .sendSnapshot(m.to, this.groupId, m.snapshot!.metadata, () => image.open(), m)
       .then((delivered) => {
+        this.log('snapshot sent', { to: m.to, delivered });
         this.node.reportSnapshot(m.to, delivered);
         this.schedule();
       });
@@ -320,7 +327,11 @@ export class GroupDriver {
   async receiveSnapshot(s: InboundSnapshot): Promise<void> {
     const inst = new SnapshotInstaller(this.o.storage, { groupId: this.groupId });
     try {
-      for await (const c of s.chunks()) inst.push(c);
+      for await (const c of s.chunks()) {
+        if (c.length === 0) continue;
+        if (inst.complete) throw new Error('bytes after the end of the snapshot image');
+        inst.push(c);
+      }
       inst.end();
       const msg = s.message;
       if (msg === null || msg.snapshot === null || !inst.matches(msg.snapshot))
@@ -329,6 +340,9 @@ export class GroupDriver {
       this.pendingInstall = inst;
       this.step({ ...msg, snapshot: { metadata: msg.snapshot.metadata, data: inst.descriptor! } });
       this.run();
+    } catch (e) {
+      this.log('inbound snapshot refused', { from: s.fromNode, error: (e as Error).message });
+      throw e;
     } finally {
       if (this.pendingInstall === inst) {
         inst.abort();
@@ -350,7 +364,9 @@ export class GroupDriver {
   private maybeSnapshot(): void {
     const log = this.o.logStorage;
     const applied = this.o.sm.appliedIndex;
-    if (applied - (log.firstIndex() - 1) > LOG_ENTRIES_MAX) this.snapshotNow(applied - LOG_ENTRIES_KEPT);
+    const max = this.o.logEntriesMax ?? LOG_ENTRIES_MAX;
+    const kept = this.o.logEntriesKept ?? LOG_ENTRIES_KEPT;
+    if (applied - (log.firstIndex() - 1) > max) this.snapshotNow(applied - kept);
     else if (log.wantsSnapshot) this.snapshotNow(null);
   }
 

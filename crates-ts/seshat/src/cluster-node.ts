@@ -41,6 +41,8 @@ export interface ClusterNodeOptions {
   tickMs: number;
   electionTicks: number;
   heartbeatTicks: number;
+  logEntriesMax: number;
+  logEntriesKept: number;
   fsync: boolean;
   storage: Storage;
   sm: KvStateMachine;
@@ -87,6 +89,8 @@ export class ClusterNode {
       random: new SeededRandom((Date.now() ^ (o.nodeId * 0x9e3779b9)) >>> 0),
       raft: { electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks },
       fsync: o.fsync,
+      logEntriesMax: o.logEntriesMax,
+      logEntriesKept: o.logEntriesKept,
     });
     this.transport.setHandlers({
       onMessages: (messages) => {
@@ -95,6 +99,7 @@ export class ClusterNode {
       onUnreachable: (peer) => this.driver.node.reportUnreachable(peer),
       onSnapshot: (snapshot) => this.driver.receiveSnapshot(snapshot),
     });
+    this.driver.log = (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg);
     this.driver.onRoleChange = (role, leader) =>
       o.logger.info(
         { group: GROUP_ID, role: stateRoleName(role), leader, term: this.driver.node.status().term },

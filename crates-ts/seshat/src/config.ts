@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { checkNotifyFlags, normalizeNotifyFlags } from './notifications.js';
+import { checkNotifyFlags, displayNotifyFlags, normalizeNotifyFlags } from './notifications.js';
 
 export type ParamValue = string | number | boolean;
 
@@ -24,6 +24,8 @@ interface ParamDef {
   check?: (v: string) => string | null;
   /** Canonical form stored and shown by CONFIG GET. */
   normalize?: (v: string) => string;
+  /** What CONFIG GET shows of the stored form, when Redis shows less than it keeps. */
+  display?: (v: string) => string;
 }
 
 const MB = 1024 * 1024;
@@ -239,12 +241,31 @@ const PARAMS: readonly ParamDef[] = [
     doc: 'leader heartbeat interval in ticks',
   },
   {
+    name: 'raft-log-max-entries',
+    kind: 'int',
+    default: 10_000,
+    mutable: false,
+    min: 10,
+    max: 100_000_000,
+    doc: 'log compaction: snapshot once more than this many applied entries are in the Raft log',
+  },
+  {
+    name: 'raft-log-kept-entries',
+    kind: 'int',
+    default: 1_000,
+    mutable: false,
+    min: 0,
+    max: 100_000_000,
+    doc: 'log compaction: applied entries kept behind the snapshot for slightly lagging followers',
+  },
+  {
     name: 'notify-keyspace-events',
     kind: 'string',
     default: '',
     mutable: true,
     check: checkNotifyFlags,
     normalize: normalizeNotifyFlags,
+    display: displayNotifyFlags,
     doc: 'keyspace notification classes, Redis syntax (e.g. KEA); empty: off',
   },
   {
@@ -402,7 +423,8 @@ export class Config {
   text(name: string): string {
     const v = this.get(name);
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
-    return String(v);
+    const display = findParam(name)?.display;
+    return display ? display(String(v)) : String(v);
   }
 
   /** CONFIG SET of one parameter: returns null on success or Redis's error detail. */

@@ -48,6 +48,12 @@ export function checkNotifyFlags(s: string): string | null {
   return parseNotifyFlags(s) === null ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : null;
 }
 
+/** CONFIG GET's text: Redis prints `A` without the `n` it still keeps (keyspaceEventsFlagsToString
+ * tests `n` only when not every class of `A` is on), so `KEAn` reads back as `AKE`. */
+export function displayNotifyFlags(stored: string): string {
+  return stored.startsWith('An') ? `A${stored.slice(2)}` : stored;
+}
+
 export function normalizeNotifyFlags(s: string): string {
   const f = parseNotifyFlags(s);
   return f === null ? s : formatNotifyFlags(f);

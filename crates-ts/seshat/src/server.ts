@@ -129,6 +129,8 @@ export class SeshatServer implements ClientHost {
       tickMs: this.config.int('raft-tick-ms'),
       electionTicks: this.config.int('raft-election-ticks'),
       heartbeatTicks: this.config.int('raft-heartbeat-ticks'),
+      logEntriesMax: this.config.int('raft-log-max-entries'),
+      logEntriesKept: this.config.int('raft-log-kept-entries'),
       fsync: this.config.str('appendfsync') === 'always',
       storage: this.storage,
       sm: this.sm,
