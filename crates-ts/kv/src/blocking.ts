@@ -6,18 +6,31 @@
  * MULTI/EXEC a blocking command never blocks: it returns its timeout reply at once.
  */
 import { SeshatError, SimpleString } from '@seshat/common';
-import { tryParseFloat } from './args.js';
+import { parseLongDouble } from './long-double.js';
 
 /** Identity-compared marker reply: "nothing to pop, block the client". Never sent. */
 export const WOULD_BLOCK = new SimpleString('\u0000would-block');
 
-/** Redis's getTimeoutFromObjectOrReply: seconds (fractional allowed) -> ms; 0 = forever. */
+/**
+ * Redis 7.0's getTimeoutFromObjectOrReply: seconds as a long double (strtold syntax, hex
+ * included) -> `(long long)(seconds * 1000)`, truncated toward zero, so a timeout under 1 ms
+ * (even a tiny negative one) is 0 = forever. A product beyond the long long range (1e400, inf,
+ * 9223372036854775807) converts to LLONG_MIN on x86-64: "timeout is negative".
+ */
 export function parseBlockingTimeoutMs(arg: Buffer): number {
-  const v = tryParseFloat(arg);
-  if (v === undefined) throw new SeshatError('ERR', 'timeout is not a float or out of range');
-  const ms = v * 1000;
-  if (ms > 9223372036854775807) throw new SeshatError('ERR', 'timeout is out of range');
-  if (ms < 0) throw new SeshatError('ERR', 'timeout is negative');
+  const v = parseLongDouble(arg);
+  if (v === undefined || v.kind === 'nan')
+    throw new SeshatError('ERR', 'timeout is not a float or out of range');
+  if (v.kind === 'inf') throw negative();
+  const p = v.mant * 1000n;
+  const ms = v.exp >= 0 ? p << BigInt(v.exp) : p >> BigInt(-v.exp);
+  if (ms >= LLONG_LIMIT || (v.neg && ms > 0n)) throw negative();
   // Deadlines past 2^52 ms (~140,000 years) are as good as forever.
-  return Math.min(Math.ceil(ms), 2 ** 52);
+  return Math.min(Number(ms), 2 ** 52);
+}
+
+const LLONG_LIMIT = 1n << 63n;
+
+function negative(): SeshatError {
+  return new SeshatError('ERR', 'timeout is negative');
 }

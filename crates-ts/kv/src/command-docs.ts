@@ -1397,4 +1397,49 @@ export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
     tips: ['nondeterministic_output'],
     doc: ['Return the current server time', '2.6.0', 'server', 'O(1)'],
   },
+  // ---- cluster -------------------------------------------------------------
+  cluster: {
+    info: [-2, '', 0, 0, 0, '@slow'],
+    doc: ['A container for cluster commands', '3.0.0', 'cluster', 'Depends on subcommand.'],
+  },
+  'cluster|info': {
+    info: [2, 'stale', 0, 0, 0, '@slow'],
+    tips: ['nondeterministic_output'],
+    doc: ['Provides info about Redis Cluster node state', '3.0.0', 'cluster', 'O(1)'],
+  },
+  'cluster|myid': {
+    info: [2, 'stale', 0, 0, 0, '@slow'],
+    doc: ['Return the node id', '3.0.0', 'cluster', 'O(1)'],
+  },
+  'cluster|nodes': {
+    info: [2, 'stale', 0, 0, 0, '@slow'],
+    tips: ['nondeterministic_output'],
+    doc: ['Get Cluster config for the node', '3.0.0', 'cluster', 'O(N) where N is the total number of Cluster nodes'],
+  },
+  'cluster|shards': {
+    info: [2, 'stale', 0, 0, 0, '@slow'],
+    tips: ['nondeterministic_output'],
+    doc: ['Get array of cluster slots to node mappings', '7.0.0', 'cluster', 'O(N) where N is the total number of cluster nodes'],
+  },
+  'cluster|slots': {
+    info: [2, 'stale', 0, 0, 0, '@slow'],
+    tips: ['nondeterministic_output'],
+    doc: ['Get array of Cluster slot to node mappings', '3.0.0', 'cluster', 'O(N) where N is the total number of Cluster nodes'],
+    docFlags: 'deprecated',
+    deprecated: ['7.0.0', '`CLUSTER SHARDS`'],
+    history: [['4.0.0', 'Added node IDs.'], ['7.0.0', 'Added additional networking metadata field.']],
+  },
+  readonly: {
+    info: [1, 'loading stale fast', 0, 0, 0, '@fast @connection'],
+    doc: ['Enables read queries for a connection to a cluster replica node', '3.0.0', 'cluster', 'O(1)'],
+  },
+  readwrite: {
+    info: [1, 'loading stale fast', 0, 0, 0, '@fast @connection'],
+    doc: ['Disables read queries for a connection to a cluster replica node', '3.0.0', 'cluster', 'O(1)'],
+  },
+  // ---- server --------------------------------------------------------------
+  role: {
+    info: [1, 'noscript loading stale fast', 0, 0, 0, '@admin @fast @dangerous'],
+    doc: ['Return the role of the instance in the context of replication', '2.8.12', 'server', 'O(1)'],
+  },
 };

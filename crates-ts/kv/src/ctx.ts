@@ -136,7 +136,11 @@ export class Ctx {
   putMeta(mk: Buffer, raw: Buffer, old: Buffer | undefined): void {
     this.store.put('meta', mk, raw);
     if (this.touched !== null) this.touched.push(mk);
-    if (old === undefined) this.counts.keys[metaKeyDb(mk)]!++;
+    if (old === undefined) {
+      this.counts.keys[metaKeyDb(mk)]!++;
+      // Redis's dbAdd: every key creation emits `new` (class n), before the command's event.
+      if (this.events !== null) this.notify('n', 'new', metaKeyUserKey(mk), metaKeyDb(mk));
+    }
     const oldExp = old === undefined ? 0 : metaExpireAt(old);
     const newExp = metaExpireAt(raw);
     if (oldExp === newExp) return;

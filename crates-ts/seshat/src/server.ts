@@ -350,6 +350,7 @@ export class SeshatServer implements ClientHost {
     this.clients.delete(client.id);
     unwatchAll(this, client);
     this.pubsub.dropClient(client);
+    this.blocking?.drop(client);
   }
 
   nowMs(): number {

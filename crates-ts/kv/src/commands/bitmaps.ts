@@ -54,6 +54,9 @@ function setbit(ctx: Ctx, argv: Buffer[]): Reply {
   if (on === 1n) next[byte] = next[byte]! | mask;
   else next[byte] = next[byte]! & ~mask;
   writeString(ctx, mk, next, old, -1, FLAG_RAW);
+  // Redis: an event when the key was created or grew, or the bit changed.
+  if (old === undefined || next.length > cur.length || prev !== Number(on))
+    ctx.notify('$', 'setbit', argv[1]!);
   return prev;
 }
 
@@ -173,7 +176,10 @@ function bitop(ctx: Ctx, argv: Buffer[]): Reply {
   const dst = metaKey(ctx.db, argv[2]!);
   const old = ctx.lookup(dst);
   if (maxLen === 0) {
-    if (old !== undefined) ctx.deleteKey(dst, old);
+    if (old !== undefined) {
+      ctx.deleteKey(dst, old);
+      ctx.notify('g', 'del', argv[2]!);
+    }
     return 0;
   }
   const res = Buffer.alloc(maxLen);
@@ -188,8 +194,9 @@ function bitop(ctx: Ctx, argv: Buffer[]): Reply {
     }
     res[j] = out;
   }
-  if (old !== undefined) ctx.deleteKey(dst, old);
-  writeString(ctx, dst, res, undefined, 0, FLAG_RAW);
+  // Overwrites in place (Redis's setKey: `new` only when the key did not exist).
+  writeString(ctx, dst, res, old, 0, FLAG_RAW);
+  ctx.notify('$', 'set', argv[2]!);
   return maxLen;
 }
 
@@ -315,8 +322,23 @@ function bitfieldGeneric(ctx: Ctx, argv: Buffer[], readonly: boolean): Reply {
   const cur = old === undefined ? EMPTY : stringValue(old);
   const buf = Buffer.alloc(Math.max(cur.length, (highest >>> 3) + 1));
   cur.copy(buf);
-  const replies = ops.map((f) => runFieldOp(buf, f));
+  if (ctx.events === null) {
+    const replies = ops.map((f) => runFieldOp(buf, f));
+    writeString(ctx, mk, buf, old, -1, FLAG_RAW);
+    return replies;
+  }
+  // Redis's `setbit` event: some write stored a value and created/grew the string or changed it.
+  const dirty = old === undefined || buf.length > cur.length;
+  let changed = false;
+  const replies = ops.map((f) => {
+    if (f.op === OP_GET) return runFieldOp(buf, f);
+    const before = readField(buf, f.offset, f.bits, f.signed);
+    const r = runFieldOp(buf, f);
+    if (r !== null && (dirty || readField(buf, f.offset, f.bits, f.signed) !== before)) changed = true;
+    return r;
+  });
   writeString(ctx, mk, buf, old, -1, FLAG_RAW);
+  if (changed) ctx.notify('$', 'setbit', argv[1]!);
   return replies;
 }
 

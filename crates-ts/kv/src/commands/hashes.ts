@@ -146,6 +146,7 @@ function hset(ctx: Ctx, argv: Buffer[], name: string): Reply {
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (setField(ctx, h, argv[i]!, argv[i + 1]!)) created++;
   saveHash(ctx, h);
+  ctx.notify('h', 'hset', argv[1]!);
   return created;
 }
 
@@ -155,6 +156,7 @@ function hsetnx(ctx: Ctx, argv: Buffer[]): Reply {
   convertForArgs(h, argv, 2);
   setField(ctx, h, argv[2]!, argv[3]!);
   saveHash(ctx, h);
+  ctx.notify('h', 'hset', argv[1]!);
   return 1;
 }
 
@@ -169,7 +171,11 @@ function hdel(ctx: Ctx, argv: Buffer[]): Reply {
     h.size--;
     deleted++;
   }
-  if (deleted > 0) saveHash(ctx, h);
+  if (deleted > 0) {
+    saveHash(ctx, h);
+    ctx.notify('h', 'hdel', argv[1]!);
+    if (h.size === 0) ctx.notify('g', 'del', argv[1]!);
+  }
   return deleted;
 }
 
@@ -247,6 +253,7 @@ function hincrby(ctx: Ctx, argv: Buffer[]): Reply {
   value += incr;
   setField(ctx, h, argv[2]!, Buffer.from(value.toString()));
   saveHash(ctx, h);
+  ctx.notify('h', 'hincrby', argv[1]!);
   return value;
 }
 
@@ -268,6 +275,7 @@ function hincrbyfloat(ctx: Ctx, argv: Buffer[]): Reply {
   const text = Buffer.from(formatLongDoubleHuman(value), 'latin1');
   setField(ctx, h, argv[2]!, text);
   saveHash(ctx, h);
+  ctx.notify('h', 'hincrbyfloat', argv[1]!);
   return text;
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../collection.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
-import { metaKey } from '../keys.js';
+import { metaKey, metaKeyUserKey } from '../keys.js';
 import { KeyType } from '../meta.js';
 
 const G = 'list';
@@ -161,7 +161,17 @@ export function listPop(ctx: Ctx, mk: Buffer, where: ListEnd, count: number): Bu
   if (l === undefined) return null;
   const items = popItems(ctx, l, where, count);
   saveList(ctx, l);
+  if (items.length > 0) notifyPop(ctx, l, where);
   return items;
+}
+
+/** The events of a pop (Redis's listPopRangeAndReplyWithKey, LPOP, LMOVE's source): `lpop` or
+ * `rpop`, then `del` when the list became empty. */
+function notifyPop(ctx: Ctx, l: ListRef, where: ListEnd): void {
+  if (ctx.events === null) return;
+  const key = metaKeyUserKey(l.mk);
+  ctx.notify('l', where === LIST_LEFT ? 'lpop' : 'rpop', key);
+  if (l.tail === l.head) ctx.notify('g', 'del', key);
 }
 
 /**
@@ -178,6 +188,11 @@ export function listMove(ctx: Ctx, src: Buffer, dst: Buffer, from: ListEnd, to: 
   push(ctx, d, item, to);
   if (!same) saveList(ctx, s);
   saveList(ctx, d);
+  // Redis: the destination's push event (after `new`), then the source's pop (and `del`).
+  if (ctx.events !== null) {
+    ctx.notify('l', to === LIST_LEFT ? 'lpush' : 'rpush', metaKeyUserKey(dst));
+    notifyPop(ctx, s, from);
+  }
   return item;
 }
 
@@ -194,6 +209,7 @@ function pushGeneric(ctx: Ctx, argv: Buffer[], where: ListEnd, onlyExisting: boo
   }
   for (let i = 2; i < argv.length; i++) push(ctx, l, argv[i]!, where);
   saveList(ctx, l);
+  ctx.notify('l', where === LIST_LEFT ? 'lpush' : 'rpush', argv[1]!);
   return listLength(l);
 }
 
@@ -218,6 +234,7 @@ function popGeneric(ctx: Ctx, argv: Buffer[], where: ListEnd): Reply {
   if (hasCount && count === 0) return [];
   const items = popItems(ctx, l, where, count);
   saveList(ctx, l);
+  notifyPop(ctx, l, where);
   return hasCount ? items : items[0]!;
 }
 
@@ -262,6 +279,7 @@ function lset(ctx: Ctx, argv: Buffer[]): Reply {
   if (index < 0) index += n;
   if (index < 0 || index >= n) throw new SeshatError('ERR', 'index out of range');
   ctx.store.put('sub', itemKey(l.prefix, l.head + index), argv[3]!);
+  ctx.notify('l', 'lset', argv[1]!);
   return OK;
 }
 
@@ -280,6 +298,8 @@ function ltrim(ctx: Ctx, argv: Buffer[]): Reply {
     for (let i = r[1] + 1; i < n; i++) ctx.store.del('sub', itemKey(l.prefix, --l.tail));
   }
   saveList(ctx, l);
+  ctx.notify('l', 'ltrim', argv[1]!);
+  if (l.tail === l.head) ctx.notify('g', 'del', argv[1]!);
   return OK;
 }
 
@@ -325,6 +345,7 @@ function linsert(ctx: Ctx, argv: Buffer[]): Reply {
   if (at < 0) return -1;
   insertAt(ctx, l, after ? at + 1 : at, argv[4]!);
   saveList(ctx, l);
+  ctx.notify('l', 'linsert', argv[1]!);
   return listLength(l);
 }
 
@@ -359,6 +380,8 @@ function lrem(ctx: Ctx, argv: Buffer[]): Reply {
   if (count < 0) removed.reverse();
   compact(ctx, l, removed);
   saveList(ctx, l);
+  ctx.notify('l', 'lrem', argv[1]!);
+  if (l.tail === l.head) ctx.notify('g', 'del', argv[1]!);
   return removed.length;
 }
 

@@ -27,7 +27,7 @@ import {
 } from '../collection.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
-import { metaKey } from '../keys.js';
+import { metaKey, metaKeyUserKey } from '../keys.js';
 import { KeyType } from '../meta.js';
 import {
   forEachElement,
@@ -89,18 +89,22 @@ function staysIntset(members: readonly Buffer[]): boolean {
  * Replaces whatever is at `mk` with a new set of distinct `members` (deleting `mk` when there
  * are none), encoded as Redis's createIntsetObject + setTypeAdd would leave it. Returns the size.
  */
-export function storeSet(ctx: Ctx, mk: Buffer, members: readonly Buffer[]): number {
+export function storeSet(ctx: Ctx, mk: Buffer, members: readonly Buffer[], event: string): number {
   const old = ctx.lookup(mk);
   if (members.length === 0) {
-    if (old !== undefined) ctx.deleteKey(mk, old);
+    if (old !== undefined) {
+      ctx.deleteKey(mk, old);
+      if (ctx.events !== null) ctx.notify('g', 'del', metaKeyUserKey(mk));
+    }
     return 0;
   }
   const fresh = withCollectionSize(newCollectionMeta(ctx, KeyType.Set), members.length);
   if (!staysIntset(members)) fresh[1] = fresh[1]! | FLAG_HASHTABLE;
   const prefix = elementPrefix(mk, metaVersion(fresh));
   for (const m of members) ctx.store.put('sub', elementKey(prefix, m), EMPTY);
-  if (old !== undefined) ctx.deleteKey(mk, old);
-  ctx.putMeta(mk, fresh, undefined);
+  // Overwrites in place (Redis's setKey: `new` only when the key did not exist).
+  ctx.putMeta(mk, fresh, old);
+  if (ctx.events !== null) ctx.notify('s', event, metaKeyUserKey(mk));
   return members.length;
 }
 
@@ -126,11 +130,18 @@ function sadd(ctx: Ctx, argv: Buffer[]): Reply {
   const out = withCollectionSize(raw, size);
   if (hashtable) out[1] = out[1]! | FLAG_HASHTABLE;
   saveCollection(ctx, mk, out, old);
+  ctx.notify('s', 'sadd', argv[1]!);
   return added;
 }
 
 /** Removes members from an open set; returns how many were present. Saves the record. */
-function removeMembers(ctx: Ctx, mk: Buffer, raw: Buffer, members: readonly Buffer[]): number {
+function removeMembers(
+  ctx: Ctx,
+  mk: Buffer,
+  raw: Buffer,
+  members: readonly Buffer[],
+  event = 'srem',
+): number {
   const prefix = elementPrefix(mk, metaVersion(raw));
   let size = collectionSize(raw);
   let removed = 0;
@@ -142,7 +153,14 @@ function removeMembers(ctx: Ctx, mk: Buffer, raw: Buffer, members: readonly Buff
     size--;
     removed++;
   }
-  if (removed > 0) saveCollection(ctx, mk, withCollectionSize(raw, size), raw);
+  if (removed > 0) {
+    saveCollection(ctx, mk, withCollectionSize(raw, size), raw);
+    if (ctx.events !== null) {
+      const key = metaKeyUserKey(mk);
+      ctx.notify('s', event, key);
+      if (size === 0) ctx.notify('g', 'del', key);
+    }
+  }
   return removed;
 }
 
@@ -213,10 +231,12 @@ function spop(ctx: Ctx, argv: Buffer[]): Reply {
     // Everything goes: the whole set is the reply, the key is deleted (elements swept later).
     const all = setMembers(ctx, { mk, raw, prefix });
     ctx.deleteKey(mk, raw);
+    ctx.notify('s', 'spop', argv[1]!);
+    ctx.notify('g', 'del', argv[1]!);
     return withCount ? new SetReply(all) : all[0]!;
   }
   const picked = randomElements(ctx, prefix, size, count, true).subkeys.map((k) => Buffer.from(k));
-  removeMembers(ctx, mk, raw, picked);
+  removeMembers(ctx, mk, raw, picked, 'spop');
   // Redis 7.0 rebuilds the set from the survivors when popping most of it (count * 5 > size):
   // the rebuilt set is an intset again if the survivors allow it.
   if (count * 5 > size && raw[1]! & FLAG_HASHTABLE) reencodeSurvivors(ctx, mk);
@@ -308,14 +328,14 @@ function sinterGeneric(ctx: Ctx, argv: Buffer[], store: boolean): Reply {
   const sets = openSets(ctx, argv, store ? 2 : 1);
   const members = intersect(ctx, sets, 0);
   if (!store) return new SetReply(members);
-  return storeSet(ctx, metaKey(ctx.db, argv[1]!), members);
+  return storeSet(ctx, metaKey(ctx.db, argv[1]!), members, 'sinterstore');
 }
 
 function sunionDiffGeneric(ctx: Ctx, argv: Buffer[], store: boolean, diff: boolean): Reply {
   const sets = openSets(ctx, argv, store ? 2 : 1);
   const members = diff ? difference(ctx, sets) : union(ctx, sets);
   if (!store) return new SetReply(members);
-  return storeSet(ctx, metaKey(ctx.db, argv[1]!), members);
+  return storeSet(ctx, metaKey(ctx.db, argv[1]!), members, diff ? 'sdiffstore' : 'sunionstore');
 }
 
 function sintercard(ctx: Ctx, argv: Buffer[]): Reply {

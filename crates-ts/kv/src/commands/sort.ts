@@ -13,7 +13,7 @@ import { argIs, syntaxError, tryParseI64 } from '../args.js';
 import { elementPrefix, metaVersion, newCollectionMeta } from '../collection.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
-import { metaKey } from '../keys.js';
+import { metaKey, metaKeyUserKey } from '../keys.js';
 import { KeyType, metaType, stringValue } from '../meta.js';
 import { forEachElement, getElement } from './elements.js';
 import { itemKey, type ListRef, openList, saveList } from './lists.js';
@@ -231,12 +231,18 @@ function sortGeneric(ctx: Ctx, argv: Buffer[], readonly: boolean): Reply {
 /** Replaces `mk` with a list of `items` (null becomes ""), or deletes it when there are none. */
 function storeList(ctx: Ctx, mk: Buffer, items: (Buffer | null)[]): number {
   const old = ctx.lookup(mk);
-  if (old !== undefined) ctx.deleteKey(mk, old);
-  if (items.length === 0) return 0;
+  if (items.length === 0) {
+    if (old !== undefined) {
+      ctx.deleteKey(mk, old);
+      if (ctx.events !== null) ctx.notify('g', 'del', metaKeyUserKey(mk));
+    }
+    return 0;
+  }
   const raw = newCollectionMeta(ctx, KeyType.List, Buffer.alloc(16)); // head 0, tail 0
   const l: ListRef = {
     mk,
-    old: undefined,
+    // Overwrites in place (Redis's setKey: `new` only when the key did not exist).
+    old,
     raw,
     prefix: elementPrefix(mk, metaVersion(raw)),
     head: 0,
@@ -244,6 +250,7 @@ function storeList(ctx: Ctx, mk: Buffer, items: (Buffer | null)[]): number {
   };
   for (const item of items) ctx.store.put('sub', itemKey(l.prefix, l.tail++), item ?? EMPTY);
   saveList(ctx, l);
+  if (ctx.events !== null) ctx.notify('l', 'sortstore', metaKeyUserKey(mk));
   return items.length;
 }
 

@@ -29,7 +29,7 @@ import {
   zsetInsert,
   zsetScore,
 } from './zset-ops.js';
-import { scoredReply } from './zsets.js';
+import { notifyStored, scoredReply } from './zsets.js';
 
 const G = 'sorted-set';
 
@@ -37,6 +37,8 @@ const OP_UNION = 0;
 const OP_INTER = 1;
 const OP_DIFF = 2;
 type SetOp = typeof OP_UNION | typeof OP_INTER | typeof OP_DIFF;
+/** Keyspace event of each STORE form, by op. */
+const STORE_EVENTS = ['zunionstore', 'zinterstore', 'zdiffstore'];
 
 const AGG_SUM = 0;
 const AGG_MIN = 1;
@@ -249,7 +251,7 @@ function compute(ctx: Ctx, req: Request): Scored {
  * Replaces `dst` with the set `r` (sorted), encoded as Redis would convert a fresh result:
  * listpack when it has at most 128 members of at most 64 bytes. Deletes `dst` when empty.
  */
-export function storeResult(ctx: Ctx, dst: Buffer, r: Scored): number {
+export function storeResult(ctx: Ctx, dst: Buffer, r: Scored, event: string): number {
   let maxLen = 0;
   for (const m of r.members) if (m.length > maxLen) maxLen = m.length;
   const skiplist = r.members.length > ZSET_MAX_LISTPACK_ENTRIES || maxLen > ZSET_MAX_LISTPACK_VALUE_BYTES;
@@ -258,6 +260,7 @@ export function storeResult(ctx: Ctx, dst: Buffer, r: Scored): number {
   z.old = old;
   for (let i = 0; i < r.members.length; i++) zsetInsert(ctx, z, r.members[i]!, r.scores[i]!);
   saveZset(ctx, z);
+  notifyStored(ctx, z, old !== undefined, event);
   return z.size;
 }
 
@@ -265,7 +268,7 @@ function algebraCommand(ctx: Ctx, argv: Buffer[], op: SetOp, store: boolean): Re
   const req = parseRequest(ctx, argv, store ? 2 : 1, op, store, false);
   const result = compute(ctx, req);
   if (!store) return scoredReply(result, req.withScores);
-  return storeResult(ctx, metaKey(ctx.db, argv[1]!), result);
+  return storeResult(ctx, metaKey(ctx.db, argv[1]!), result, STORE_EVENTS[op]);
 }
 
 function zintercard(ctx: Ctx, argv: Buffer[]): Reply {

@@ -10,7 +10,7 @@ import { argIs, globMatch, parseInt64AsNumber, syntaxError, tryParseI64 } from '
 import { elementKey, prefixEnd } from '../collection.js';
 import { defineCommand, type SpecInput } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
-import { metaKey } from '../keys.js';
+import { metaKey, metaKeyUserKey } from '../keys.js';
 import { decodeScoreValue, formatScore, parseLooseDouble, parseStrictDouble } from '../score-codec.js';
 import { mpopKeys, parseMpopArgs, positiveCount } from './lists.js';
 import {
@@ -158,6 +158,7 @@ function zaddGeneric(ctx: Ctx, argv: Buffer[], inFlags: number): Reply {
     else if (out.result === 2) updated++;
   }
   saveZset(ctx, z);
+  if (added + updated > 0) ctx.notify('z', incr ? 'zincr' : 'zadd', argv[1]!);
   if (incr) return processed > 0 ? new DoubleReply(out.score) : null;
   return flags & ZADD_CH ? added + updated : added;
 }
@@ -176,7 +177,24 @@ function zrem(ctx: Ctx, argv: Buffer[]): Reply {
     n++;
   }
   saveZset(ctx, z);
+  if (n > 0) notifyRemoved(ctx, z, 'zrem');
   return n;
+}
+
+/** A removal's events: `event`, then `del` when the set became empty. */
+function notifyRemoved(ctx: Ctx, z: ZsetRef, event: string): void {
+  if (ctx.events === null) return;
+  const key = metaKeyUserKey(z.mk);
+  ctx.notify('z', event, key);
+  if (z.size === 0) ctx.notify('g', 'del', key);
+}
+
+/** A STORE command's events: `event` for a non-empty result, `del` when an existing
+ * destination was deleted for an empty one (nothing when there was none). */
+export function notifyStored(ctx: Ctx, z: ZsetRef, existed: boolean, event: string): void {
+  if (ctx.events === null) return;
+  if (z.size > 0) ctx.notify('z', event, metaKeyUserKey(z.mk));
+  else if (existed) ctx.notify('g', 'del', metaKeyUserKey(z.mk));
 }
 
 function zcard(ctx: Ctx, argv: Buffer[]): Reply {
@@ -512,6 +530,7 @@ function storeSequential(ctx: Ctx, dst: Buffer, r: Scored, hint: number): number
   z.old = old;
   for (let i = 0; i < r.members.length; i++) zsetInsert(ctx, z, r.members[i]!, r.scores[i]!);
   saveZset(ctx, z);
+  notifyStored(ctx, z, old !== undefined, 'zrangestore');
   return z.size;
 }
 
@@ -538,9 +557,10 @@ function zlexcount(ctx: Ctx, argv: Buffer[]): Reply {
   return n;
 }
 
-function removeAll(ctx: Ctx, z: ZsetRef, r: Scored): number {
+function removeAll(ctx: Ctx, z: ZsetRef, r: Scored, event: string): number {
   for (let i = 0; i < r.members.length; i++) zsetDelete(ctx, z, r.members[i]!, r.scores[i]!);
   saveZset(ctx, z);
+  if (r.members.length > 0) notifyRemoved(ctx, z, event);
   return r.members.length;
 }
 
@@ -550,14 +570,19 @@ function zremrangebyrank(ctx: Ctx, argv: Buffer[]): Reply {
   const z = openZset(ctx, mkOf(ctx, argv[1]!), false);
   if (z === undefined) return 0;
   const c = clampRanks(start, end, z.size);
-  return c === null ? 0 : removeAll(ctx, z, rangeByRank(ctx, z, c[0], c[1]));
+  return c === null ? 0 : removeAll(ctx, z, rangeByRank(ctx, z, c[0], c[1]), 'zremrangebyrank');
 }
 
 function zremrangebyscore(ctx: Ctx, argv: Buffer[]): Reply {
   const r = parseScoreRange(argv[2]!, argv[3]!);
   const z = openZset(ctx, mkOf(ctx, argv[1]!), false);
   if (z === undefined || scoreRangeEmpty(r)) return 0;
-  return removeAll(ctx, z, collectIndex(ctx, z, scoreIndexRange(z, r), false, 0, Number.POSITIVE_INFINITY));
+  return removeAll(
+    ctx,
+    z,
+    collectIndex(ctx, z, scoreIndexRange(z, r), false, 0, Number.POSITIVE_INFINITY),
+    'zremrangebyscore',
+  );
 }
 
 function zremrangebylex(ctx: Ctx, argv: Buffer[]): Reply {
@@ -570,7 +595,7 @@ function zremrangebylex(ctx: Ctx, argv: Buffer[]): Reply {
     found.scores.push(s);
     return true;
   });
-  return removeAll(ctx, z, found);
+  return removeAll(ctx, z, found, 'zremrangebylex');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -585,7 +610,7 @@ export function zsetPop(ctx: Ctx, mk: Buffer, max: boolean, count: number): Scor
   const z = openZset(ctx, mk, false);
   if (z === undefined) return null;
   const r = collectIndex(ctx, z, wholeIndex(z), max, 0, count);
-  removeAll(ctx, z, r);
+  removeAll(ctx, z, r, max ? 'zpopmax' : 'zpopmin');
   return r;
 }
 
