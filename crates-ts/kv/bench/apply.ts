@@ -19,13 +19,16 @@ const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) % 100000;
 const built: Buffer[] = [];
 for (let e = 0; e < entries; e++) {
   const cmds = [];
-  for (let i = 0; i < entrySize; i++) cmds.push({ db: 0, argv: [Buffer.from('SET'), Buffer.from(`key:${rnd()}`), value] });
+  for (let i = 0; i < entrySize; i++)
+    cmds.push({ db: 0, argv: [Buffer.from('SET'), Buffer.from(`key:${rnd()}`), value] });
   built.push(encodeEntry(Date.now(), e, cmds));
 }
 let t0 = performance.now();
 for (let e = 0; e < entries; e++) sm.apply(e + 1, built[e]!);
 let ms = performance.now() - t0;
-console.log(`apply: ${((entries * entrySize) / ms * 1000).toFixed(0)} SET/s (${((ms * 1000) / (entries * entrySize)).toFixed(2)} us per SET)`);
+console.log(
+  `apply: ${(((entries * entrySize) / ms) * 1000).toFixed(0)} SET/s (${((ms * 1000) / (entries * entrySize)).toFixed(2)} us per SET)`,
+);
 const get = [Buffer.from('GET'), Buffer.from('key:1')];
 const spec = resolveCommand(get);
 if (spec instanceof ErrorReply) throw new Error('no GET');
@@ -37,6 +40,8 @@ for (let i = 0; i < n; i++) {
   sm.read(spec, 0, get, Date.now());
 }
 ms = performance.now() - t0;
-console.log(`read GET (cached): ${((n / ms) * 1000).toFixed(0)} GET/s (${((ms * 1000) / n).toFixed(2)} us per GET)`);
+console.log(
+  `read GET (cached): ${((n / ms) * 1000).toFixed(0)} GET/s (${((ms * 1000) / n).toFixed(2)} us per GET)`,
+);
 await storage.close();
 rmSync(dir, { recursive: true, force: true });

@@ -47,7 +47,6 @@ export interface PendingHandler {
    * command, completed later through `completePending`). */
   settle(reply: Reply): Reply | typeof STILL_PENDING;
 }
-// biome-ignore lint/suspicious/noRedeclare: a const enum-like namespace paired with the type
 export namespace PendingKind {
   export const Reply = 0;
   export type Reply = 0;
