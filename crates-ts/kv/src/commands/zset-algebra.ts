@@ -116,9 +116,7 @@ function aggregate(target: number, v: number, how: number): number {
     return Number.isNaN(s) ? 0 : s;
   }
   // Not Math.min/max: a NaN product (inf * 0) must lose the comparison and keep the target.
-  // biome-ignore lint/complexity/useMathMinMax: NaN semantics differ
   if (how === AGG_MIN) return v < target ? v : target;
-  // biome-ignore lint/complexity/useMathMinMax: NaN semantics differ
   return v > target ? v : target;
 }
 
