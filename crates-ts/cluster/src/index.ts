@@ -12,3 +12,4 @@ export {
 export * from './transport.js';
 export { messageFromProto, messageToProto } from './transport-convert.js';
 export * from './group-driver.js';
+export * from './node-service.js';

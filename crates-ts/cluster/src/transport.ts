@@ -13,7 +13,12 @@
  * reports, which Raft is built to tolerate.
  */
 import { performance } from 'node:perf_hooks';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { assert } from '@seshat/common';
 import type { Message, SnapshotMetadata } from '@seshat/raft';
 import { RaftTransportService } from './gen/cluster.js';
@@ -97,6 +102,8 @@ export class Transport {
   private droppedNoPeer = 0;
   private snapshotsSent = 0;
   private snapshotsFailed = 0;
+  /** More services served next to RaftTransport (see addService). */
+  private readonly extraServices: [ServiceDefinition, UntypedServiceImplementation][] = [];
 
   constructor(options: TransportOptions) {
     assert(Number.isSafeInteger(options.nodeId) && options.nodeId >= 1, 'nodeId must be >= 1');
@@ -125,6 +132,16 @@ export class Transport {
     Object.assign(this.handlers, handlers);
   }
 
+  /**
+   * Serve another gRPC service on this transport's server and port (e.g. client-command
+   * forwarding, proto/node.proto). Must be called before start(). The service's calls are
+   * cancelled when stop() shuts the server down (forced after stopGraceMs).
+   */
+  addService(definition: ServiceDefinition, implementation: UntypedServiceImplementation): void {
+    assert(this.state === 'new', `addService() in state ${this.state}`);
+    this.extraServices.push([definition, implementation]);
+  }
+
   /** The bound port once started (0 before). */
   get port(): number {
     return this.boundPort;
@@ -136,6 +153,8 @@ export class Transport {
     this.state = 'starting';
     const server = new Server(serverOptions(this.limits));
     server.addService(RaftTransportService, this.inbound.implementation());
+    for (const [definition, implementation] of this.extraServices)
+      server.addService(definition, implementation);
     const host = this.listen.host.includes(':') ? `[${this.listen.host}]` : this.listen.host;
     this.boundPort = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${this.listen.port}`, ServerCredentials.createInsecure(), (err, port) =>

@@ -9,6 +9,10 @@ import type { Storage } from '@seshat/storage';
 
 /** Rough per-entry overhead of a Map slot, the key string and the Buffer object. */
 const ENTRY_OVERHEAD_BYTES = 96;
+/** Lookups per window when deciding whether prefetching is worth it. */
+const PREFETCH_WINDOW_LOOKUPS = 4096;
+/** Prefetch while more than this share of lookups miss the cache. */
+const PREFETCH_MISS_RATIO_MIN = 0.02;
 /** Keys per native multi-get when prefetching. */
 export const PREFETCH_KEYS_MAX = 1024;
 
@@ -17,6 +21,10 @@ export class MetaCache {
   private bytes = 0;
   hits = 0;
   misses = 0;
+  /** Lookups and misses in the current sampling window (see worthPrefetching). */
+  private windowLookups = 0;
+  private windowMisses = 0;
+  private prefetchUseful = true;
 
   constructor(public maxBytes: number) {}
 
@@ -56,15 +64,31 @@ export class MetaCache {
     }
   }
 
+  /**
+   * Whether batched prefetching currently pays off: it costs a key computation and a map
+   * probe per key, wasted when nearly everything is cached (a warm read workload). Decided
+   * per window of lookups by the observed miss ratio.
+   */
+  worthPrefetching(): boolean {
+    if (this.windowLookups >= PREFETCH_WINDOW_LOOKUPS) {
+      this.prefetchUseful = this.windowMisses / this.windowLookups > PREFETCH_MISS_RATIO_MIN;
+      this.windowLookups = 0;
+      this.windowMisses = 0;
+    }
+    return this.prefetchUseful;
+  }
+
   /** Reads a meta record through the cache. */
   read(storage: Storage, mk: Buffer): Buffer | undefined {
     const k = mk.toString('latin1');
     const c = this.map.get(k);
+    this.windowLookups++;
     if (c !== undefined) {
       this.hits++;
       return c === null ? undefined : c;
     }
     this.misses++;
+    this.windowMisses++;
     const v = storage.get('meta', mk);
     this.set(k, v ?? null);
     return v;

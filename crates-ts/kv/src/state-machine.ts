@@ -131,7 +131,9 @@ export class KvStateMachine {
     ctx.writing = true;
     ctx.nowMs = entry.timeMs;
     ctx.beginEntry(index);
-    if (this.onTouched !== null) ctx.touched = [];
+    // Always collected (one array push per changed key): a client parked by this very entry's
+    // replies must still hear about its later changes (blocking), even if nobody listened before.
+    ctx.touched = [];
     if (this.notifyClasses !== '') {
       ctx.events = [];
       ctx.notifyClasses = this.notifyClasses;
@@ -149,7 +151,10 @@ export class KvStateMachine {
     options.addToBatch?.(txn.batch);
     this.storage.write(txn.batch, { sync: options.sync === true });
     txn.publish();
-    if (ctx.touched !== null && ctx.touched.length > 0) this.touchedPending = ctx.touched;
+    if (ctx.touched !== null && ctx.touched.length > 0) {
+      this.onApplied?.(ctx.touched);
+      this.touchedPending = ctx.touched;
+    }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
     return replies;
   }
@@ -231,6 +236,10 @@ export class KvStateMachine {
    * changed, when the server calls `reportTouched` (after it has delivered the entry's replies,
    * so a client parked by this entry's replies still hears about this entry's changes). */
   onTouched: ((metaKeys: Buffer[]) => void) | null = null;
+  /** Set by the server while clients WATCH keys: receives the meta keys an entry changed as soon
+   * as it is applied, BEFORE its replies are delivered. A WATCH that those replies let run comes
+   * after the entry (must not see it as a change), an EXEC they let run must see it. */
+  onApplied: ((metaKeys: Buffer[]) => void) | null = null;
   private touchedPending: Buffer[] | null = null;
 
   /** Enabled notification classes (the server derives them from notify-keyspace-events). */

@@ -127,6 +127,11 @@ export class Client implements WriteWaiter {
     return this.queue.length - this.queueHead;
   }
 
+  /** Submitted commands whose replies are still pending. */
+  get inflightCount(): number {
+    return this.inflight;
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.host.countInput(chunk.length);

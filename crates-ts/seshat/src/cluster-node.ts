@@ -5,11 +5,20 @@
  * are served by the leader; other members answer -MOVED with the leader's client address.
  */
 import { type Clock, SeededRandom, SeshatError } from '@seshat/common';
-import { GroupDriver, RocksLogStorage, recoverSnapshotInstall, Transport } from '@seshat/cluster';
+import {
+  type ForwardServer,
+  GroupDriver,
+  RocksLogStorage,
+  recoverSnapshotInstall,
+  serveForward,
+  Transport,
+} from '@seshat/cluster';
 import type { KvStateMachine } from '@seshat/kv';
 import { bootstrapStorage, EMPTY_CONF_STATE, StateRole, stateRoleName } from '@seshat/raft';
 import type { Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
+import { ForwardClient } from './forward-client.js';
+import { executeCommand, type ForwardExecutorDeps, forwardSession } from './forward-server.js';
 
 export interface MemberAddress {
   id: number;
@@ -59,6 +68,10 @@ export class ClusterNode {
   readonly members = new Map<number, MemberAddress>();
   private timer: NodeJS.Timeout | null = null;
   private readonly o: ClusterNodeOptions;
+  /** Follower side of command forwarding: a stream to the leader (forward-client.ts). */
+  readonly forwarder: ForwardClient;
+  /** Leader side: NodeService.Forward on the transport's gRPC server (forward-server.ts). */
+  private readonly forwardServer: ForwardServer;
 
   constructor(o: ClusterNodeOptions) {
     this.o = o;
@@ -98,6 +111,20 @@ export class ClusterNode {
       },
       onUnreachable: (peer) => this.driver.node.reportUnreachable(peer),
       onSnapshot: (snapshot) => this.driver.receiveSnapshot(snapshot),
+    });
+    const exec: ForwardExecutorDeps = {
+      driver: this.driver,
+      sm: o.sm,
+      nowMs: () => o.clock.nowMs(),
+      leaderClientAddress: () => this.leaderClientAddress(),
+    };
+    this.forwardServer = serveForward(this.transport, o.nodeId, (session) => forwardSession(exec, session));
+    this.forwarder = new ForwardClient({
+      nodeId: o.nodeId,
+      leader: () => this.driver.leader,
+      raftAddress: (id) => this.members.get(id)?.raft ?? null,
+      runLocal: (db, argv, read, resp, done) => executeCommand(exec, db, argv, read, resp, done),
+      log: (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg),
     });
     this.driver.log = (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg);
     this.driver.onRoleChange = (role, leader) =>
@@ -145,7 +172,9 @@ export class ClusterNode {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.forwarder.closeAll();
     this.driver.failAll();
+    this.forwardServer.close();
     await this.transport.stop();
   }
 }

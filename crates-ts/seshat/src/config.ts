@@ -259,6 +259,14 @@ const PARAMS: readonly ParamDef[] = [
     doc: 'log compaction: applied entries kept behind the snapshot for slightly lagging followers',
   },
   {
+    name: 'cluster-redirect',
+    kind: 'enum',
+    default: 'forward',
+    mutable: true,
+    values: ['forward', 'moved'],
+    doc: 'cluster mode, on a follower: forward data commands to the leader and relay the reply (forward), or answer -MOVED <slot> <leader> (moved)',
+  },
+  {
     name: 'notify-keyspace-events',
     kind: 'string',
     default: '',

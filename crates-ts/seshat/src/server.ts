@@ -20,7 +20,7 @@ import { type CommandSpec, commandKeys, KvStateMachine, resolveCommand } from '@
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
-import { Client, type ClientHost, NO_REPLY, PENDING, PendingKind } from './client.js';
+import { Client, type ClientHost, NO_REPLY, PENDING, type PendingHandler, PendingKind } from './client.js';
 import { allParams, type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
@@ -31,6 +31,14 @@ import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } 
 import { ServerStats } from './stats.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
 import { ClusterNode, parseMembers } from './cluster-node.js';
+import {
+  forwardFromClient,
+  forwardsCount,
+  forwardsPending,
+  readsInFlight,
+  trackRead,
+} from './forward-route.js';
+import { redirectReply } from './forward-server.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
@@ -208,6 +216,13 @@ export class SeshatServer implements ClientHost {
       const routed = this.routeInCluster(this.cluster, client, spec, argv);
       if (routed !== undefined) return routed;
     }
+    if (this.cluster !== null && spec.name === 'exec' && client.multi !== null) {
+      const refused = this.execOnFollower(this.cluster, client);
+      if (refused !== null) {
+        st.failedCalls++;
+        return refused;
+      }
+    }
     if (spec.exec === 'write') {
       this.writePath.submit(client, client.db, argv);
       if (!spec.flags.includes('blocking')) return PENDING;
@@ -245,6 +260,17 @@ export class SeshatServer implements ClientHost {
     argv: Buffer[],
   ): Reply | typeof NO_REPLY | undefined {
     if (spec.exec === 'read' && client.readonlyMode) return undefined;
+    // Forward mode (cluster-redirect): a follower relays data commands to the leader; so
+    // does a new leader while the connection still has forwarded commands pending (they
+    // and this one keep their order). Blocking commands are redirected (-MOVED below).
+    if (
+      (!cluster.isLeader || forwardsPending(client)) &&
+      this.config.str('cluster-redirect') === 'forward' &&
+      !spec.flags.includes('blocking')
+    ) {
+      forwardFromClient(cluster, client, argv, spec.exec === 'read');
+      return NO_REPLY;
+    }
     if (!cluster.isLeader) {
       const leader = cluster.leaderClientAddress();
       if (leader === null) return CLUSTERDOWN;
@@ -255,8 +281,10 @@ export class SeshatServer implements ClientHost {
     if (spec.exec !== 'read') return undefined;
     const db = client.db;
     client.expectWriteReply(PendingKind.Reply);
+    const readDone = trackRead(client);
     cluster.driver.read({
       run: () => {
+        readDone();
         const reply = this.sm.read(spec, db, argv, this.clock.nowMs());
         const expired = this.sm.takeExpiredSeen();
         if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
@@ -264,11 +292,44 @@ export class SeshatServer implements ClientHost {
         client.flushOutput();
       },
       fail: (reply) => {
+        readDone();
         client.onWriteReply(reply);
         client.flushOutput();
       },
     });
     return NO_REPLY;
+  }
+
+  /**
+   * EXEC on a follower (cluster mode). Forward mode: the transaction's INTERNAL_EXEC write
+   * is forwarded to the leader (submitTransaction) and its replies merged as usual, except
+   * with WATCHed keys: the check would run on this node's state, not atomically with the
+   * leader's apply, so the transaction is discarded with an error naming the leader. Moved
+   * mode: the transaction is discarded with -MOVED. Null: EXEC goes on as usual.
+   */
+  private execOnFollower(cluster: ClusterNode, client: Client): ErrorReply | null {
+    if (cluster.isLeader || client.multiError) return null;
+    const forward = this.config.str('cluster-redirect') === 'forward';
+    if (forward && client.watched === null) return null;
+    const first = client.multi?.[0];
+    const redirect = first === undefined ? CLUSTERDOWN : redirectReply(cluster.leaderClientAddress(), first);
+    discardMulti(client);
+    unwatchAll(this, client);
+    if (!forward) return redirect;
+    return new ErrorReply(
+      `ERR EXEC with WATCH on a follower is not supported, connect to the leader (${redirect.message})`,
+    );
+  }
+
+  /** EXEC's INTERNAL_EXEC write: proposed here, or forwarded to the leader by a follower. */
+  submitTransaction(client: Client, argv: Buffer[], handler: PendingHandler): void {
+    const cluster = this.cluster;
+    if (cluster !== null && !cluster.isLeader && this.config.str('cluster-redirect') === 'forward') {
+      forwardFromClient(cluster, client, argv, false, handler, true);
+      return;
+    }
+    this.writePath.submit(client, client.db, argv);
+    client.expectWriteReply(handler);
   }
 
   private runServerCommand(spec: CommandSpec, client: Client, argv: Buffer[]): Reply | typeof NO_REPLY {
@@ -320,7 +381,8 @@ export class SeshatServer implements ClientHost {
 
   /** The state machine reports changed keys only while someone watches or blocks. */
   private updateTouchTracking(): void {
-    this.sm.onTouched = this.watchers.size > 0 || this.blocking.size > 0 ? this.touchedBound : null;
+    this.sm.onTouched = this.blocking.size > 0 ? this.touchedBound : null;
+    this.sm.onApplied = this.watchers.size > 0 ? this.watchedTouchedBound : null;
   }
 
   unwatchKey(k: string, client: Client): void {
@@ -333,7 +395,11 @@ export class SeshatServer implements ClientHost {
 
   private readonly touchedBound = (mks: Buffer[]): void => {
     if (this.blocking.size > 0) this.blocking.touched(mks);
-    if (this.watchers.size === 0) return;
+  };
+
+  /** Runs as soon as an entry is applied, before its replies reach a client that may then
+   * WATCH (the entry came before) or EXEC (it must see the entry's changes). */
+  private readonly watchedTouchedBound = (mks: Buffer[]): void => {
     for (const mk of mks) {
       const set = this.watchers.get(mk.toString('latin1'));
       if (set !== undefined) for (const c of set) c.watchDirty = true;
@@ -342,6 +408,13 @@ export class SeshatServer implements ClientHost {
 
   isPipelinableWrite(client: Client, argv: Buffer[]): boolean {
     if (!client.authenticated || client.multi !== null) return false;
+    // Cluster mode (forward-route.ts): no write behind a read in flight (read barrier), and
+    // a follower does not forward writes while local ones are pending (leadership was lost).
+    const cluster = this.cluster;
+    if (cluster !== null && client.inflightCount > 0) {
+      if (readsInFlight(client) > 0) return false;
+      if (!cluster.isLeader && client.inflightCount > forwardsCount(client)) return false;
+    }
     const spec = resolveCommand(argv);
     return !(spec instanceof ErrorReply) && spec.exec === 'write';
   }
@@ -363,6 +436,7 @@ export class SeshatServer implements ClientHost {
     this.stats.netOutputBytes += bytes;
   }
   prefetch(client: Client, queue: Buffer[][], from: number): void {
+    if (!this.sm.cache.worthPrefetching()) return;
     const commands: { db: number; argv: Buffer[] }[] = [];
     for (let i = from; i < queue.length; i++) commands.push({ db: client.db, argv: queue[i]! });
     this.sm.prefetch(commands);

@@ -204,10 +204,12 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
     replies[i] = r;
   }
   if (data.length === 0) return replies as Reply[];
-  server.writePath.submit(client, client.db, [INTERNAL_EXEC, encodeEntry(0, 0, data)]);
-  client.expectWriteReply({
+  // Proposed here, or forwarded to the leader by a follower (cluster mode).
+  server.submitTransaction(client, [INTERNAL_EXEC, encodeEntry(0, 0, data)], {
     settle(reply: Reply): Reply {
-      const dataReplies = reply as Reply[];
+      // The whole transaction failed (cluster mode: not applied, outcome unknown, no leader).
+      if (!Array.isArray(reply)) return reply;
+      const dataReplies = reply;
       let j = 0;
       for (let i = 0; i < replies.length; i++) if (replies[i] === undefined) replies[i] = dataReplies[j++]!;
       return replies as Reply[];

@@ -53,10 +53,13 @@ function setbit(ctx: Ctx, argv: Buffer[]): Reply {
   const mask = 1 << (7 - (offset & 7));
   if (on === 1n) next[byte] = next[byte]! | mask;
   else next[byte] = next[byte]! & ~mask;
+  const touched = ctx.touched?.length ?? 0;
   writeString(ctx, mk, next, old, -1, FLAG_RAW);
-  // Redis: an event when the key was created or grew, or the bit changed.
+  // Redis: an event (and a modification, for WATCH) when the key was created or grew, or the
+  // bit changed.
   if (old === undefined || next.length > cur.length || prev !== Number(on))
     ctx.notify('$', 'setbit', argv[1]!);
+  else if (ctx.touched !== null) ctx.touched.length = touched;
   return prev;
 }
 
@@ -322,12 +325,13 @@ function bitfieldGeneric(ctx: Ctx, argv: Buffer[], readonly: boolean): Reply {
   const cur = old === undefined ? EMPTY : stringValue(old);
   const buf = Buffer.alloc(Math.max(cur.length, (highest >>> 3) + 1));
   cur.copy(buf);
-  if (ctx.events === null) {
+  if (ctx.events === null && ctx.touched === null) {
     const replies = ops.map((f) => runFieldOp(buf, f));
     writeString(ctx, mk, buf, old, -1, FLAG_RAW);
     return replies;
   }
-  // Redis's `setbit` event: some write stored a value and created/grew the string or changed it.
+  // Redis's `setbit` event and modification (WATCH): some write stored a value and created/grew
+  // the string or changed it. Otherwise the key is still written (created) but not signalled.
   const dirty = old === undefined || buf.length > cur.length;
   let changed = false;
   const replies = ops.map((f) => {
@@ -337,8 +341,10 @@ function bitfieldGeneric(ctx: Ctx, argv: Buffer[], readonly: boolean): Reply {
     if (r !== null && (dirty || readField(buf, f.offset, f.bits, f.signed) !== before)) changed = true;
     return r;
   });
+  const touched = ctx.touched?.length ?? 0;
   writeString(ctx, mk, buf, old, -1, FLAG_RAW);
   if (changed) ctx.notify('$', 'setbit', argv[1]!);
+  else if (ctx.touched !== null) ctx.touched.length = touched;
   return replies;
 }
 

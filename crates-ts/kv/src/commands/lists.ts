@@ -272,13 +272,16 @@ function lindex(ctx: Ctx, argv: Buffer[]): Reply {
 }
 
 function lset(ctx: Ctx, argv: Buffer[]): Reply {
-  const l = openList(ctx, mkOf(ctx, argv[1]!), false);
+  const mk = mkOf(ctx, argv[1]!);
+  const l = openList(ctx, mk, false);
   if (l === undefined) throw new SeshatError('ERR', 'no such key');
   let index = parseInt64AsNumber(argv[2]!);
   const n = listLength(l);
   if (index < 0) index += n;
   if (index < 0 || index >= n) throw new SeshatError('ERR', 'index out of range');
   ctx.store.put('sub', itemKey(l.prefix, l.head + index), argv[3]!);
+  // Only an item changed, not the meta record: report the key as modified (WATCH) ourselves.
+  ctx.touched?.push(mk);
   ctx.notify('l', 'lset', argv[1]!);
   return OK;
 }

@@ -151,7 +151,10 @@ function loadElements(ctx: Ctx, key: Buffer): { type: KeyType; elements: Buffer[
     // Redis converts a sorted set to a skiplist for SORT; SORT (a write) records that.
     if (ctx.writing && !z.skiplist) {
       z.skiplist = true;
+      const touched = ctx.touched?.length ?? 0;
       saveZset(ctx, z);
+      // An encoding change is not a modification: Redis signals no change, WATCH stays clean.
+      if (ctx.touched !== null) ctx.touched.length = touched;
     }
     return { type, elements };
   }

@@ -4,7 +4,7 @@ import { argIs, I64_MAX, I64_MIN, parseI64, parseInt64AsNumber, syntaxError, try
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { metaKey } from '../keys.js';
-import { FLAG_RAW, KeyType, metaType, stringValue } from '../meta.js';
+import { FLAG_RAW, KeyType, metaExpireAt, metaType, stringValue } from '../meta.js';
 import {
   addLongDouble,
   formatLongDoubleHuman,
@@ -112,7 +112,8 @@ function getex(ctx: Ctx, argv: Buffer[]): Reply {
       writeString(ctx, mk, value, old, deadline, old[1]!);
       ctx.notify('g', 'expire', argv[1]!);
     }
-  } else if (o.flags & OPT_PERSIST) {
+  } else if (o.flags & OPT_PERSIST && metaExpireAt(old) !== 0) {
+    // Like Redis: only a TTL actually removed is a change (event, WATCH).
     writeString(ctx, mk, value, old, 0, old[1]!);
     ctx.notify('g', 'persist', argv[1]!);
   }

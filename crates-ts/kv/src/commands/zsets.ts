@@ -157,7 +157,8 @@ function zaddGeneric(ctx: Ctx, argv: Buffer[], inFlags: number): Reply {
     if (out.result === 1) added++;
     else if (out.result === 2) updated++;
   }
-  saveZset(ctx, z);
+  // Like Redis, a ZADD that changes nothing does not touch the key (WATCH stays clean).
+  if (added + updated > 0) saveZset(ctx, z);
   if (added + updated > 0) ctx.notify('z', incr ? 'zincr' : 'zadd', argv[1]!);
   if (incr) return processed > 0 ? new DoubleReply(out.score) : null;
   return flags & ZADD_CH ? added + updated : added;
@@ -176,8 +177,9 @@ function zrem(ctx: Ctx, argv: Buffer[]): Reply {
     zsetDelete(ctx, z, argv[i]!, s);
     n++;
   }
+  if (n === 0) return 0; // nothing removed: the key is not touched (WATCH stays clean)
   saveZset(ctx, z);
-  if (n > 0) notifyRemoved(ctx, z, 'zrem');
+  notifyRemoved(ctx, z, 'zrem');
   return n;
 }
 
@@ -558,9 +560,10 @@ function zlexcount(ctx: Ctx, argv: Buffer[]): Reply {
 }
 
 function removeAll(ctx: Ctx, z: ZsetRef, r: Scored, event: string): number {
+  if (r.members.length === 0) return 0; // nothing removed: the key is not touched
   for (let i = 0; i < r.members.length; i++) zsetDelete(ctx, z, r.members[i]!, r.scores[i]!);
   saveZset(ctx, z);
-  if (r.members.length > 0) notifyRemoved(ctx, z, event);
+  notifyRemoved(ctx, z, event);
   return r.members.length;
 }
 

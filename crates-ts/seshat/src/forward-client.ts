@@ -1,0 +1,301 @@
+/**
+ * Follower side of client-command forwarding (proto/node.proto, NodeService.Forward).
+ *
+ * One stream ("link") to the node this follower believes is the leader, reopened when the
+ * leader changes or the stream fails. `forward()` queues a command; commands leave in the
+ * order they were queued, and every command gets exactly one reply (RESP bytes):
+ *
+ *   - no leader known (or the leader's link is failing): the command waits, up to
+ *     `waitMs`, then is answered -CLUSTERDOWN (it was never sent, so that is a definite
+ *     "not done");
+ *   - a link is "open" once the callee's response headers arrived; nothing is written
+ *     before, so commands queued on a link that fails before opening go back to waiting
+ *     (never sent);
+ *   - a command that was sent on a link that then fails, or that gets no reply within
+ *     `replyTimeoutMs`, may or may not have run on the leader: a write is answered with
+ *     the "outcome unknown" TRYAGAIN error (ERR_OUTCOME_UNKNOWN), a read with -CLUSTERDOWN
+ *     (a read has no effect; retrying it is safe). Never a false "not applied";
+ *   - when the leader changes, the old link stays open until the commands already sent
+ *     on it are answered (the old leader still answers them definitively: applied, not
+ *     applied, or outcome unknown); new commands go to the new leader. A command sent to
+ *     the old leader was proposed in an older term, so if it is applied at all it is
+ *     applied before anything proposed by the new leader: per-connection order holds;
+ *   - when this node itself becomes the leader, waiting commands run locally (`runLocal`).
+ *
+ * Replies are delivered in completion order; the caller restores per-connection order.
+ */
+import { type ForwardLink, type ForwardResponse, openForwardLink } from '@seshat/cluster';
+import { ERR_OUTCOME_UNKNOWN, ERR_READ_TIMEOUT } from '@seshat/cluster';
+import { ErrorReply, type Reply } from '@seshat/common';
+import { encodeReply } from '@seshat/protocol-resp';
+
+/** How long a command waits for a leader (or a working link to it) before -CLUSTERDOWN. */
+export const FORWARD_WAIT_MS = 2000;
+/** Bound on a sent command's reply (the leader itself answers within its 5 s request timeout). */
+export const FORWARD_REPLY_TIMEOUT_MS = 8000;
+/** Pause before reopening a link to the same leader after it failed. */
+export const FORWARD_RETRY_MS = 100;
+const POLL_MS = 10;
+
+const CLUSTERDOWN_WAITED = new ErrorReply(
+  'CLUSTERDOWN The cluster is down: no leader answered in time, retry',
+);
+
+export interface ForwardClientOptions {
+  nodeId: number;
+  /** The current leader's node id (0: none known). */
+  leader(): number;
+  /** host:port of a member's Raft (gRPC) listener, or null if unknown. */
+  raftAddress(id: number): string | null;
+  /** Runs a command on this node (called when this node is the leader). */
+  runLocal(db: number, argv: Buffer[], read: boolean, resp: 2 | 3, done: (bytes: Buffer) => void): void;
+  log?: (msg: string, fields: Record<string, unknown>) => void;
+  waitMs?: number;
+  replyTimeoutMs?: number;
+}
+
+interface Request {
+  id: number;
+  db: number;
+  argv: Buffer[];
+  read: boolean;
+  resp: 2 | 3;
+  onReply: (bytes: Buffer) => void;
+  /** Monotonic ms: waiting until (before sent), reply expected until (after). */
+  deadline: number;
+  answered: boolean;
+}
+
+class Link {
+  state: 'connecting' | 'open' | 'closed' = 'connecting';
+  /** Queued while connecting (not written yet). */
+  readonly queued: Request[] = [];
+  /** Written to the stream, awaiting a reply. */
+  readonly sent = new Map<number, Request>();
+  link!: ForwardLink;
+  constructor(
+    readonly leaderId: number,
+    readonly address: string,
+  ) {}
+}
+
+export class ForwardClient {
+  private readonly o: ForwardClientOptions;
+  private readonly waitMs: number;
+  private readonly replyTimeoutMs: number;
+  private nextId = 1;
+  /** Commands not yet handed to a link, in order. */
+  private waiting: Request[] = [];
+  private current: Link | null = null;
+  /** Links to former leaders, kept until their sent commands are answered. */
+  private readonly draining = new Set<Link>();
+  private lastFailure: { leaderId: number; atMs: number } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Counters (INFO-style diagnostics). */
+  forwarded = 0;
+  outcomeUnknown = 0;
+  clusterDown = 0;
+
+  constructor(options: ForwardClientOptions) {
+    this.o = options;
+    this.waitMs = options.waitMs ?? FORWARD_WAIT_MS;
+    this.replyTimeoutMs = options.replyTimeoutMs ?? FORWARD_REPLY_TIMEOUT_MS;
+  }
+
+  /** Commands queued or in flight. */
+  get pending(): number {
+    let n = this.waiting.length;
+    for (const l of this.links()) n += l.queued.length + l.sent.size;
+    return n;
+  }
+
+  /** Queues one command; `onReply` is called exactly once with its RESP-encoded reply. */
+  forward(db: number, argv: Buffer[], read: boolean, resp: 2 | 3, onReply: (bytes: Buffer) => void): void {
+    const req: Request = {
+      id: this.nextId++,
+      db,
+      argv,
+      read,
+      resp,
+      onReply,
+      deadline: performance.now() + this.waitMs,
+      answered: false,
+    };
+    this.forwarded++;
+    if (this.closed) {
+      this.answer(req, CLUSTERDOWN_WAITED);
+      return;
+    }
+    this.waiting.push(req);
+    this.pump();
+  }
+
+  /** Hands waiting commands, in order, to the leader's link (or runs them here). */
+  private pump(): void {
+    const now = performance.now();
+    const leader = this.o.leader();
+    if (this.current !== null && this.current.leaderId !== leader) this.retire(this.current);
+    while (this.waiting.length > 0) {
+      const req = this.waiting[0]!;
+      if (leader === this.o.nodeId) {
+        this.waiting.shift();
+        this.o.runLocal(req.db, req.argv, req.read, req.resp, (bytes) => this.deliver(req, bytes));
+        continue;
+      }
+      const link = leader === 0 ? null : this.linkTo(leader, now);
+      if (link === null) break;
+      this.waiting.shift();
+      if (link.state === 'open') this.send(link, req, now);
+      else link.queued.push(req);
+    }
+    // Whatever still waits has a deadline.
+    let kept = 0;
+    for (const req of this.waiting) {
+      if (req.deadline <= now) this.answer(req, CLUSTERDOWN_WAITED, true);
+      else this.waiting[kept++] = req;
+    }
+    this.waiting.length = kept;
+    this.updateTimer();
+  }
+
+  /** The link to `leader`, opened if needed; null while backing off after a failure. */
+  private linkTo(leader: number, now: number): Link | null {
+    if (this.current !== null && this.current.leaderId === leader) return this.current;
+    if (this.lastFailure?.leaderId === leader && now - this.lastFailure.atMs < FORWARD_RETRY_MS) return null;
+    const address = this.o.raftAddress(leader);
+    if (address === null) return null;
+    const l = new Link(leader, address);
+    l.link = openForwardLink(address, this.o.nodeId, leader, {
+      opened: () => this.opened(l),
+      response: (res) => this.response(l, res),
+      failed: (reason) => this.failed(l, reason),
+    });
+    this.current = l;
+    return l;
+  }
+
+  private opened(l: Link): void {
+    if (l.state !== 'connecting') return;
+    l.state = 'open';
+    const now = performance.now();
+    for (const req of l.queued.splice(0)) this.send(l, req, now);
+    this.updateTimer();
+  }
+
+  private send(l: Link, req: Request, now: number): void {
+    req.deadline = now + this.replyTimeoutMs;
+    l.sent.set(req.id, req);
+    l.link.send({ id: req.id, db: req.db, argv: req.argv, read: req.read, resp: req.resp });
+  }
+
+  private response(l: Link, res: ForwardResponse): void {
+    const req = l.sent.get(res.id);
+    if (req === undefined) return;
+    l.sent.delete(res.id);
+    this.deliver(req, res.reply);
+    if (l !== this.current && l.sent.size === 0) this.close(l);
+  }
+
+  private failed(l: Link, reason: string): void {
+    if (l.state === 'closed') return;
+    this.o.log?.('forwarding stream failed', {
+      leader: l.leaderId,
+      address: l.address,
+      reason,
+      sent: l.sent.size,
+      queued: l.queued.length,
+    });
+    l.state = 'closed';
+    this.draining.delete(l);
+    if (this.current === l) {
+      this.current = null;
+      this.lastFailure = { leaderId: l.leaderId, atMs: performance.now() };
+    }
+    this.failSent(l);
+    // Never written: they go back to the front of the queue, in order.
+    if (l.queued.length > 0) this.waiting = [...l.queued.splice(0), ...this.waiting];
+    if (!this.closed) this.pump();
+  }
+
+  /** Sent on a link that is gone: the outcome of a write is unknown. */
+  private failSent(l: Link): void {
+    const sent = [...l.sent.values()];
+    l.sent.clear();
+    for (const req of sent) this.answer(req, req.read ? ERR_READ_TIMEOUT : ERR_OUTCOME_UNKNOWN);
+  }
+
+  /** The leader changed: queued commands go back to waiting; sent ones are still answered. */
+  private retire(l: Link): void {
+    if (this.current === l) this.current = null;
+    if (l.queued.length > 0) this.waiting = [...l.queued.splice(0), ...this.waiting];
+    if (l.sent.size === 0) this.close(l);
+    else this.draining.add(l);
+  }
+
+  private close(l: Link): void {
+    if (l.state === 'closed') return;
+    l.state = 'closed';
+    this.draining.delete(l);
+    l.link.close();
+  }
+
+  private *links(): Iterable<Link> {
+    if (this.current !== null) yield this.current;
+    yield* this.draining;
+  }
+
+  private deliver(req: Request, bytes: Buffer): void {
+    if (req.answered) return;
+    req.answered = true;
+    req.onReply(bytes);
+  }
+
+  private answer(req: Request, reply: Reply, waited = false): void {
+    if (req.answered) return;
+    if (reply === ERR_OUTCOME_UNKNOWN) this.outcomeUnknown++;
+    else if (waited || reply === ERR_READ_TIMEOUT) this.clusterDown++;
+    this.deliver(req, encodeReply(reply, req.resp));
+  }
+
+  /** Polls while there is work: leader changes, waiting deadlines, reply timeouts. */
+  private updateTimer(): void {
+    const busy = this.pending > 0;
+    if (busy && this.timer === null && !this.closed) {
+      this.timer = setInterval(() => this.poll(), POLL_MS);
+      this.timer.unref();
+    } else if (!busy && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private poll(): void {
+    const now = performance.now();
+    for (const l of [...this.links()]) {
+      if (l.state !== 'open') continue;
+      for (const req of l.sent.values()) {
+        if (req.deadline > now) break; // sent in order, same timeout: the rest is younger
+        l.sent.delete(req.id);
+        this.answer(req, req.read ? ERR_READ_TIMEOUT : ERR_OUTCOME_UNKNOWN);
+      }
+      if (l !== this.current && l.sent.size === 0) this.close(l);
+    }
+    this.pump();
+  }
+
+  /** Shutdown: answers everything (sent writes: outcome unknown) and closes the links. */
+  closeAll(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    for (const l of [...this.links()]) {
+      this.failSent(l);
+      for (const req of l.queued.splice(0)) this.answer(req, CLUSTERDOWN_WAITED, true);
+      this.close(l);
+    }
+    this.current = null;
+    for (const req of this.waiting.splice(0)) this.answer(req, CLUSTERDOWN_WAITED, true);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Leader side of client-command forwarding (proto/node.proto, NodeService.Forward).
+ *
+ * A follower forwards its clients' data commands to the leader over one stream. For each
+ * request, in arrival order, this node:
+ *   - answers -MOVED <slot> <leader> (or -CLUSTERDOWN) when it is not the leader: the
+ *     command was not executed here;
+ *   - proposes a write (a command whose spec says `write`, or an internal command such as
+ *     a transaction's INTERNAL_EXEC) through the group driver, exactly like a local client's;
+ *   - serves a read after a ReadIndex round, like a local client's read.
+ * Each reply is encoded in the requesting connection's RESP version and sent back as soon
+ * as it is known (completion order; the follower matches replies by id and restores each
+ * connection's order).
+ *
+ * `executeCommand` is also used by the follower side when this node itself became the
+ * leader while commands were waiting to be forwarded.
+ */
+import { ErrorReply, keyHashSlot, type Reply } from '@seshat/common';
+import type { ForwardCallHandler, ForwardRequest, ForwardSession, GroupDriver } from '@seshat/cluster';
+import { commandKeys, isInternalName, type KvStateMachine, resolveCommand } from '@seshat/kv';
+import { encodeReply } from '@seshat/protocol-resp';
+
+export const CLUSTERDOWN_NO_LEADER = new ErrorReply('CLUSTERDOWN The cluster is down');
+
+export interface ForwardExecutorDeps {
+  driver: GroupDriver;
+  sm: KvStateMachine;
+  nowMs(): number;
+  /** The leader's client address (host:port), or null while none is known. */
+  leaderClientAddress(): string | null;
+}
+
+/** -MOVED <slot of the first key> <leader>, or -CLUSTERDOWN while no leader is known. */
+export function redirectReply(leader: string | null, argv: Buffer[]): ErrorReply {
+  if (leader === null) return CLUSTERDOWN_NO_LEADER;
+  let slot = 0;
+  if (!isInternalName(argv[0]!)) {
+    const spec = resolveCommand(argv);
+    if (!(spec instanceof ErrorReply)) {
+      const keys = commandKeys(spec, argv);
+      if (keys.length > 0) slot = keyHashSlot(keys[0]!);
+    }
+  }
+  return new ErrorReply(`MOVED ${slot} ${leader}`);
+}
+
+/**
+ * Runs one forwarded command on this node if it is the leader (else answers the redirect)
+ * and calls `done` once with the RESP-encoded reply.
+ */
+export function executeCommand(
+  deps: ForwardExecutorDeps,
+  db: number,
+  argv: Buffer[],
+  read: boolean,
+  resp: 2 | 3,
+  done: (bytes: Buffer) => void,
+): void {
+  const finish = (reply: Reply): void => done(encodeReply(reply, resp));
+  const waiter = { onWriteReply: finish, flushOutput: () => {} };
+  if (argv.length === 0) finish(new ErrorReply('ERR empty command'));
+  else if (!deps.driver.isLeader) finish(redirectReply(deps.leaderClientAddress(), argv));
+  else if (isInternalName(argv[0]!)) deps.driver.submit(waiter, db, argv);
+  else {
+    const spec = resolveCommand(argv);
+    if (spec instanceof ErrorReply) finish(spec);
+    else if (spec.exec === 'write' && !read) deps.driver.submit(waiter, db, argv);
+    else if (spec.exec !== 'read' || !read) {
+      finish(new ErrorReply(`ERR command '${spec.name}' cannot be forwarded`));
+    } else {
+      deps.driver.read({
+        run: () => {
+          const reply = deps.sm.read(spec, db, argv, deps.nowMs());
+          const expired = deps.sm.takeExpiredSeen();
+          if (expired !== null) for (const cmd of expired) deps.driver.submit(null, db, cmd);
+          finish(reply);
+        },
+        fail: finish,
+      });
+    }
+  }
+}
+
+/** The per-call handler of serveForward (crates-ts/cluster/src/node-service.ts). */
+export function forwardSession(deps: ForwardExecutorDeps, session: ForwardSession): ForwardCallHandler {
+  return {
+    request(req: ForwardRequest): void {
+      const id = req.id;
+      const resp = req.resp === 3 ? 3 : 2;
+      executeCommand(deps, req.db, req.argv, req.read, resp, (reply) => session.send({ id, reply }));
+    },
+    ended(): void {
+      // Commands already proposed still run; their replies are dropped (send() ignores them).
+    },
+  };
+}
