@@ -104,6 +104,18 @@ export class PeerSender {
     this.backoffMs = ctx.limits.backoffMinMs;
   }
 
+  /**
+   * The peer just sent us traffic, so it is up: if this link is waiting out a reconnect
+   * backoff, reconnect now (a restarted node otherwise hears from us up to backoffMaxMs late).
+   */
+  peerIsAlive(): void {
+    if (this.state !== 'backoff') return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.backoffMs = this.ctx.limits.backoffMinMs;
+    this.connect();
+  }
+
   /** Open the stream now rather than on the first message, so it is ready when needed. */
   connectEagerly(): void {
     if (this.state === 'idle') this.connect();

@@ -121,7 +121,10 @@ export class Transport {
       nodeId,
       limits: this.limits,
       logger: this.logger,
-      deliver: (messages, from) => this.handlers.onMessages(messages, from),
+      deliver: (messages, from) => {
+        this.peers.get(from)?.peerIsAlive();
+        this.handlers.onMessages(messages, from);
+      },
       snapshotHandler: () => this.handlers.onSnapshot,
     });
     for (const [id, address] of peers ?? []) this.addPeer(id, address);

@@ -286,3 +286,38 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ]);
   return rows;
 }
+
+/** INFO replication: a standalone node and the Raft leader are masters, followers replicas. */
+export function replicationInfo(server: SeshatServer): [string, string | number][] {
+  const c = server.cluster;
+  if (c === null)
+    return [
+      ['role', 'master'],
+      ['connected_slaves', 0],
+    ];
+  const v = view(server);
+  if (v.leader === v.self) {
+    const rows: [string, string | number][] = [['role', 'master']];
+    const others = v.members.filter((m) => m.id !== v.self);
+    rows.push(['connected_slaves', others.length]);
+    const progress = c.driver.node.status().progress;
+    others.forEach((m, i) => {
+      const [host, port] = hostPort(m.client);
+      const match = progress.find((p) => p.id === m.id)?.match ?? 0;
+      rows.push([`slave${i}`, `ip=${host},port=${port},state=online,offset=${match},lag=0`]);
+    });
+    rows.push(['master_repl_offset', v.applied]);
+    return rows;
+  }
+  const leader = v.members.find((m) => m.id === v.leader);
+  const [host, port] = leader === undefined ? ['', 0] : hostPort(leader.client);
+  return [
+    ['role', 'slave'],
+    ['master_host', host],
+    ['master_port', port],
+    ['master_link_status', leader === undefined ? 'down' : 'up'],
+    ['slave_repl_offset', v.applied],
+    ['slave_read_only', 1],
+    ['connected_slaves', 0],
+  ];
+}

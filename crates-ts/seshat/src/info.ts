@@ -1,7 +1,7 @@
 /** INFO: the sections Redis 7 prints, filled from the server's own state. */
 import os from 'node:os';
 import { DATABASE_COUNT } from '@seshat/common';
-import { raftInfo } from './cluster-commands.js';
+import { raftInfo, replicationInfo } from './cluster-commands.js';
 import { REDIS_VERSION } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
@@ -86,10 +86,7 @@ const SECTIONS: Record<string, Section> = {
     ['pubsub_patterns', s.pubsub.patterns.size],
     ['total_error_replies', s.stats.totalErrorReplies],
   ],
-  replication: () => [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-  ],
+  replication: (s) => replicationInfo(s),
   cpu: () => {
     const u = process.cpuUsage();
     return [
