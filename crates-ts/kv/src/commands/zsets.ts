@@ -35,6 +35,7 @@ import {
   zsetScore,
   zsetUpdate,
 } from './zset-ops.js';
+import { parseScanOptions } from './elements.js';
 
 const G = 'sorted-set';
 
@@ -1106,24 +1107,6 @@ function rememberMember(member: Buffer): string {
   return String(id);
 }
 
-function zscanOptions(argv: Buffer[]): { count: number; pattern: Buffer | null } {
-  let count = 10;
-  let pattern: Buffer | null = null;
-  for (let j = 3; j < argv.length; j++) {
-    const more = j + 1 < argv.length;
-    if (argIs(argv[j]!, 'count') && more) {
-      const c = tryParseI64(argv[++j]!);
-      if (c === undefined) throw new SeshatError('ERR', 'value is not an integer or out of range');
-      if (c < 1n) throw syntaxError();
-      count = c > 100000n ? 100000 : Number(c);
-    } else if (argIs(argv[j]!, 'match') && more) {
-      pattern = argv[++j]!;
-      if (pattern.length === 1 && pattern[0] === 0x2a) pattern = null;
-    } else throw syntaxError();
-  }
-  return { count, pattern };
-}
-
 const U64_MAX = 18446744073709551615n;
 
 /** Redis's cursor check (strtoul): optional sign, digits, no leading space; "-1" wraps; "" is 0. */
@@ -1140,7 +1123,7 @@ function zscan(ctx: Ctx, argv: Buffer[]): Reply {
   const cursor = parseScanCursor(argv[2]!);
   const z = openZset(ctx, mkOf(ctx, argv[1]!));
   if (z === undefined) return ['0', []];
-  const { count, pattern } = zscanOptions(argv);
+  const { count, pattern } = parseScanOptions(argv, 3);
   const out: Reply[] = [];
   const emit = (m: Buffer, s: number): void => {
     if (pattern !== null && !globMatch(pattern, m)) return;
