@@ -16,6 +16,13 @@ import { connect } from './helpers/targets.ts';
 /** Commands Seshat has and Redis 7.0.15 does not (left out of the comparison), with why. */
 const ALLOWED_DIFFERENCES: { readonly [name: string]: string } = {
   'client|setinfo': 'CLIENT SETINFO is Redis 7.2; Seshat accepts it for newer clients',
+  raft: 'RAFT is Seshat-only cluster administration (Redis has no such command)',
+  'raft|status': 'RAFT is Seshat-only',
+  'raft|transfer-leader': 'RAFT is Seshat-only',
+  'raft|snapshot': 'RAFT is Seshat-only',
+  'raft|add-learner': 'RAFT is Seshat-only',
+  'raft|promote': 'RAFT is Seshat-only',
+  'raft|remove': 'RAFT is Seshat-only',
 };
 
 /** Invocations for GETKEYS/GETKEYSANDFLAGS (skipped when Seshat lacks the command). */

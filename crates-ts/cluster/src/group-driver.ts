@@ -16,7 +16,7 @@
  * at its index is applied: with the replies if the entry is ours (same term), with a definite
  * failure if another entry took that index, or with "outcome unknown" after a bounded wait.
  */
-import { assert, type Clock, ErrorReply, type Random, type Reply } from '@seshat/common';
+import { assert, type Clock, ErrorReply, type Random, type Reply, SimpleString } from '@seshat/common';
 import { encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
 import {
   type ConfChange,
@@ -31,7 +31,7 @@ import {
   type ReadState,
   StateRole,
 } from '@seshat/raft';
-import type { Storage } from '@seshat/storage';
+import type { Storage, WriteBatch } from '@seshat/storage';
 import type { RocksLogStorage } from './rocks-log-storage.js';
 import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
 import { ALL_SLOTS, decodeDescriptor } from './sm-snapshot-format.js';
@@ -88,11 +88,18 @@ export const ERR_OUTCOME_UNKNOWN = new ErrorReply(
 export const ERR_NOT_APPLIED = new ErrorReply(
   'TRYAGAIN the write was not applied: leadership changed, retry',
 );
+const OK_REPLY = new SimpleString('OK');
 export const ERR_READ_TIMEOUT = new ErrorReply('CLUSTERDOWN no leader confirmed the read in time, retry');
 
 interface PendingProposal {
   term: number;
   waiters: (ReplyWaiter | null)[];
+  deadlineMs: number;
+}
+
+interface PendingConfChange {
+  term: number;
+  done: (reply: Reply) => void;
   deadlineMs: number;
 }
 
@@ -117,6 +124,8 @@ export class GroupDriver {
   private readonly commands: EntryCommand[] = [];
   private readonly waiters: (ReplyWaiter | null)[] = [];
   private readonly proposals = new Map<number, PendingProposal>();
+  /** Membership changes proposed through proposeConfChange, by log index. */
+  private readonly confProposals = new Map<number, PendingConfChange>();
   private readonly readsQueued: PendingRead[] = [];
   private readonly readBatches = new Map<number, ReadBatch>();
   private readonly readsReady: ReadBatch[] = [];
@@ -129,6 +138,9 @@ export class GroupDriver {
   log: (msg: string, fields: Record<string, unknown>) => void = () => {};
   /** Called for every applied membership change (the server updates its peer table). */
   onConfChange: (change: ConfChange) => void = () => {};
+  /** Adds the server's own records for an applied membership change (its address book) to
+   * the batch that persists the new ConfState, so both survive a crash together. */
+  stageConfChange: (change: ConfChange, batch: WriteBatch) => void = () => {};
   role: StateRole = StateRole.Follower;
   leader = 0;
   /** The image behind the log's current snapshot (sent to followers that need it). */
@@ -370,6 +382,37 @@ export class GroupDriver {
     else if (log.wantsSnapshot) this.snapshotNow(null);
   }
 
+  /**
+   * Admin (RAFT SNAPSHOT): snapshot at the applied index now and compact the log up to it.
+   * Returns the snapshot index. A snapshot already held at that index is reused.
+   */
+  forceSnapshot(): number {
+    const log = this.o.logStorage;
+    const applied = this.o.sm.appliedIndex;
+    if (applied > log.storedSnapshot().metadata.index || this.heldImage === null) {
+      this.snapshotNow(applied);
+      return applied;
+    }
+    if (applied > log.firstIndex() - 1) {
+      const batch = this.o.storage.batch();
+      log.stage(batch);
+      try {
+        log.compact(applied);
+      } finally {
+        log.unstage();
+      }
+      this.o.storage.write(batch, { sync: false });
+    }
+    return applied;
+  }
+
+  /** Admin (RAFT TRANSFER-LEADER): asks the core to hand leadership to `target`. Throws
+   * RaftError when this node is not the leader; the transfer completes asynchronously. */
+  transferLeadership(target: number): void {
+    this.node.transferLeadership(target);
+    this.schedule();
+  }
+
   private snapshotNow(compactTo: number | null): void {
     const log = this.o.logStorage;
     const index = this.o.sm.appliedIndex;
@@ -409,12 +452,15 @@ export class GroupDriver {
           } finally {
             this.o.logStorage.unstage();
           }
+          this.stageConfChange(change, b);
         },
       });
       this.onConfChange(change);
       this.settle(e.index, e.term, null);
+      this.settleConfChange(e.index, e.term, true);
       return;
     }
+    this.settleConfChange(e.index, e.term, false);
     if (e.data.length === 0) {
       sm.applyNoop(e.index);
       this.settle(e.index, e.term, null);
@@ -423,6 +469,35 @@ export class GroupDriver {
     const replies = sm.apply(e.index, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
     this.settle(e.index, e.term, replies);
     sm.reportTouched();
+  }
+
+  /**
+   * Admin (RAFT ADD-LEARNER / PROMOTE / REMOVE): proposes a membership change; `done` gets
+   * +OK once it is applied here, or an error (not leader, another change pending, invalid,
+   * lost to a leader change, timeout).
+   */
+  proposeConfChange(change: ConfChange, done: (reply: Reply) => void): void {
+    try {
+      const id = this.node.proposeConfChange(change);
+      this.confProposals.set(id.index, {
+        term: id.term,
+        done,
+        deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
+      });
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+      done(new ErrorReply(`ERR raft: ${e.message}`));
+      return;
+    }
+    this.schedule();
+  }
+
+  private settleConfChange(index: number, term: number, isConfChange: boolean): void {
+    if (this.confProposals.size === 0) return;
+    const p = this.confProposals.get(index);
+    if (p === undefined) return;
+    this.confProposals.delete(index);
+    p.done(p.term === term && isConfChange ? OK_REPLY : ERR_NOT_APPLIED);
   }
 
   /** Answers the proposal made at `index`, if this node made one. */
@@ -481,6 +556,11 @@ export class GroupDriver {
       this.proposals.delete(index);
       this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
     }
+    for (const [index, p] of this.confProposals) {
+      if (p.deadlineMs > now) continue;
+      this.confProposals.delete(index);
+      p.done(ERR_OUTCOME_UNKNOWN);
+    }
     for (const [id, b] of this.readBatches) {
       if (b.deadlineMs > now) continue;
       this.readBatches.delete(id);
@@ -498,6 +578,8 @@ export class GroupDriver {
     this.heldImage = null;
     for (const p of this.proposals.values()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
     this.proposals.clear();
+    for (const p of this.confProposals.values()) p.done(ERR_OUTCOME_UNKNOWN);
+    this.confProposals.clear();
     this.answer(this.waiters.splice(0), ERR_NOT_APPLIED);
     this.commands.length = 0;
     for (const b of this.readBatches.values()) for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);

@@ -14,7 +14,14 @@ import {
   Transport,
 } from '@seshat/cluster';
 import type { KvStateMachine } from '@seshat/kv';
-import { bootstrapStorage, EMPTY_CONF_STATE, StateRole, stateRoleName } from '@seshat/raft';
+import {
+  bootstrapStorage,
+  type ConfChange,
+  ConfChangeType,
+  EMPTY_CONF_STATE,
+  StateRole,
+  stateRoleName,
+} from '@seshat/raft';
 import type { Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { ForwardClient } from './forward-client.js';
@@ -57,6 +64,38 @@ export interface ClusterNodeOptions {
   sm: KvStateMachine;
   clock: Clock;
   logger: Logger;
+  /**
+   * Join an existing cluster (RAFT ADD-LEARNER on its leader) instead of bootstrapping: the
+   * node must not be in `members` (which then names the current members' addresses) and
+   * starts with empty storage, waiting for the leader's snapshot.
+   */
+  join?: boolean;
+  /** This node's own addresses (used when joining: it is not in `members`). */
+  self?: MemberAddress;
+}
+
+/** Addresses of a member, carried as the context of its ADD-LEARNER / PROMOTE change. */
+export function encodeMemberContext(m: MemberAddress): Uint8Array {
+  return Buffer.from(JSON.stringify({ raft: m.raft, client: m.client }), 'utf8');
+}
+
+export function decodeMemberContext(id: number, ctx: Uint8Array): MemberAddress | null {
+  if (ctx.byteLength === 0) return null;
+  try {
+    const o = JSON.parse(Buffer.from(ctx).toString('utf8')) as { raft?: unknown; client?: unknown };
+    if (typeof o.raft !== 'string' || typeof o.client !== 'string') return null;
+    return { id, raft: o.raft, client: o.client };
+  } catch {
+    return null;
+  }
+}
+
+/** raft_state key of the persisted address book (written with each applied conf change). */
+function membersKey(groupId: number): Buffer {
+  const b = Buffer.alloc(4 + 'members'.length);
+  b.writeUInt32BE(groupId, 0);
+  b.write('members', 4, 'latin1');
+  return b;
 }
 
 export const GROUP_ID = 0;
@@ -76,8 +115,21 @@ export class ClusterNode {
   constructor(o: ClusterNodeOptions) {
     this.o = o;
     for (const m of o.members) this.members.set(m.id, m);
-    if (!this.members.has(o.nodeId)) {
+    if (o.join === true) {
+      if (this.members.has(o.nodeId))
+        throw new SeshatError(
+          'CONFIG_INVALID',
+          `cluster-join: node-id ${o.nodeId} is already in initial-members`,
+        );
+      if (o.self !== undefined) this.members.set(o.nodeId, o.self);
+    } else if (!this.members.has(o.nodeId)) {
       throw new SeshatError('CONFIG_INVALID', `node-id ${o.nodeId} is not in initial-members`);
+    }
+    // The address book as of the last applied membership change replaces the flags' one.
+    const stored = o.storage.get('raft_state', membersKey(GROUP_ID));
+    if (stored !== undefined) {
+      this.members.clear();
+      for (const m of JSON.parse(stored.toString('utf8')) as MemberAddress[]) this.members.set(m.id, m);
     }
     // A snapshot install interrupted by a crash is completed (or discarded) first.
     const recovered = recoverSnapshotInstall(o.storage, GROUP_ID);
@@ -126,6 +178,16 @@ export class ClusterNode {
       runLocal: (db, argv, read, resp, done) => executeCommand(exec, db, argv, read, resp, done),
       log: (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg),
     });
+    this.driver.stageConfChange = (change, batch) => {
+      this.updateMembers(change);
+      batch.put('raft_state', membersKey(GROUP_ID), Buffer.from(JSON.stringify([...this.members.values()])));
+    };
+    this.driver.onConfChange = (change) => {
+      o.logger.info(
+        { group: GROUP_ID, change: ['add', 'remove', 'add-learner'][change.type], node: change.nodeId },
+        'membership change applied',
+      );
+    };
     this.driver.log = (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg);
     this.driver.onRoleChange = (role, leader) =>
       o.logger.info(
@@ -134,8 +196,24 @@ export class ClusterNode {
       );
   }
 
-  /** A first start with empty storage: every initial member writes the same bootstrap state. */
+  /** Applies a membership change to the address book and the transport's peers. */
+  private updateMembers(change: ConfChange): void {
+    const id = change.nodeId;
+    if (change.type === ConfChangeType.RemoveNode) {
+      this.members.delete(id);
+      if (id !== this.o.nodeId) void this.transport.removePeer(id);
+      return;
+    }
+    const m = decodeMemberContext(id, change.context);
+    if (m === null) return;
+    this.members.set(id, m);
+    if (id !== this.o.nodeId) this.transport.addPeer(id, m.raft);
+  }
+
+  /** A first start with empty storage: every initial member writes the same bootstrap state
+   * (a joining node does not: it waits for the leader's snapshot). */
   private bootstrapIfNew(): void {
+    if (this.o.join === true) return;
     if (this.log.lastIndex() !== 0 || this.o.sm.appliedIndex !== 0) return;
     const voters = [...this.members.keys()].sort((a, b) => a - b);
     const batch = this.o.storage.batch();

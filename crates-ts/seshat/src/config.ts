@@ -198,6 +198,13 @@ const PARAMS: readonly ParamDef[] = [
     doc: 'cluster members at bootstrap: id@raft-host:port@client-host:port, comma-separated',
   },
   {
+    name: 'cluster-join',
+    kind: 'bool',
+    default: false,
+    mutable: false,
+    doc: 'join a running cluster (after RAFT ADD-LEARNER on its leader) instead of bootstrapping; initial-members then names the current members, not this node (--join is short for --cluster-join yes)',
+  },
+  {
     name: 'raft-bind',
     kind: 'string',
     default: '127.0.0.1',
@@ -486,6 +493,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') out.help = true;
     else if (a === '--version' || a === '-v') out.version = true;
+    else if (a === '--join') out.overrides['cluster-join'] = true;
     else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -508,6 +516,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 export function helpText(): string {
   const lines = [
     'Usage: seshat [--config FILE] [--<parameter> <value> ...]',
+    '       seshat cluster status|transfer-leader <id>|snapshot [--host H] [--port P]',
+    '         (administer a running cluster node; `seshat cluster --help` for details)',
     '',
     'Seshat: a Redis-compatible key-value server, durable on RocksDB.',
     '',
@@ -515,6 +525,7 @@ export function helpText(): string {
     '  --config FILE            TOML file with parameters (flags override it)',
     '  --help                   show this help',
     '  --version                print the version',
+    '  --join                   same as --cluster-join yes',
     '',
     'Parameters (also settable in the config file and, when marked *, with CONFIG SET):',
   ];

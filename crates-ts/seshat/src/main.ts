@@ -2,8 +2,11 @@
 /**
  * `seshat`: starts one node. Configuration comes from defaults, then `--config FILE`, then
  * `--<parameter> <value>` flags; anything invalid stops the start with a message naming it.
+ * `seshat cluster status|transfer-leader <id>|snapshot --host H --port P` instead administers
+ * a running cluster node (admin-cli.ts).
  */
 import { SeshatError } from '@seshat/common';
+import { runClusterCli } from './admin-cli.js';
 import { Config, ConfigError, helpText, loadConfigFile, parseArgs } from './config.js';
 import { createLogger } from './logger.js';
 import { SeshatServer } from './server.js';
@@ -11,6 +14,8 @@ import { SeshatServer } from './server.js';
 const VERSION = '0.1.0';
 
 async function main(): Promise<number> {
+  // `seshat cluster ...`: the admin client (admin-cli.ts), not a server start.
+  if (process.argv[2] === 'cluster') return runClusterCli(process.argv.slice(3));
   let cli: ReturnType<typeof parseArgs>;
   let overrides: Record<string, string | number | boolean>;
   try {

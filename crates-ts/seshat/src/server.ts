@@ -144,6 +144,12 @@ export class SeshatServer implements ClientHost {
       sm: this.sm,
       clock: this.clock,
       logger: this.logger,
+      join: this.config.get('cluster-join') === true,
+      self: {
+        id: this.config.int('node-id'),
+        raft: `${this.config.str('raft-bind')}:${this.config.int('raft-port')}`,
+        client: `${this.config.str('bind')}:${this.config.int('port')}`,
+      },
     });
     this.cluster = cluster;
     const driver = cluster.driver;
@@ -584,3 +590,4 @@ export class SeshatServer implements ClientHost {
 }
 import './command-introspection.js';
 import './cluster-commands.js';
+import './raft-commands.js';

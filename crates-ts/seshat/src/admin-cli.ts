@@ -1,0 +1,177 @@
+/**
+ * `seshat cluster <status | transfer-leader <id> | snapshot> [--host H] [--port P]`: sends the
+ * matching RAFT command to a running node over RESP (a minimal client on node:net) and prints
+ * the reply readably. Exit code 0 on success, 1 on an error reply or a connection failure,
+ * 2 on bad usage. A -MOVED reply (the action needs the leader) is printed with a hint.
+ */
+import net from 'node:net';
+
+export const CLUSTER_USAGE = [
+  'Usage: seshat cluster status [--host H] [--port P]',
+  '       seshat cluster transfer-leader <node-id> [--host H] [--port P]',
+  '       seshat cluster snapshot [--host H] [--port P]',
+  '',
+  'Sends RAFT STATUS / RAFT TRANSFER-LEADER / RAFT SNAPSHOT to the node at H:P',
+  '(default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on error.',
+].join('\n');
+
+/** A decoded RESP value (RESP2 and the RESP3 types a RESP2 connection can see). */
+export type Resp = string | number | null | Resp[] | { error: string };
+
+/** Decodes one value at `off`; undefined when the buffer is incomplete. */
+function decode(buf: Buffer, off: number): [Resp, number] | undefined {
+  const eol = buf.indexOf('\r\n', off);
+  if (eol < 0) return undefined;
+  const type = String.fromCharCode(buf[off]!);
+  const line = buf.toString('utf8', off + 1, eol);
+  const next = eol + 2;
+  switch (type) {
+    case '+':
+      return [line, next];
+    case '-':
+      return [{ error: line }, next];
+    case ':':
+      return [Number(line), next];
+    case '$': {
+      const n = Number(line);
+      if (n < 0) return [null, next];
+      if (buf.length < next + n + 2) return undefined;
+      return [buf.toString('utf8', next, next + n), next + n + 2];
+    }
+    case '*': {
+      const n = Number(line);
+      if (n < 0) return [null, next];
+      const out: Resp[] = [];
+      let p = next;
+      for (let i = 0; i < n; i++) {
+        const d = decode(buf, p);
+        if (d === undefined) return undefined;
+        out.push(d[0]);
+        p = d[1];
+      }
+      return [out, p];
+    }
+    default:
+      throw new Error(`unexpected reply type '${type}'`);
+  }
+}
+
+function encode(argv: string[]): Buffer {
+  let s = `*${argv.length}\r\n`;
+  for (const a of argv) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return Buffer.from(s);
+}
+
+/** Sends one command and resolves with its reply. */
+export function sendCommand(host: string, port: number, argv: string[], timeoutMs = 5000): Promise<Resp> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port });
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no reply from ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = (f: () => void) => {
+      clearTimeout(timer);
+      sock.destroy();
+      f();
+    };
+    sock.on('connect', () => sock.write(encode(argv)));
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      try {
+        const r = decode(buf, 0);
+        if (r !== undefined) done(() => resolve(r[0]));
+      } catch (e) {
+        done(() => reject(e));
+      }
+    });
+    sock.on('error', (e) => done(() => reject(e)));
+    sock.on('close', () => done(() => reject(new Error(`connection to ${host}:${port} closed`))));
+  });
+}
+
+/** Renders a reply: flat [k, v, ...] arrays whose keys are strings print as `key: value`. */
+export function render(v: Resp, indent = ''): string {
+  if (v === null) return `${indent}(nil)`;
+  if (typeof v === 'string' || typeof v === 'number') return `${indent}${v}`;
+  if (!Array.isArray(v)) return `${indent}(error) ${v.error}`;
+  if (v.length === 0) return `${indent}(empty)`;
+  const isMap = v.length % 2 === 0 && v.every((x, i) => i % 2 === 1 || typeof x === 'string');
+  const scalar = (x: Resp) => x === null || typeof x !== 'object';
+  if (isMap) {
+    const lines: string[] = [];
+    for (let i = 0; i < v.length; i += 2) {
+      const val = v[i + 1]!;
+      if (scalar(val)) lines.push(`${indent}${v[i]}: ${render(val)}`);
+      else if (Array.isArray(val) && val.every(scalar)) lines.push(`${indent}${v[i]}: ${val.join(',')}`);
+      else lines.push(`${indent}${v[i]}:`, render(val, `${indent}  `));
+    }
+    return lines.join('\n');
+  }
+  return v.map((x) => (scalar(x) ? `${indent}- ${render(x)}` : render(x, `${indent}- `))).join('\n');
+}
+
+/** Runs `seshat cluster ...` (args after `cluster`); resolves with the exit code. */
+export async function runClusterCli(
+  args: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
+  let host = '127.0.0.1';
+  let port = 6379;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--help' || a === '-h') {
+      out(`${CLUSTER_USAGE}\n`);
+      return 0;
+    }
+    if (a === '--host' || a === '--port') {
+      const v = args[++i];
+      if (v === undefined) {
+        err(`seshat cluster: ${a} needs a value\n`);
+        return 2;
+      }
+      if (a === '--host') host = v;
+      else {
+        port = Number(v);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+          err(`seshat cluster: bad port '${v}'\n`);
+          return 2;
+        }
+      }
+      continue;
+    }
+    rest.push(a);
+  }
+  const [action, ...params] = rest;
+  let argv: string[];
+  if (action === 'status' && params.length === 0) argv = ['RAFT', 'STATUS'];
+  else if (action === 'snapshot' && params.length === 0) argv = ['RAFT', 'SNAPSHOT'];
+  else if (action === 'transfer-leader' && params.length === 1 && /^\d+$/.test(params[0]!))
+    argv = ['RAFT', 'TRANSFER-LEADER', params[0]!];
+  else {
+    err(`${CLUSTER_USAGE}\n`);
+    return 2;
+  }
+  let reply: Resp;
+  try {
+    reply = await sendCommand(host, port, argv);
+  } catch (e) {
+    err(`seshat cluster: ${host}:${port}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (reply !== null && typeof reply === 'object' && !Array.isArray(reply)) {
+    const moved = /^MOVED \d+ (\S+)$/.exec(reply.error);
+    err(
+      moved
+        ? `seshat cluster: this node is not the leader; the leader is ${moved[1]} (retry with its --host/--port)\n`
+        : `seshat cluster: ${reply.error}\n`,
+    );
+    return 1;
+  }
+  if (action === 'snapshot') out(`snapshot at index ${render(reply)}\n`);
+  else out(`${render(reply)}\n`);
+  return 0;
+}
