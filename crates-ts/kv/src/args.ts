@@ -24,6 +24,17 @@ export function tryParseI64(buf: Buffer): bigint | undefined {
   return v;
 }
 
+/** value + incr within int64, or Redis's overflow error (INCR family, HINCRBY). */
+export function addI64Checked(value: bigint, incr: bigint): bigint {
+  if (
+    (incr < 0n && value < 0n && incr < I64_MIN - value) ||
+    (incr > 0n && value > 0n && incr > I64_MAX - value)
+  ) {
+    throw new SeshatError('ERR', 'increment or decrement would overflow');
+  }
+  return value + incr;
+}
+
 export function parseI64(buf: Buffer): bigint {
   const v = tryParseI64(buf);
   if (v === undefined) throw new SeshatError('ERR', ERR_NOT_INTEGER);

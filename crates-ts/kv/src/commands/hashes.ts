@@ -14,7 +14,7 @@
  * HRANDFIELD see elements.ts, HSCAN O(COUNT) per call.
  */
 import { ERR_NOT_FLOAT, MapReply, OK as OK_REPLY, PairsReply, type Reply, SeshatError } from '@seshat/common';
-import { argIs, globMatch, I64_MAX, I64_MIN, parseI64, syntaxError, tryParseI64 } from '../args.js';
+import { addI64Checked, argIs, globMatch, parseI64, syntaxError, tryParseI64 } from '../args.js';
 import {
   collectionExtra,
   collectionSize,
@@ -244,13 +244,7 @@ function hincrby(ctx: Ctx, argv: Buffer[]): Reply {
     if (parsed === undefined) throw new SeshatError('ERR', 'hash value is not an integer');
     value = parsed;
   }
-  if (
-    (incr < 0n && value < 0n && incr < I64_MIN - value) ||
-    (incr > 0n && value > 0n && incr > I64_MAX - value)
-  ) {
-    throw new SeshatError('ERR', 'increment or decrement would overflow');
-  }
-  value += incr;
+  value = addI64Checked(value, incr);
   setField(ctx, h, argv[2]!, Buffer.from(value.toString()));
   saveHash(ctx, h);
   ctx.notify('h', 'hincrby', argv[1]!);

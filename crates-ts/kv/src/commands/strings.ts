@@ -1,6 +1,14 @@
 /** String commands (Redis 7.0 t_string.c semantics). */
 import { ERR_NOT_FLOAT, OK, type Reply, SeshatError, MapReply } from '@seshat/common';
-import { argIs, I64_MAX, I64_MIN, parseI64, parseInt64AsNumber, syntaxError, tryParseI64 } from '../args.js';
+import {
+  addI64Checked,
+  argIs,
+  I64_MIN,
+  parseI64,
+  parseInt64AsNumber,
+  syntaxError,
+  tryParseI64,
+} from '../args.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { metaKey } from '../keys.js';
@@ -218,13 +226,7 @@ function incrDecr(ctx: Ctx, key: Buffer, incr: bigint): Reply {
     if (parsed === undefined) throw new SeshatError('ERR', 'value is not an integer or out of range');
     value = parsed;
   }
-  if (
-    (incr < 0n && value < 0n && incr < I64_MIN - value) ||
-    (incr > 0n && value > 0n && incr > I64_MAX - value)
-  ) {
-    throw new SeshatError('ERR', 'increment or decrement would overflow');
-  }
-  value += incr;
+  value = addI64Checked(value, incr);
   writeString(ctx, mk, Buffer.from(value.toString()), old, -1);
   ctx.notify('$', 'incrby', key);
   return value;
