@@ -216,3 +216,39 @@ t.test('membership: ADD-LEARNER, PROMOTE, REMOVE', async (t) => {
   const members = s4.get('members')!;
   t.equal(members.type === 'array' ? members.value.length : -1, 3, 'node 4 address book: 3 members');
 });
+
+t.test('RAFT DIGEST agrees across replicas; DEBUG CLOCK-OFFSET is gated and shifts TIME', async (t) => {
+  const c = await startCluster({ size: 3, t, args: ['--enable-debug-command', 'yes'] });
+  const leader = (await c.waitForLeader({ writable: true, known: true })).id;
+  for (let i = 0; i < 50; i++) t.equal(show(await c.query(leader, ['SET', `k${i}`, `v${i}`])), '+OK');
+  await c.waitConverged({ atLeast: 50 });
+  const digests = await Promise.all([1, 2, 3].map((id) => c.query(id, ['RAFT', 'DIGEST'])));
+  const shown = digests.map((d) => show(d));
+  t.match(shown[0], /^\[:\d+, "[0-9a-f]{40}"\]$/, 'applied index and a hex digest');
+  t.equal(shown[1], shown[0], 'node 2 = node 1');
+  t.equal(shown[2], shown[0], 'node 3 = node 1');
+  t.equal(show(await c.query(leader, ['SET', 'k0', 'changed'])), '+OK');
+  await c.waitConverged();
+  t.not(show(await c.query(leader, ['RAFT', 'DIGEST'])), shown[0], 'a write changes the digest');
+
+  const seconds = async (): Promise<number> => {
+    const r = await c.query(leader, ['TIME']);
+    if (r.type !== 'array' || r.value === null) throw new Error(`TIME: ${show(r)}`);
+    return Number(text(r.value[0]!));
+  };
+  const before = await seconds();
+  t.equal(show(await c.query(leader, ['DEBUG', 'CLOCK-OFFSET', '30000'])), '+OK');
+  const after = await seconds();
+  t.ok(after - before >= 29, `TIME moved ahead by the offset (${after - before} s)`);
+  t.equal(
+    show(await c.query(leader, ['DEBUG', 'CLOCK-OFFSET', 'x'])),
+    '-ERR value is not an integer or out of range',
+  );
+  t.equal(show(await c.query(leader, ['DEBUG', 'CLOCK-OFFSET', '0'])), '+OK');
+
+  const plain = await startSeshat({ t });
+  t.match(
+    show(await queryPort(plain.port, ['DEBUG', 'CLOCK-OFFSET', '1'])),
+    /^-ERR DEBUG command not allowed/,
+  );
+});

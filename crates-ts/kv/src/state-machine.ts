@@ -5,6 +5,7 @@
  * Every replica applying the same entries reaches the same bytes: time comes from the stamp,
  * randomness from the stamp's seed.
  */
+import { createHash } from 'node:crypto';
 import {
   assert,
   AssertionError,
@@ -52,6 +53,9 @@ const NO_OPTIONS: ApplyOptions = {};
 
 /** Stale element keys proposed for deletion per server cron cycle (sweeper.ts). */
 export const SWEEP_KEYS_PER_CYCLE = 1024;
+
+/** Column families holding the state machine's data (the digest covers them). */
+const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire'] as const;
 
 export class KvStateMachine {
   readonly groupId: number;
@@ -103,6 +107,32 @@ export class KvStateMachine {
     } finally {
       it.close();
     }
+  }
+
+  /**
+   * SHA-1 over every record of the data column families (meta, sub, zscore, expire) in key
+   * order, with the applied index it describes: two replicas at the same applied index must
+   * give the same digest (the chaos harness's convergence check). O(data); diagnostics only.
+   */
+  digest(): { appliedIndex: number; digest: string } {
+    const h = createHash('sha1');
+    const len = Buffer.allocUnsafe(4);
+    for (const cf of DATA_COLUMN_FAMILIES) {
+      h.update(cf);
+      const it = this.storage.iterator(cf, {});
+      try {
+        for (let rows = it.nextBatch(1024); rows.length > 0; rows = it.nextBatch(1024)) {
+          for (const part of rows) {
+            len.writeUInt32BE(part.length, 0);
+            h.update(len);
+            h.update(part);
+          }
+        }
+      } finally {
+        it.close();
+      }
+    }
+    return { appliedIndex: this.appliedIndex, digest: h.digest('hex') };
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MapReply, type Reply, SeshatError, SimpleString, VerbatimReply } from '@seshat/common';
-import type { MemberAddress } from './cluster-node.js';
+import type { MemberAddress } from './member-address.js';
 import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 

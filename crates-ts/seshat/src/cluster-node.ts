@@ -26,28 +26,7 @@ import type { Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { ForwardClient } from './forward-client.js';
 import { executeCommand, type ForwardExecutorDeps, forwardSession } from './forward-server.js';
-
-export interface MemberAddress {
-  id: number;
-  /** host:port of the member's Raft transport. */
-  raft: string;
-  /** host:port clients use (MOVED, CLUSTER SLOTS, ROLE). */
-  client: string;
-}
-
-/** Parses `initial-members`: `id@raft-host:port@client-host:port`, comma-separated. */
-export function parseMembers(text: string): MemberAddress[] | string {
-  if (text.trim() === '') return [];
-  const out: MemberAddress[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)@([^@\s]+:\d+)@([^@\s]+:\d+)\s*$/.exec(part);
-    if (!m) return `bad member '${part.trim()}': expected id@raft-host:port@client-host:port`;
-    const id = Number(m[1]);
-    if (id < 1 || out.some((x) => x.id === id)) return `bad or duplicate member id in '${part.trim()}'`;
-    out.push({ id, raft: m[2]!, client: m[3]! });
-  }
-  return out;
-}
+import { decodeMemberContext, type MemberAddress } from './member-address.js';
 
 export interface ClusterNodeOptions {
   nodeId: number;
@@ -72,22 +51,8 @@ export interface ClusterNodeOptions {
   join?: boolean;
   /** This node's own addresses (used when joining: it is not in `members`). */
   self?: MemberAddress;
-}
-
-/** Addresses of a member, carried as the context of its ADD-LEARNER / PROMOTE change. */
-export function encodeMemberContext(m: MemberAddress): Uint8Array {
-  return Buffer.from(JSON.stringify({ raft: m.raft, client: m.client }), 'utf8');
-}
-
-export function decodeMemberContext(id: number, ctx: Uint8Array): MemberAddress | null {
-  if (ctx.byteLength === 0) return null;
-  try {
-    const o = JSON.parse(Buffer.from(ctx).toString('utf8')) as { raft?: unknown; client?: unknown };
-    if (typeof o.raft !== 'string' || typeof o.client !== 'string') return null;
-    return { id, raft: o.raft, client: o.client };
-  } catch {
-    return null;
-  }
+  /** Where to dial some members instead of their raft address (`raft-peer-dial`). */
+  dial?: ReadonlyMap<number, string>;
 }
 
 /** raft_state key of the persisted address book (written with each applied conf change). */
@@ -137,7 +102,7 @@ export class ClusterNode {
     this.log = new RocksLogStorage(o.storage, { groupId: GROUP_ID });
     this.bootstrapIfNew();
     const peers = new Map<number, string>();
-    for (const m of this.members.values()) if (m.id !== o.nodeId) peers.set(m.id, m.raft);
+    for (const m of this.members.values()) if (m.id !== o.nodeId) peers.set(m.id, this.dialAddress(m));
     this.transport = new Transport({
       nodeId: o.nodeId,
       listen: { host: o.raftHost, port: o.raftPort },
@@ -174,7 +139,10 @@ export class ClusterNode {
     this.forwarder = new ForwardClient({
       nodeId: o.nodeId,
       leader: () => this.driver.leader,
-      raftAddress: (id) => this.members.get(id)?.raft ?? null,
+      raftAddress: (id) => {
+        const m = this.members.get(id);
+        return m === undefined ? null : this.dialAddress(m);
+      },
       runLocal: (db, argv, read, resp, done) => executeCommand(exec, db, argv, read, resp, done),
       log: (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg),
     });
@@ -207,7 +175,12 @@ export class ClusterNode {
     const m = decodeMemberContext(id, change.context);
     if (m === null) return;
     this.members.set(id, m);
-    if (id !== this.o.nodeId) this.transport.addPeer(id, m.raft);
+    if (id !== this.o.nodeId) this.transport.addPeer(id, this.dialAddress(m));
+  }
+
+  /** Where this node connects to reach member `m`. */
+  private dialAddress(m: MemberAddress): string {
+    return this.o.dial?.get(m.id) ?? m.raft;
   }
 
   /** A first start with empty storage: every initial member writes the same bootstrap state

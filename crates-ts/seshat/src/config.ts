@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
+import { checkPeerDial } from './member-address.js';
 import { checkNotifyFlags, displayNotifyFlags, normalizeNotifyFlags } from './notifications.js';
 
 export type ParamValue = string | number | boolean;
@@ -203,6 +204,14 @@ const PARAMS: readonly ParamDef[] = [
     default: false,
     mutable: false,
     doc: 'join a running cluster (after RAFT ADD-LEARNER on its leader) instead of bootstrapping; initial-members then names the current members, not this node (--join is short for --cluster-join yes)',
+  },
+  {
+    name: 'raft-peer-dial',
+    kind: 'string',
+    default: '',
+    mutable: false,
+    check: checkPeerDial,
+    doc: 'dial these addresses for the listed members instead of their membership raft addresses: id@host:port, comma-separated (NAT, tunnels, the chaos harness proxies)',
   },
   {
     name: 'raft-bind',

@@ -12,7 +12,8 @@ import { ErrorReply, MapReply, type Reply, SeshatError, SimpleString } from '@se
 import { parseInt32 } from '@seshat/kv';
 import { type ConfChange, ConfChangeType, RaftError } from '@seshat/raft';
 import { type Client, NO_REPLY, PendingKind } from './client.js';
-import { type ClusterNode, encodeMemberContext } from './cluster-node.js';
+import type { ClusterNode } from './cluster-node.js';
+import { encodeMemberContext } from './member-address.js';
 import { redirectReply } from './forward-server.js';
 import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
@@ -111,6 +112,23 @@ sub(
     since: '0.1.0',
   },
   (s) => raftStatus(s),
+);
+sub(
+  'raft',
+  {
+    name: 'digest',
+    arity: 2,
+    flags: 'admin noscript loading stale',
+    group: S,
+    summary: "Returns this node's applied index and a SHA-1 digest of its data at that index.",
+    since: '0.1.0',
+    complexity: 'O(N) where N is the number of records.',
+  },
+  // Standalone too: the index is then the local write path's.
+  (s) => {
+    const d = s.sm.digest();
+    return [d.appliedIndex, d.digest];
+  },
 );
 sub(
   'raft',

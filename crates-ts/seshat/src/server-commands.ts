@@ -583,11 +583,21 @@ def(
       if (seconds > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
       return OK;
     }
+    if (argIs(argv[1]!, 'clock-offset') && argv.length === 3) {
+      // Test-only clock skew (chaos harness): shifts this node's wall clock, which stamps
+      // log entries and decides expiry; Raft timing uses the monotonic clock and is unaffected.
+      const ms = Number(argv[2]!.toString());
+      if (!Number.isSafeInteger(ms)) throw new SeshatError('ERR', 'value is not an integer or out of range');
+      server.setClockOffsetMs(ms);
+      return OK;
+    }
     if (argIs(argv[1]!, 'help'))
       return [
         new SimpleString('DEBUG <subcommand> [<arg> ...]. Subcommands are:'),
         new SimpleString('SLEEP <seconds>'),
         new SimpleString('    Stop the server for <seconds>. Decimals allowed.'),
+        new SimpleString('CLOCK-OFFSET <milliseconds>'),
+        new SimpleString("    Shift this node's wall clock by <milliseconds> (testing clock skew)."),
       ];
     throw new SeshatError(
       'ERR',

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import {
-  type Clock,
   ErrorReply,
   keyHashSlot,
   NULL_ARRAY,
@@ -30,7 +29,8 @@ import { serverHandlers } from './server-commands.js';
 import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } from './transactions.js';
 import { ServerStats } from './stats.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
-import { ClusterNode, parseMembers } from './cluster-node.js';
+import { ClusterNode } from './cluster-node.js';
+import { parseMembers, parsePeerDial } from './member-address.js';
 import {
   forwardFromClient,
   forwardsCount,
@@ -45,7 +45,7 @@ const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
 
 export class SeshatServer implements ClientHost {
-  readonly clock: Clock = new SystemClock();
+  readonly clock: SystemClock = new SystemClock();
   readonly stats = new ServerStats();
   readonly clients = new Map<number, Client>();
   readonly pubsub = new PubSub();
@@ -129,6 +129,8 @@ export class SeshatServer implements ClientHost {
   private startCluster(): Proposer {
     const members = parseMembers(this.config.str('initial-members'));
     if (typeof members === 'string') throw new SeshatError('CONFIG_INVALID', `initial-members: ${members}`);
+    const dial = parsePeerDial(this.config.str('raft-peer-dial'));
+    if (typeof dial === 'string') throw new SeshatError('CONFIG_INVALID', `raft-peer-dial: ${dial}`);
     const cluster = new ClusterNode({
       nodeId: this.config.int('node-id'),
       members,
@@ -145,6 +147,7 @@ export class SeshatServer implements ClientHost {
       clock: this.clock,
       logger: this.logger,
       join: this.config.get('cluster-join') === true,
+      dial,
       self: {
         id: this.config.int('node-id'),
         raft: `${this.config.str('raft-bind')}:${this.config.int('raft-port')}`,
@@ -160,6 +163,12 @@ export class SeshatServer implements ClientHost {
         return driver.pendingWrites;
       },
     };
+  }
+
+  /** DEBUG CLOCK-OFFSET: test-only skew of this node's wall clock. */
+  setClockOffsetMs(ms: number): void {
+    this.clock.offsetMs = ms;
+    this.logger.warn({ offsetMs: ms }, 'wall clock offset set (DEBUG CLOCK-OFFSET)');
   }
 
   private listen(): Promise<void> {
