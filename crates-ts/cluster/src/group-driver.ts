@@ -32,9 +32,11 @@ import {
   StateRole,
 } from '@seshat/raft';
 import type { Storage, WriteBatch } from '@seshat/storage';
+import { RecentWrites, type WriteIdentity } from './retry-table.js';
 import type { RocksLogStorage } from './rocks-log-storage.js';
 import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
 import { ALL_SLOTS, decodeDescriptor } from './sm-snapshot-format.js';
+import { ERR_RETRY_UNDECIDABLE } from './retry-table.js';
 import type { InboundSnapshot } from './transport-snapshot.js';
 
 /** Whoever waits for a command's reply (a client connection, a forwarding stream...). */
@@ -97,6 +99,16 @@ interface PendingProposal {
   deadlineMs: number;
 }
 
+/** A retried write waiting until the leader's log as of its arrival is applied. */
+interface PendingRetry {
+  waiter: ReplyWaiter;
+  db: number;
+  argv: Buffer[];
+  id: WriteIdentity;
+  barrier: number;
+  deadlineMs: number;
+}
+
 interface PendingConfChange {
   term: number;
   done: (reply: Reply) => void;
@@ -129,6 +141,9 @@ export class GroupDriver {
   private readonly readsQueued: PendingRead[] = [];
   private readonly readBatches = new Map<number, ReadBatch>();
   private readonly readsReady: ReadBatch[] = [];
+  private readonly retries: PendingRetry[] = [];
+  /** Replies of recently applied tagged writes (retry detection, retry-table.ts). */
+  readonly recentWrites: RecentWrites;
   private nextReadId = 1;
   private scheduled = false;
   private readonly touched = new Set<ReplyWaiter>();
@@ -160,6 +175,7 @@ export class GroupDriver {
       options.logStorage,
       options.random,
     );
+    this.recentWrites = new RecentWrites(options.sm.appliedIndex);
   }
 
   get isLeader(): boolean {
@@ -182,10 +198,54 @@ export class GroupDriver {
   }
 
   /** Queues a write command (leader only; the caller routes elsewhere when not leader). */
-  submit(waiter: ReplyWaiter | null, db: number, argv: Buffer[]): void {
-    this.commands.push({ db, argv });
+  submit(waiter: ReplyWaiter | null, db: number, argv: Buffer[], tag = 0): void {
+    this.commands.push(tag === 0 ? { db, argv } : { db, argv, tag });
     this.waiters.push(waiter);
     this.schedule();
+  }
+
+  /**
+   * A retry of a write whose first attempt got "outcome unknown" (retry-table.ts): answered
+   * with the first attempt's reply if it was applied, proposed if it certainly was not,
+   * refused if this node cannot tell. Leader only (otherwise a definite "not applied").
+   */
+  submitRetry(waiter: ReplyWaiter, db: number, argv: Buffer[], id: WriteIdentity): void {
+    if (!this.isLeader) {
+      waiter.onWriteReply(ERR_NOT_APPLIED);
+      this.touched.add(waiter);
+      this.schedule();
+      return;
+    }
+    this.retries.push({
+      waiter,
+      db,
+      argv,
+      id,
+      barrier: this.node.raft.log.lastIndex(),
+      deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
+    });
+    this.schedule();
+  }
+
+  /** Decides the retries whose barrier is applied (or fails them all on a lost leadership). */
+  private resolveRetries(): void {
+    if (this.retries.length === 0) return;
+    const applied = this.o.sm.appliedIndex;
+    let kept = 0;
+    for (const r of this.retries) {
+      if (!this.isLeader) {
+        this.answer([r.waiter], ERR_NOT_APPLIED);
+        continue;
+      }
+      if (r.barrier > applied) {
+        this.retries[kept++] = r;
+        continue;
+      }
+      const outcome = this.recentWrites.resolve(r.id);
+      if (outcome === 'propose') this.submit(r.waiter, r.db, r.argv, r.id.tag);
+      else this.answer([r.waiter], outcome === 'undecidable' ? ERR_RETRY_UNDECIDABLE : outcome);
+    }
+    this.retries.length = kept;
   }
 
   /** Queues a linearizable read: `read.run()` is called once a ReadIndex round confirms it
@@ -215,6 +275,12 @@ export class GroupDriver {
     this.proposeQueued();
     this.requestReadIndex();
     while (this.node.hasReady()) this.handleReady();
+    this.resolveRetries();
+    if (this.commands.length > 0) {
+      // Retries found not applied: propose them now (same turn).
+      this.proposeQueued();
+      while (this.node.hasReady()) this.handleReady();
+    }
     this.serveReads();
     for (const w of this.touched) w.flushOutput();
     this.touched.clear();
@@ -369,6 +435,7 @@ export class GroupDriver {
     this.pendingInstall = null;
     inst.finishInstall();
     this.o.sm.reload();
+    this.recentWrites.resetTo(this.o.sm.appliedIndex);
     this.snapshotsInstalled++;
   }
 
@@ -466,7 +533,9 @@ export class GroupDriver {
       this.settle(e.index, e.term, null);
       return;
     }
-    const replies = sm.apply(e.index, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+    const replies = sm.apply(e.index, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength), {
+      onTagged: (tag, reply) => this.recentWrites.record(tag, e.index, reply),
+    });
     this.settle(e.index, e.term, replies);
     sm.reportTouched();
   }
@@ -561,6 +630,12 @@ export class GroupDriver {
       this.confProposals.delete(index);
       p.done(ERR_OUTCOME_UNKNOWN);
     }
+    let kept = 0;
+    for (const r of this.retries) {
+      if (r.deadlineMs > now) this.retries[kept++] = r;
+      else this.answer([r.waiter], ERR_NOT_APPLIED); // never proposed
+    }
+    this.retries.length = kept;
     for (const [id, b] of this.readBatches) {
       if (b.deadlineMs > now) continue;
       this.readBatches.delete(id);
@@ -582,6 +657,10 @@ export class GroupDriver {
     this.confProposals.clear();
     this.answer(this.waiters.splice(0), ERR_NOT_APPLIED);
     this.commands.length = 0;
+    this.answer(
+      this.retries.splice(0).map((r) => r.waiter),
+      ERR_NOT_APPLIED,
+    );
     for (const b of this.readBatches.values()) for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);
     this.readBatches.clear();
     for (const r of this.readsQueued.splice(0)) r.fail(ERR_READ_TIMEOUT);

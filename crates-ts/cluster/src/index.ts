@@ -13,3 +13,4 @@ export * from './transport.js';
 export { messageFromProto, messageToProto } from './transport-convert.js';
 export * from './group-driver.js';
 export * from './node-service.js';
+export * from './retry-table.js';

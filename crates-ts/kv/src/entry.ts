@@ -2,6 +2,12 @@
  * Log entry codec. An entry is a batch of client commands stamped by the leader:
  *
  *   format(1)=1 timeMs(8) seed(4) count(4) { db(1) argc(4) { len(4) bytes }* }*
+ *   format(1)=2 timeMs(8) seed(4) count(4) { db(1) argc(4) { len(4) bytes }* tag(8) }*
+ *
+ * Format 2 (cluster mode) carries each command's write tag (a double; 0 = none): the
+ * identity a client connection gives a write so that a retry of it after an "outcome
+ * unknown" reply can be recognised (crates-ts/cluster/src/retry-table.ts). The state machine
+ * ignores tags; the encoder writes format 1 when no command has one.
  *
  * Every replica applies the same bytes, so everything time- or chance-dependent is derived
  * from (timeMs, seed) rather than from the local clock or Math.random().
@@ -9,11 +15,14 @@
 import { assert } from '@seshat/common';
 
 export const ENTRY_FORMAT = 1;
+export const ENTRY_FORMAT_TAGGED = 2;
 const HEADER_BYTES = 17;
 
 export interface EntryCommand {
   db: number;
   argv: Buffer[];
+  /** Write tag (cluster mode); absent or 0: none. */
+  tag?: number;
 }
 
 export interface Entry {
@@ -24,12 +33,15 @@ export interface Entry {
 
 export function encodeEntry(timeMs: number, seed: number, commands: readonly EntryCommand[]): Buffer {
   let size = HEADER_BYTES;
+  let tagged = false;
   for (const c of commands) {
     size += 5;
     for (const a of c.argv) size += 4 + a.length;
+    if (c.tag !== undefined && c.tag !== 0) tagged = true;
   }
+  if (tagged) size += 8 * commands.length;
   const out = Buffer.allocUnsafe(size);
-  out[0] = ENTRY_FORMAT;
+  out[0] = tagged ? ENTRY_FORMAT_TAGGED : ENTRY_FORMAT;
   out.writeDoubleBE(timeMs, 1);
   out.writeUInt32BE(seed >>> 0, 9);
   out.writeUInt32BE(commands.length, 13);
@@ -43,13 +55,18 @@ export function encodeEntry(timeMs: number, seed: number, commands: readonly Ent
       a.copy(out, o + 4);
       o += 4 + a.length;
     }
+    if (tagged) {
+      out.writeDoubleBE(c.tag ?? 0, o);
+      o += 8;
+    }
   }
   assert(o === size, 'entry size mismatch');
   return out;
 }
 
 export function decodeEntry(buf: Buffer): Entry {
-  assert(buf[0] === ENTRY_FORMAT, `unknown entry format ${buf[0]}`);
+  const tagged = buf[0] === ENTRY_FORMAT_TAGGED;
+  assert(tagged || buf[0] === ENTRY_FORMAT, `unknown entry format ${buf[0]}`);
   const timeMs = buf.readDoubleBE(1);
   const seed = buf.readUInt32BE(9);
   const count = buf.readUInt32BE(13);
@@ -65,7 +82,11 @@ export function decodeEntry(buf: Buffer): Entry {
       argv[j] = buf.subarray(o + 4, o + 4 + len);
       o += 4 + len;
     }
-    commands[i] = { db, argv };
+    if (tagged) {
+      const tag = buf.readDoubleBE(o);
+      o += 8;
+      commands[i] = tag === 0 ? { db, argv } : { db, argv, tag };
+    } else commands[i] = { db, argv };
   }
   assert(o === buf.length, 'trailing bytes in entry');
   return { timeMs, seed, commands };

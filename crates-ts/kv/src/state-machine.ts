@@ -47,6 +47,8 @@ export interface ApplyOptions {
   addToBatch?: (batch: WriteBatch) => void;
   /** fsync the batch (default false: the log was made durable before apply). */
   sync?: boolean;
+  /** Called after the batch is written for each command that carries a write tag. */
+  onTagged?: (tag: number, reply: Reply) => void;
 }
 
 const NO_OPTIONS: ApplyOptions = {};
@@ -186,6 +188,13 @@ export class KvStateMachine {
       this.touchedPending = ctx.touched;
     }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
+    const onTagged = options.onTagged;
+    if (onTagged !== undefined) {
+      for (let i = 0; i < entry.commands.length; i++) {
+        const tag = entry.commands[i]!.tag;
+        if (tag !== undefined) onTagged(tag, replies[i]!);
+      }
+    }
     return replies;
   }
 

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { ErrorReply, PushReply, type Reply } from '@seshat/common';
 import { ReplyWriter, RequestParser } from '@seshat/protocol-resp';
 import type { WriteWaiter } from './write-path.js';
+import type { UnknownWrite } from './write-retry.js';
 
 /** Most parsed-but-unexecuted commands held per client before reading pauses. */
 export const CLIENT_QUEUE_MAX_COMMANDS = 8192;
@@ -71,6 +72,8 @@ export class Client implements WriteWaiter {
   noEvict = false;
   /** READONLY (cluster mode): reads may be served by this node's possibly stale state. */
   readonlyMode = false;
+  /** Cluster mode: the last write whose outcome was unknown, until the next command (write-retry.ts). */
+  unknownWrite: UnknownWrite | null = null;
   lastCommand = 'NULL';
   /** Set when the connection must close once pending replies are written (QUIT, errors). */
   closing = false;

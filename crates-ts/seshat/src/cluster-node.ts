@@ -143,7 +143,8 @@ export class ClusterNode {
         const m = this.members.get(id);
         return m === undefined ? null : this.dialAddress(m);
       },
-      runLocal: (db, argv, read, resp, done) => executeCommand(exec, db, argv, read, resp, done),
+      runLocal: (db, argv, read, resp, done, writeId) =>
+        executeCommand(exec, db, argv, read, resp, done, writeId),
       log: (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg),
     });
     this.driver.stageConfChange = (change, batch) => {

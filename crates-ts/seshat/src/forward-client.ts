@@ -25,7 +25,7 @@
  * Replies are delivered in completion order; the caller restores per-connection order.
  */
 import { type ForwardLink, type ForwardResponse, openForwardLink } from '@seshat/cluster';
-import { ERR_OUTCOME_UNKNOWN, ERR_READ_TIMEOUT } from '@seshat/cluster';
+import { ERR_OUTCOME_UNKNOWN, ERR_READ_TIMEOUT, type WriteIdentity } from '@seshat/cluster';
 import { ErrorReply, type Reply } from '@seshat/common';
 import { encodeReply } from '@seshat/protocol-resp';
 
@@ -48,7 +48,14 @@ export interface ForwardClientOptions {
   /** host:port of a member's Raft (gRPC) listener, or null if unknown. */
   raftAddress(id: number): string | null;
   /** Runs a command on this node (called when this node is the leader). */
-  runLocal(db: number, argv: Buffer[], read: boolean, resp: 2 | 3, done: (bytes: Buffer) => void): void;
+  runLocal(
+    db: number,
+    argv: Buffer[],
+    read: boolean,
+    resp: 2 | 3,
+    done: (bytes: Buffer) => void,
+    id: WriteIdentity | undefined,
+  ): void;
   log?: (msg: string, fields: Record<string, unknown>) => void;
   waitMs?: number;
   replyTimeoutMs?: number;
@@ -60,6 +67,8 @@ interface Request {
   argv: Buffer[];
   read: boolean;
   resp: 2 | 3;
+  /** A write's identity for retry detection (cluster/src/retry-table.ts). */
+  writeId: WriteIdentity | undefined;
   onReply: (bytes: Buffer) => void;
   /** Monotonic ms: waiting until (before sent), reply expected until (after). */
   deadline: number;
@@ -111,13 +120,21 @@ export class ForwardClient {
   }
 
   /** Queues one command; `onReply` is called exactly once with its RESP-encoded reply. */
-  forward(db: number, argv: Buffer[], read: boolean, resp: 2 | 3, onReply: (bytes: Buffer) => void): void {
+  forward(
+    db: number,
+    argv: Buffer[],
+    read: boolean,
+    resp: 2 | 3,
+    onReply: (bytes: Buffer) => void,
+    writeId?: WriteIdentity,
+  ): void {
     const req: Request = {
       id: this.nextId++,
       db,
       argv,
       read,
       resp,
+      writeId,
       onReply,
       deadline: performance.now() + this.waitMs,
       answered: false,
@@ -140,7 +157,14 @@ export class ForwardClient {
       const req = this.waiting[0]!;
       if (leader === this.o.nodeId) {
         this.waiting.shift();
-        this.o.runLocal(req.db, req.argv, req.read, req.resp, (bytes) => this.deliver(req, bytes));
+        this.o.runLocal(
+          req.db,
+          req.argv,
+          req.read,
+          req.resp,
+          (bytes) => this.deliver(req, bytes),
+          req.writeId,
+        );
         continue;
       }
       const link = leader === 0 ? null : this.linkTo(leader, now);
@@ -186,7 +210,17 @@ export class ForwardClient {
   private send(l: Link, req: Request, now: number): void {
     req.deadline = now + this.replyTimeoutMs;
     l.sent.set(req.id, req);
-    l.link.send({ id: req.id, db: req.db, argv: req.argv, read: req.read, resp: req.resp });
+    const w = req.writeId;
+    l.link.send({
+      id: req.id,
+      db: req.db,
+      argv: req.argv,
+      read: req.read,
+      resp: req.resp,
+      tag: w?.tag ?? 0,
+      sentAfterIndex: w?.sentAfterIndex ?? 0,
+      retry: w?.retry ?? false,
+    });
   }
 
   private response(l: Link, res: ForwardResponse): void {

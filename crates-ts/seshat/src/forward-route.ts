@@ -15,13 +15,19 @@
  * its writes are not pipelinable (server.isPipelinableWrite) and wait, like reads wait for
  * writes.
  */
+import type { WriteIdentity } from '@seshat/cluster';
 import { AttributeFreeRaw, ErrorReply, type Reply } from '@seshat/common';
 import { type Client, PendingKind } from './client.js';
 import type { ClusterNode } from './cluster-node.js';
+import { noteWriteOutcome } from './write-retry.js';
 
 interface Slot {
   reply: Reply;
   done: boolean;
+  /** A write's identity and command, to note an unknown outcome (write-retry.ts). */
+  writeId: WriteIdentity | undefined;
+  db: number;
+  argv: Buffer[];
 }
 
 interface ClientForwards {
@@ -81,20 +87,33 @@ export function forwardFromClient(
   read: boolean,
   kind: PendingKind = PendingKind.Reply,
   splitArray = false,
+  writeId?: WriteIdentity,
 ): void {
   client.expectWriteReply(kind);
   const st = stateOf(client);
-  const slot: Slot = { reply: null, done: false };
+  const slot: Slot = { reply: null, done: false, writeId, db: client.db, argv };
   st.slots.push(slot);
   const readDone = read ? trackRead(client) : null;
-  cluster.forwarder.forward(client.db, argv, read, client.resp, (bytes) => {
-    readDone?.();
-    slot.reply = rawReply(bytes, splitArray);
-    slot.done = true;
-    // Delivering may run the connection's next commands (which may add slots).
-    while (st.slots.length > 0 && st.slots[0]!.done) client.onWriteReply(st.slots.shift()!.reply);
-    client.flushOutput();
-  });
+  cluster.forwarder.forward(
+    client.db,
+    argv,
+    read,
+    client.resp,
+    (bytes) => {
+      readDone?.();
+      slot.reply = rawReply(bytes, splitArray);
+      slot.done = true;
+      // Delivering may run the connection's next commands (which may add slots).
+      while (st.slots.length > 0 && st.slots[0]!.done) {
+        const s = st.slots.shift()!;
+        if (s.writeId !== undefined)
+          noteWriteOutcome(client, s.writeId, s.db, s.argv, s.reply!, performance.now());
+        client.onWriteReply(s.reply);
+      }
+      client.flushOutput();
+    },
+    writeId,
+  );
 }
 
 /**

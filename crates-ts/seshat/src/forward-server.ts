@@ -16,7 +16,13 @@
  * leader while commands were waiting to be forwarded.
  */
 import { ErrorReply, keyHashSlot, type Reply } from '@seshat/common';
-import type { ForwardCallHandler, ForwardRequest, ForwardSession, GroupDriver } from '@seshat/cluster';
+import type {
+  ForwardCallHandler,
+  ForwardRequest,
+  ForwardSession,
+  GroupDriver,
+  WriteIdentity,
+} from '@seshat/cluster';
 import { commandKeys, isInternalName, type KvStateMachine, resolveCommand } from '@seshat/kv';
 import { encodeReply } from '@seshat/protocol-resp';
 
@@ -55,6 +61,7 @@ export function executeCommand(
   read: boolean,
   resp: 2 | 3,
   done: (bytes: Buffer) => void,
+  writeId?: WriteIdentity,
 ): void {
   const finish = (reply: Reply): void => done(encodeReply(reply, resp));
   const waiter = { onWriteReply: finish, flushOutput: () => {} };
@@ -64,8 +71,10 @@ export function executeCommand(
   else {
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) finish(spec);
-    else if (spec.exec === 'write' && !read) deps.driver.submit(waiter, db, argv);
-    else if (spec.exec !== 'read' || !read) {
+    else if (spec.exec === 'write' && !read) {
+      if (writeId?.retry === true) deps.driver.submitRetry(waiter, db, argv, writeId);
+      else deps.driver.submit(waiter, db, argv, writeId?.tag ?? 0);
+    } else if (spec.exec !== 'read' || !read) {
       finish(new ErrorReply(`ERR command '${spec.name}' cannot be forwarded`));
     } else {
       deps.driver.read({
@@ -87,7 +96,9 @@ export function forwardSession(deps: ForwardExecutorDeps, session: ForwardSessio
     request(req: ForwardRequest): void {
       const id = req.id;
       const resp = req.resp === 3 ? 3 : 2;
-      executeCommand(deps, req.db, req.argv, req.read, resp, (reply) => session.send({ id, reply }));
+      const writeId: WriteIdentity | undefined =
+        req.tag > 0 ? { tag: req.tag, sentAfterIndex: req.sentAfterIndex, retry: req.retry } : undefined;
+      executeCommand(deps, req.db, req.argv, req.read, resp, (reply) => session.send({ id, reply }), writeId);
     },
     ended(): void {
       // Commands already proposed still run; their replies are dropped (send() ignores them).

@@ -15,6 +15,7 @@ import {
   SeshatError,
   SystemClock,
 } from '@seshat/common';
+import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
 import { type CommandSpec, commandKeys, KvStateMachine, resolveCommand } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
@@ -31,6 +32,7 @@ import { ServerStats } from './stats.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
 import { ClusterNode } from './cluster-node.js';
 import { parseMembers, parsePeerDial } from './member-address.js';
+import { trackingWaiter, writeIdentity } from './write-retry.js';
 import {
   forwardFromClient,
   forwardsCount,
@@ -46,6 +48,8 @@ const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
 
 export class SeshatServer implements ClientHost {
   readonly clock: SystemClock = new SystemClock();
+  /** Tags of cluster-mode writes (retry detection, write-retry.ts). */
+  private readonly writeTagger = new WriteTagger();
   readonly stats = new ServerStats();
   readonly clients = new Map<number, Client>();
   readonly pubsub = new PubSub();
@@ -157,7 +161,10 @@ export class SeshatServer implements ClientHost {
     this.cluster = cluster;
     const driver = cluster.driver;
     return {
-      submit: (waiter, db, argv) => driver.submit(waiter, db, argv),
+      submit: (waiter, db, argv, writeId) => {
+        if (writeId?.retry === true && waiter !== null) driver.submitRetry(waiter, db, argv, writeId);
+        else driver.submit(waiter, db, argv, writeId?.tag ?? 0);
+      },
       flush: () => driver.run(),
       get pending() {
         return driver.pendingWrites;
@@ -227,9 +234,23 @@ export class SeshatServer implements ClientHost {
     const st = this.stats.command(spec.name);
     st.calls++;
     this.stats.totalCommandsProcessed++;
-    if (this.cluster !== null && spec.exec !== 'server') {
-      const routed = this.routeInCluster(this.cluster, client, spec, argv);
-      if (routed !== undefined) return routed;
+    let writeId: WriteIdentity | undefined;
+    if (this.cluster !== null) {
+      const prev = client.unknownWrite;
+      client.unknownWrite = null;
+      if (spec.exec === 'write' && !spec.flags.includes('blocking'))
+        writeId = writeIdentity(
+          prev,
+          client.db,
+          argv,
+          this.writeTagger,
+          this.sm.appliedIndex,
+          this.clock.monotonicMs(),
+        );
+      if (spec.exec !== 'server') {
+        const routed = this.routeInCluster(this.cluster, client, spec, argv, writeId);
+        if (routed !== undefined) return routed;
+      }
     }
     if (this.cluster !== null && spec.name === 'exec' && client.multi !== null) {
       const refused = this.execOnFollower(this.cluster, client);
@@ -239,7 +260,11 @@ export class SeshatServer implements ClientHost {
       }
     }
     if (spec.exec === 'write') {
-      this.writePath.submit(client, client.db, argv);
+      if (writeId === undefined) this.writePath.submit(client, client.db, argv);
+      else {
+        const waiter = trackingWaiter(client, writeId, client.db, argv, () => this.clock.monotonicMs());
+        this.writePath.submit(waiter, client.db, argv, writeId);
+      }
       if (!spec.flags.includes('blocking')) return PENDING;
       const timeoutReply = spec.name === 'blmove' || spec.name === 'brpoplpush' ? null : NULL_ARRAY;
       client.expectWriteReply(this.blocking.handler(client, spec, argv, timeoutReply));
@@ -273,6 +298,7 @@ export class SeshatServer implements ClientHost {
     client: Client,
     spec: CommandSpec,
     argv: Buffer[],
+    writeId: WriteIdentity | undefined,
   ): Reply | typeof NO_REPLY | undefined {
     if (spec.exec === 'read' && client.readonlyMode) return undefined;
     // Forward mode (cluster-redirect): a follower relays data commands to the leader; so
@@ -283,7 +309,7 @@ export class SeshatServer implements ClientHost {
       this.config.str('cluster-redirect') === 'forward' &&
       !spec.flags.includes('blocking')
     ) {
-      forwardFromClient(cluster, client, argv, spec.exec === 'read');
+      forwardFromClient(cluster, client, argv, spec.exec === 'read', PendingKind.Reply, false, writeId);
       return NO_REPLY;
     }
     if (!cluster.isLeader) {

@@ -4,6 +4,7 @@
  * with one fsync, then applied by the state machine, then every waiting client gets its
  * reply. This is the shape Raft plugs into: append -> commit -> apply -> reply.
  */
+import type { WriteIdentity } from '@seshat/cluster';
 import { assert, type Clock, type Reply } from '@seshat/common';
 import { encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
 import type { Storage } from '@seshat/storage';
@@ -18,7 +19,8 @@ export interface WriteWaiter {
 
 /** What the server submits writes to: the standalone WritePath or a Raft group driver. */
 export interface Proposer {
-  submit(waiter: WriteWaiter | null, db: number, argv: Buffer[]): void;
+  /** `writeId`: cluster mode's identity of a client write (retry detection); standalone ignores it. */
+  submit(waiter: WriteWaiter | null, db: number, argv: Buffer[], writeId?: WriteIdentity): void;
   /** Processes everything queued now, as far as it can go synchronously. */
   flush(): void;
   readonly pending: number;
