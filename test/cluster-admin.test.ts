@@ -6,7 +6,7 @@
 //     named voter becomes leader (bounded poll); an unknown id is refused;
 //   - RAFT SNAPSHOT on a follower: replies the applied index, the log's first index moves past
 //     it, and writes still commit afterwards;
-//   - CLI: `seshat cluster status|snapshot|transfer-leader` against the nodes (exit codes,
+//   - CLI: `seshat cluster status|snapshot|transfer-leader|add|promote|remove` against the nodes (exit codes,
 //     readable output, the MOVED hint on a follower) and `seshat --help` mentioning it.
 // How: helpers/cluster.ts starts the processes on free ports/temp dirs (removed on t.teardown);
 // probes use fresh bounded connections; waits are bounded polls. Needs `npm run build`.
@@ -113,7 +113,11 @@ t.test('RAFT STATUS, TRANSFER-LEADER and SNAPSHOT', async (t) => {
 
 t.test('seshat cluster CLI', async (t) => {
   const help = await runCli(['--help']);
-  t.match(help.stdout, /seshat cluster status\|transfer-leader/, '--help mentions the admin CLI');
+  t.match(
+    help.stdout,
+    /seshat cluster status\|add\|promote\|remove\|transfer-leader/,
+    '--help mentions the admin CLI',
+  );
   const usage = await runCli(['cluster', 'bogus']);
   t.equal(usage.code, 2, 'bad usage: exit 2');
 
@@ -157,7 +161,9 @@ t.test('membership: ADD-LEARNER, PROMOTE, REMOVE', async (t) => {
   );
   t.match(show(await c.query(leader, ['RAFT', 'ADD-LEARNER', '4', 'nohost', a4[1]!])), /^-ERR addresses/);
   t.equal(show(await c.query(leader, ['RAFT', 'ADD-LEARNER', '4', ...a4])), '+OK', 'learner 4 added');
-  t.match(show(await c.query(leader, ['RAFT', 'ADD-LEARNER', '4', ...a4])), /already a member/);
+  const again = await runCli(['cluster', 'add', '4', ...a4, '--port', String(c.node(leader).clientPort)]);
+  t.equal(again.code, 1, 'CLI add of a member: exit 1');
+  t.match(again.stderr, /already a member/, 'CLI add prints the error');
 
   const dir4 = makeTempDir('seshat-cluster-n4-');
   t.teardown(() => removeTempDir(dir4));
@@ -188,13 +194,19 @@ t.test('membership: ADD-LEARNER, PROMOTE, REMOVE', async (t) => {
   t.equal(show(s4.get('learners')!), '[:4]', 'node 4 knows it is a learner');
   t.equal(num(s4.get('leader')), leader, 'node 4 knows the leader');
 
-  t.equal(show(await c.query(leader, ['RAFT', 'PROMOTE', '4'])), '+OK', 'promoted');
+  const cli = (argv: string[]) => runCli(['cluster', ...argv, '--port', String(c.node(leader).clientPort)]);
+  const bad = await cli(['promote', 'four']);
+  t.equal(bad.code, 2, 'CLI promote with a non-numeric id: usage, exit 2');
+  const promoted = await cli(['promote', '4']);
+  t.equal(promoted.code, 0, `CLI promote: exit 0 (${promoted.stderr})`);
   const sl = await status(c, leader);
   t.equal(show(sl.get('voters')!), '[:1, :2, :3, :4]', 'four voters');
   t.equal(show(sl.get('learners')!), '[]', 'no learners');
 
   const gone = followers[0]!;
-  t.equal(show(await c.query(leader, ['RAFT', 'REMOVE', String(gone)])), '+OK', `node ${gone} removed`);
+  const removed = await cli(['remove', String(gone)]);
+  t.equal(removed.code, 0, `CLI remove node ${gone}: exit 0 (${removed.stderr})`);
+  t.equal((await cli(['remove', String(gone)])).code, 1, 'removing it again: an error, exit 1');
   const voters = [1, 2, 3, 4].filter((id) => id !== gone);
   t.equal(show((await status(c, leader)).get('voters')!), `[${voters.map((v) => `:${v}`).join(', ')}]`);
   t.match(

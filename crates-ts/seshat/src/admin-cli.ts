@@ -1,18 +1,23 @@
 /**
- * `seshat cluster <status | transfer-leader <id> | snapshot> [--host H] [--port P]`: sends the
- * matching RAFT command to a running node over RESP (a minimal client on node:net) and prints
- * the reply readably. Exit code 0 on success, 1 on an error reply or a connection failure,
+ * `seshat cluster <status | add | promote | remove | transfer-leader | snapshot> [--host H]
+ * [--port P]`: sends the matching RAFT command to a running node over RESP (a minimal client
+ * on node:net) and prints the reply readably. Exit code 0 on success, 1 on an error reply or a connection failure,
  * 2 on bad usage. A -MOVED reply (the action needs the leader) is printed with a hint.
  */
 import net from 'node:net';
 
 export const CLUSTER_USAGE = [
   'Usage: seshat cluster status [--host H] [--port P]',
+  '       seshat cluster add <node-id> <raft-host:port> <client-host:port> [--host H] [--port P]',
+  '       seshat cluster promote <node-id> [--host H] [--port P]',
+  '       seshat cluster remove <node-id> [--host H] [--port P]',
   '       seshat cluster transfer-leader <node-id> [--host H] [--port P]',
   '       seshat cluster snapshot [--host H] [--port P]',
   '',
-  'Sends RAFT STATUS / RAFT TRANSFER-LEADER / RAFT SNAPSHOT to the node at H:P',
-  '(default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on error.',
+  'Sends RAFT STATUS / ADD-LEARNER / PROMOTE / REMOVE / TRANSFER-LEADER / SNAPSHOT to the',
+  'node at H:P (default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on',
+  'error. Adding a node: `add` makes it a learner; start it with --join; once it has caught',
+  'up (see `status`), `promote` makes it a voter. Node ids are never reused.',
 ].join('\n');
 
 /** A decoded RESP value (RESP2 and the RESP3 types a RESP2 connection can see). */
@@ -112,6 +117,27 @@ export function render(v: Resp, indent = ''): string {
   return v.map((x) => (scalar(x) ? `${indent}- ${render(x)}` : render(x, `${indent}- `))).join('\n');
 }
 
+const NODE_ID = /^[1-9]\d*$/;
+const ADDRESS = /^\S+:\d{1,5}$/;
+/** Verb → fixed arity and a check of its parameters. */
+const ACTIONS: Record<string, { params: RegExp[]; raft: string[] }> = {
+  status: { params: [], raft: ['STATUS'] },
+  snapshot: { params: [], raft: ['SNAPSHOT'] },
+  'transfer-leader': { params: [NODE_ID], raft: ['TRANSFER-LEADER'] },
+  add: { params: [NODE_ID, ADDRESS, ADDRESS], raft: ['ADD-LEARNER'] },
+  promote: { params: [NODE_ID], raft: ['PROMOTE'] },
+  remove: { params: [NODE_ID], raft: ['REMOVE'] },
+};
+
+/** The RAFT command for a CLI action, or undefined for bad usage. */
+function raftCommand(action: string | undefined, params: string[]): string[] | undefined {
+  const a = action === undefined ? undefined : ACTIONS[action];
+  if (a === undefined || !Object.hasOwn(ACTIONS, action!) || a.params.length !== params.length)
+    return undefined;
+  if (!a.params.every((re, i) => re.test(params[i]!))) return undefined;
+  return ['RAFT', ...a.raft, ...params];
+}
+
 /** Runs `seshat cluster ...` (args after `cluster`); resolves with the exit code. */
 export async function runClusterCli(
   args: string[],
@@ -146,12 +172,8 @@ export async function runClusterCli(
     rest.push(a);
   }
   const [action, ...params] = rest;
-  let argv: string[];
-  if (action === 'status' && params.length === 0) argv = ['RAFT', 'STATUS'];
-  else if (action === 'snapshot' && params.length === 0) argv = ['RAFT', 'SNAPSHOT'];
-  else if (action === 'transfer-leader' && params.length === 1 && /^\d+$/.test(params[0]!))
-    argv = ['RAFT', 'TRANSFER-LEADER', params[0]!];
-  else {
+  const argv = raftCommand(action, params);
+  if (argv === undefined) {
     err(`${CLUSTER_USAGE}\n`);
     return 2;
   }
@@ -172,6 +194,10 @@ export async function runClusterCli(
     return 1;
   }
   if (action === 'snapshot') out(`snapshot at index ${render(reply)}\n`);
+  else if (action === 'add')
+    out(
+      `OK: node ${params[0]} is a learner; start it with --join, then \`seshat cluster promote ${params[0]}\`\n`,
+    );
   else out(`${render(reply)}\n`);
   return 0;
 }

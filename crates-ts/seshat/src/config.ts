@@ -525,7 +525,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 export function helpText(): string {
   const lines = [
     'Usage: seshat [--config FILE] [--<parameter> <value> ...]',
-    '       seshat cluster status|transfer-leader <id>|snapshot [--host H] [--port P]',
+    '       seshat cluster status|add|promote|remove|transfer-leader|snapshot [--host H] [--port P]',
     '         (administer a running cluster node; `seshat cluster --help` for details)',
     '',
     'Seshat: a Redis-compatible key-value server, durable on RocksDB.',
