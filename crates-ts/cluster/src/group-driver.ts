@@ -17,7 +17,7 @@
  * failure if another entry took that index, or with "outcome unknown" after a bounded wait.
  */
 import { assert, type Clock, ErrorReply, type Random, type Reply, SimpleString } from '@seshat/common';
-import { encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
+import { decodeEntry, encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
 import {
   type ConfChange,
   decodeConfChange,
@@ -83,6 +83,8 @@ export const LOG_ENTRIES_MAX = 10_000;
 /** ...keeping this many behind the applied index for followers that lag a little. */
 export const LOG_ENTRIES_KEPT = 1_000;
 export const REQUEST_TIMEOUT_MS_DEFAULT = 5000;
+/** Bytes read from the log per slice when listing unapplied commands. */
+const UNAPPLIED_SLICE_BYTES = 16 * 1024 * 1024;
 
 export const ERR_OUTCOME_UNKNOWN = new ErrorReply(
   'TRYAGAIN the write may or may not have been applied: leadership changed or the cluster did not answer in time',
@@ -253,6 +255,32 @@ export class GroupDriver {
   read(read: PendingRead): void {
     this.readsQueued.push(read);
     this.schedule();
+  }
+
+  /**
+   * The commands that will apply before anything submitted from now on: this node's log
+   * after the applied index (proposed or received, not yet applied) and the queue. Null when
+   * this node cannot list them (its log starts past the applied index: a snapshot is being
+   * installed). EXEC uses it for WATCH: a watched key written by one of these is modified
+   * between WATCH and EXEC in log order, though not applied yet.
+   */
+  unappliedCommands(): EntryCommand[] | null {
+    const log = this.node.raft.log;
+    let lo = this.o.sm.appliedIndex + 1;
+    const hi = log.lastIndex() + 1;
+    if (lo < hi && lo < log.firstIndex()) return null;
+    const out: EntryCommand[] = [];
+    while (lo < hi) {
+      const entries = log.slice(lo, hi, UNAPPLIED_SLICE_BYTES);
+      for (const e of entries) {
+        if (e.type === EntryType.ConfChange || e.data.length === 0) continue;
+        const data = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+        for (const c of decodeEntry(data).commands) out.push(c);
+      }
+      lo += entries.length;
+    }
+    for (const c of this.commands) out.push(c);
+    return out;
   }
 
   get pendingWrites(): number {

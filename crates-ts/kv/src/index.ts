@@ -6,7 +6,7 @@ export * from './meta.js';
 export * from './resolve.js';
 export * from './state-machine.js';
 export * from './args.js';
-export { INTERNAL_EXEC, isInternalName } from './commands/internal.js';
+export { INTERNAL_EXEC, INTERNAL_EXPIRE, isInternalName } from './commands/internal.js';
 export * from './collection.js';
 export * from './meta-cache.js';
 export * from './txn.js';

@@ -166,6 +166,7 @@ export class SeshatServer implements ClientHost {
         else driver.submit(waiter, db, argv, writeId?.tag ?? 0);
       },
       flush: () => driver.run(),
+      unappliedCommands: () => driver.unappliedCommands(),
       get pending() {
         return driver.pendingWrites;
       },

@@ -8,7 +8,8 @@
  *
  * WATCH: the state machine reports every meta key an entry changed; a change to a watched key
  * (by any connection, including expiry deletions) marks the watcher dirty. EXEC first applies
- * every write queued before it (a barrier), so no earlier write can slip in unseen, then checks.
+ * every write queued before it (a barrier), so no earlier write can slip in unseen, then checks;
+ * in cluster mode it also counts writes already in the log but not applied (watch-pending.ts).
  */
 import { ErrorReply, NULL_ARRAY, OK, QUEUED, type Reply, SeshatError } from '@seshat/common';
 import {
@@ -23,6 +24,7 @@ import {
 import { type Client, NO_REPLY, PendingKind } from './client.js';
 import { captureConfirmations } from './pubsub.js';
 import { def } from './server-commands.js';
+import { touchesWatched } from './watch-pending.js';
 import type { SeshatServer } from './server.js';
 
 const T = 'transactions';
@@ -175,6 +177,12 @@ function watchedKeyExpired(server: SeshatServer, client: Client): boolean {
   return false;
 }
 
+/** A write queued or in the log ahead of this EXEC but not applied yet touches a watched key. */
+function unappliedTouch(server: SeshatServer, client: Client): boolean {
+  const pending = server.writePath.unappliedCommands();
+  return pending === null || touchesWatched(pending, client.watched!);
+}
+
 function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_REPLY {
   if (client.multi === null) throw new SeshatError('ERR', 'EXEC without MULTI');
   const queued = client.multi;
@@ -186,7 +194,7 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
   }
   if (client.watched !== null) {
     server.writePath.flush();
-    const dirty = client.watchDirty || watchedKeyExpired(server, client);
+    const dirty = client.watchDirty || watchedKeyExpired(server, client) || unappliedTouch(server, client);
     unwatchAll(server, client);
     if (dirty) return NULL_ARRAY;
   }

@@ -24,6 +24,8 @@ export interface Proposer {
   /** Processes everything queued now, as far as it can go synchronously. */
   flush(): void;
   readonly pending: number;
+  /** Commands that will apply before anything submitted now (null: cannot tell). */
+  unappliedCommands(): readonly EntryCommand[] | null;
 }
 
 /** Most commands in one entry; bounds entry size and apply latency. */
@@ -81,6 +83,11 @@ export class WritePath implements Proposer {
 
   get pending(): number {
     return this.commands.length;
+  }
+
+  /** Standalone: only the queue (an entry is applied as soon as it is written). */
+  unappliedCommands(): readonly EntryCommand[] {
+    return this.commands;
   }
 
   private readonly flushBound = (): void => {

@@ -1,0 +1,56 @@
+// WATCH in cluster mode against writes already in the leader's log but not applied yet
+// (regression: the chaos harness's kill-leader run found a compare-and-set, WATCH + GET +
+// MULTI SET EXEC, that succeeded although another client's SET of the key had been
+// acknowledged in between: EXEC only checked applied changes, and the SET was proposed
+// ahead of the transaction but applied after EXEC's check).
+//   - both followers paused (SIGSTOP): a SET of the watched key is proposed but cannot
+//     commit; the watcher's EXEC answers *-1 at once (Redis: modified between WATCH and
+//     EXEC), and after the followers resume the key holds the other client's value;
+//   - the same with a pending write to a different key: EXEC is not aborted, it waits for
+//     the quorum like any write and then applies.
+// How: a real 3-node cluster (helpers/cluster.ts, removed on t.teardown); raw RESP; the
+// pending SET is observed in the leader's raft_last_index (bounded poll), no sleeps.
+import t from 'tap';
+import { startCluster } from './helpers/cluster.ts';
+import { RespClient, show } from './helpers/resp-client.ts';
+import { waitUntil } from './helpers/wait.ts';
+
+for (const sameKey of [true, false]) {
+  const name = sameKey
+    ? 'a watched key written by an unapplied entry: EXEC aborts'
+    : 'an unapplied write to another key: EXEC applies';
+  t.test(name, async (t) => {
+    const c = await startCluster({ size: 3, t });
+    const leader = (await c.waitForLeader({ writable: true, known: true })).id;
+    const followers = [1, 2, 3].filter((id) => id !== leader);
+    const a = await RespClient.connect(c.node(leader).clientPort, { replyTimeoutMs: 30_000 });
+    const b = await RespClient.connect(c.node(leader).clientPort, { replyTimeoutMs: 30_000 });
+    t.teardown(() => {
+      a.socket.destroy();
+      b.socket.destroy();
+    });
+    const watched = sameKey ? 'k' : 'other';
+    t.equal(show(await a.send(['WATCH', watched])), '+OK');
+    t.equal(show(await a.send(['GET', watched])), '$-1');
+
+    for (const f of followers) c.pause(f);
+    const before = Number((await c.raftInfo(leader)).raft_last_index);
+    const pendingSet = b.send(['SET', 'k', 'from-b']);
+    await waitUntil(async () => Number((await c.raftInfo(leader)).raft_last_index) > before, {
+      timeoutMs: 10_000,
+      what: "the other client's SET in the leader's log",
+    });
+    t.equal(show(await a.send(['MULTI'])), '+OK');
+    t.equal(show(await a.send(['SET', watched, 'from-a'])), '+QUEUED');
+    const exec = a.send(['EXEC']);
+    if (sameKey) t.equal(show(await exec), '*-1', 'aborted without waiting for the quorum');
+    for (const f of followers) c.resume(f);
+    if (!sameKey) t.equal(show(await exec), '[+OK]', 'applied once the quorum is back');
+    t.match(show(await pendingSet), /^\+OK$|^-TRYAGAIN the write may or may not have been applied/);
+    await waitUntil(async () => show(await c.query(leader, ['GET', 'k'])) === '"from-b"', {
+      timeoutMs: 20_000,
+      what: 'the SET of k commits',
+    });
+    t.equal(show(await c.query(leader, ['GET', 'other'])), sameKey ? '$-1' : '"from-a"');
+  });
+}
