@@ -16,6 +16,9 @@
 # ./data/cluster-size at the first start, and starting another size on the same data is refused
 # (stop, `rm -rf ./data`, start again). Run from anywhere; paths are relative to the repository.
 #
+# SESHAT_NODE_FLAGS adds flags to every node process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+# to profile; the profiles are written when the nodes stop).
+#
 # Needs a build (npm run build). status uses redis-cli when installed, else a small node script.
 set -euo pipefail
 
@@ -161,7 +164,8 @@ start() {
     log=$(log_file "$i")
     touch "$log"
     before=$(wc -l <"$log")
-    nohup node "$MAIN" --config "config/node$i.toml" --initial-members "$mem" \
+    # shellcheck disable=SC2086 # SESHAT_NODE_FLAGS: extra node flags, word-split on purpose
+    nohup node ${SESHAT_NODE_FLAGS:-} "$MAIN" --config "config/node$i.toml" --initial-members "$mem" \
       --dir "$DATA/node$i" >>"$log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$(pid_file "$i")"

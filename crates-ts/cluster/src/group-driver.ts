@@ -16,6 +16,7 @@
  * at its index is applied: with the replies if the entry is ours (same term), with a definite
  * failure if another entry took that index, or with "outcome unknown" after a bounded wait.
  */
+import { performance } from 'node:perf_hooks';
 import { assert, type Clock, ErrorReply, type Random, type Reply, SimpleString } from '@seshat/common';
 import { decodeEntry, encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
 import {
@@ -166,6 +167,16 @@ export class GroupDriver {
   private pendingInstall: SnapshotInstaller | null = null;
   snapshotsTaken = 0;
   snapshotsInstalled = 0;
+  /** Counters for INFO raft (monotonic): Readies handled, log writes, of them fsynced, time in
+   * fsynced writes (ms), entries and commands this node proposed. */
+  readonly counters = {
+    readyRounds: 0,
+    logWrites: 0,
+    logSyncs: 0,
+    logSyncMs: 0,
+    entriesProposed: 0,
+    commandsProposed: 0,
+  };
 
   constructor(options: GroupDriverOptions) {
     this.o = options;
@@ -323,6 +334,8 @@ export class GroupDriver {
       const data = encodeEntry(stamp, this.o.random.nextU32(), commands);
       try {
         const id = this.node.propose(data);
+        this.counters.entriesProposed++;
+        this.counters.commandsProposed += commands.length;
         this.proposals.set(id.index, {
           term: id.term,
           waiters,
@@ -357,6 +370,7 @@ export class GroupDriver {
 
   private handleReady(): void {
     const rd = this.node.ready();
+    this.counters.readyRounds++;
     if (rd.softState !== null) {
       this.role = rd.softState.role;
       this.leader = rd.softState.lead;
@@ -394,7 +408,16 @@ export class GroupDriver {
     } finally {
       log.unstage();
     }
-    this.o.storage.write(batch, { sync: (mustSync || hasSnapshot) && this.o.fsync !== false });
+    const sync = (mustSync || hasSnapshot) && this.o.fsync !== false;
+    this.counters.logWrites++;
+    if (!sync) {
+      this.o.storage.write(batch, { sync });
+      return;
+    }
+    const t0 = performance.now();
+    this.o.storage.write(batch, { sync });
+    this.counters.logSyncs++;
+    this.counters.logSyncMs += performance.now() - t0;
   }
 
   /** Sends messages; Snapshot messages go out as streamed images. */

@@ -72,9 +72,20 @@ interface Applied {
   reply: Reply;
 }
 
-/** Replies of recently applied tagged writes on this node. */
+/**
+ * Replies of recently applied tagged writes on this node.
+ *
+ * Eviction order is kept in a ring of (tag, index) beside the map. Evicting by iterating the
+ * Map from its front (`entries().next()`) is quadratic in V8: deleted entries stay as holes
+ * at the front of the hash table until it is rebuilt, and every such iteration skips them
+ * all (measured: about 0.2 ms per write once 200,000 tags were remembered).
+ */
 export class RecentWrites {
   private readonly byTag = new Map<number, Applied>();
+  private readonly ringTags: Float64Array;
+  private readonly ringIndexes: Float64Array;
+  private ringHead = 0;
+  private ringCount = 0;
   /** Every tagged write applied at an index >= horizon is remembered. */
   private horizonIndex: number;
 
@@ -83,6 +94,8 @@ export class RecentWrites {
     private readonly max = RECENT_WRITES_MAX,
   ) {
     this.horizonIndex = appliedIndex + 1;
+    this.ringTags = new Float64Array(max);
+    this.ringIndexes = new Float64Array(max);
   }
 
   get horizon(): number {
@@ -94,17 +107,29 @@ export class RecentWrites {
   }
 
   record(tag: number, index: number, reply: Reply): void {
+    if (this.ringCount === this.max) this.evictOldest();
     this.byTag.set(tag, { index, reply });
-    if (this.byTag.size > this.max) {
-      const [oldest, a] = this.byTag.entries().next().value as [number, Applied];
-      this.byTag.delete(oldest);
-      this.horizonIndex = Math.max(this.horizonIndex, a.index + 1);
-    }
+    const slot = (this.ringHead + this.ringCount) % this.max;
+    this.ringTags[slot] = tag;
+    this.ringIndexes[slot] = index;
+    this.ringCount++;
+  }
+
+  private evictOldest(): void {
+    const tag = this.ringTags[this.ringHead]!;
+    const index = this.ringIndexes[this.ringHead]!;
+    this.ringHead = (this.ringHead + 1) % this.max;
+    this.ringCount--;
+    // Only the record this ring slot made (a tag recorded again later keeps its newer one).
+    if (this.byTag.get(tag)?.index === index) this.byTag.delete(tag);
+    this.horizonIndex = Math.max(this.horizonIndex, index + 1);
   }
 
   /** The state was replaced by a snapshot at `index`: what came before is unknown. */
   resetTo(index: number): void {
     this.byTag.clear();
+    this.ringHead = 0;
+    this.ringCount = 0;
     this.horizonIndex = index + 1;
   }
 

@@ -66,6 +66,23 @@ t.test('RecentWrites decides retries', async (t) => {
   t.equal(r.resolve({ tag: 4, sentAfterIndex: 103, retry: true }), 'undecidable', 'snapshot install');
 });
 
+t.test('RecentWrites: eviction stays oldest-first and bounded over many generations', async (t) => {
+  const max = 1000;
+  const r = new RecentWrites(0, max);
+  const ok = new SimpleString('OK');
+  for (let i = 1; i <= 10 * max + 7; i++) r.record(i, i, ok);
+  t.equal(r.size, max);
+  t.equal(r.horizon, 9 * max + 8, 'horizon just past the last evicted write');
+  t.equal(r.resolve({ tag: 9 * max + 7, sentAfterIndex: 0, retry: true }), 'undecidable', 'evicted');
+  t.equal(r.resolve({ tag: 9 * max + 8, sentAfterIndex: 0, retry: true }), ok, 'oldest kept');
+  t.equal(r.resolve({ tag: 10 * max + 7, sentAfterIndex: 0, retry: true }), ok, 'newest kept');
+  r.resetTo(20 * max);
+  t.equal(r.size, 0);
+  for (let i = 1; i <= max + 1; i++) r.record(100_000 + i, 20 * max + i, ok);
+  t.equal(r.size, max, 'the ring restarts after a reset');
+  t.equal(r.horizon, 20 * max + 2);
+});
+
 t.test('WriteTagger: unique exact tags, new prefix on wrap', async (t) => {
   const g = new WriteTagger(() => 0.5);
   const a = g.next();

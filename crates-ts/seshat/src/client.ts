@@ -209,6 +209,12 @@ export class Client implements WriteWaiter {
   push(items: Reply[]): void {
     if (this.closed) return;
     this.pushReply(items);
+    this.flushSoon();
+  }
+
+  /** Writes the pending output at the end of this event-loop turn (one write for all the
+   * replies produced in the turn). */
+  flushSoon(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.scheduledFlush);

@@ -279,6 +279,15 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_voters', st.confState.voters.join(',')],
     ['raft_learners', st.confState.learners.join(',')],
   ];
+  const n = c.driver.counters;
+  rows.push(
+    ['raft_ready_rounds', n.readyRounds],
+    ['raft_log_writes', n.logWrites],
+    ['raft_log_syncs', n.logSyncs],
+    ['raft_log_sync_ms', n.logSyncMs.toFixed(3)],
+    ['raft_entries_proposed', n.entriesProposed],
+    ['raft_commands_proposed', n.commandsProposed],
+  );
   for (const p of st.progress)
     rows.push([
       `raft_peer_${p.id}`,

@@ -110,7 +110,8 @@ export function forwardFromClient(
           noteWriteOutcome(client, s.writeId, s.db, s.argv, s.reply!, performance.now());
         client.onWriteReply(s.reply);
       }
-      client.flushOutput();
+      // Replies of one stream frame arrive in one turn: written together at its end.
+      client.flushSoon();
     },
     writeId,
   );
