@@ -73,10 +73,15 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     await new Promise((r) => setTimeout(r, RECOVERY_RUN_MS));
     await driver.stop();
     const stoppedAt = recorder.now();
-    await driver.finalReads(async () => {
-      const id = await cluster.waitForLeader({ timeoutMs: LEADER_AFTER_HEAL_MS });
-      return { id, port: cluster.node(id).clientPort };
-    });
+    try {
+      await driver.finalReads(async () => {
+        const id = await cluster.waitForLeader({ timeoutMs: LEADER_AFTER_HEAL_MS });
+        return { id, port: cluster.node(id).clientPort };
+      });
+    } catch (e) {
+      log(`${sc.name}: final reads failed; the nodes' Raft state:\n${await raftStates(cluster)}`);
+      throw e;
+    }
     const convergence = await convergenceVerdict(cluster);
     const verdicts: Record<string, Verdict> = { ...checkHistory(recorder.history), convergence };
     const checks: ScenarioCheck[] = [
@@ -121,6 +126,23 @@ async function recover(cluster: ChaosCluster, ctx: ScenarioContext): Promise<num
   await cluster.waitForLeader({ timeoutMs: LEADER_AFTER_HEAL_MS });
   ctx.event('healed: every node up, every link whole');
   return at;
+}
+
+/** INFO raft of every running node, one line each (diagnostics of a failed run). */
+async function raftStates(cluster: ChaosCluster): Promise<string> {
+  const lines = await Promise.all(
+    cluster.running().map(async (n) => {
+      try {
+        const info = await cluster.raftInfo(n.id);
+        return `  node ${n.id}: ${Object.entries(info)
+          .map(([k, v]) => `${k.replace(/^raft_/, '')}=${v}`)
+          .join(' ')}`;
+      } catch (e) {
+        return `  node ${n.id}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }),
+  );
+  return lines.join('\n');
 }
 
 /** Every member at the same applied index with the same state hash (RAFT DIGEST). */
