@@ -80,6 +80,13 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       });
     } catch (e) {
       log(`${sc.name}: final reads failed; the nodes' Raft state:\n${await raftStates(cluster)}`);
+      log(await probeWrites(cluster));
+      const holdS = Number(process.env.CHAOS_HOLD_ON_FAILURE_S ?? 0);
+      if (holdS > 0) {
+        const ports = cluster.running().map((n) => `node ${n.id}: 127.0.0.1:${n.clientPort}`);
+        log(`holding the cluster ${holdS} s for inspection (${ports.join(', ')})`);
+        await new Promise((r) => setTimeout(r, holdS * 1000));
+      }
       throw e;
     }
     const convergence = await convergenceVerdict(cluster);
@@ -143,6 +150,27 @@ async function raftStates(cluster: ChaosCluster): Promise<string> {
     }),
   );
   return lines.join('\n');
+}
+
+/** A SET then a GET on every running node, with their replies and times (diagnostics). */
+async function probeWrites(cluster: ChaosCluster): Promise<string> {
+  const lines: string[] = [];
+  for (const n of cluster.running()) {
+    for (const argv of [
+      ['SET', 'chaos:probe', String(n.id)],
+      ['GET', 'chaos:probe'],
+    ]) {
+      const t0 = performance.now();
+      let out: string;
+      try {
+        out = JSON.stringify(await cluster.query(n.id, argv, 10_000));
+      } catch (e) {
+        out = e instanceof Error ? e.message : String(e);
+      }
+      lines.push(`  node ${n.id} ${argv[0]}: ${out} in ${(performance.now() - t0).toFixed(0)} ms`);
+    }
+  }
+  return `probes:\n${lines.join('\n')}`;
 }
 
 /** Every member at the same applied index with the same state hash (RAFT DIGEST). */

@@ -179,7 +179,11 @@ t.test('routing, redirects and introspection on 3 nodes', async (t) => {
         t.match(info[f], /^\d+$/, `node ${n.id} ${f}`);
       t.ok(Number(info.raft_first_index) <= Number(info.raft_applied_index) + 1, 'first <= applied + 1');
       if (n.id === leader)
-        for (const p of [1, 2, 3]) t.match(info[`raft_peer_${p}`], /^match=\d+,next=\d+,state=\d,learner=0$/);
+        for (const p of [1, 2, 3])
+          t.match(
+            info[`raft_peer_${p}`],
+            /^match=\d+,next=\d+,state=\d,learner=0,read_round=\d+,active=[01]$/,
+          );
     }
     const lr = await c.query(leader, ['ROLE']);
     t.match(

@@ -294,6 +294,15 @@ export class GroupDriver {
     return out;
   }
 
+  /** Reads waiting here: queued for a ReadIndex request, requested, confirmed but not applied. */
+  get readsWaiting(): { queued: number; requested: number; confirmed: number } {
+    let requested = 0;
+    for (const b of this.readBatches.values()) requested += b.reads.length;
+    let confirmed = 0;
+    for (const b of this.readsReady) confirmed += b.reads.length;
+    return { queued: this.readsQueued.length, requested, confirmed };
+  }
+
   get pendingWrites(): number {
     return this.commands.length + this.proposals.size;
   }

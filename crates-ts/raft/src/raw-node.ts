@@ -57,6 +57,8 @@ export interface PeerStatus {
   readonly state: ProgressState;
   readonly isLearner: boolean;
   readonly recentActive: boolean;
+  /** Highest ReadIndex heartbeat round the member acknowledged. */
+  readonly readRoundAcked: number;
 }
 
 export interface Status {
@@ -73,6 +75,9 @@ export interface Status {
   readonly confState: ConfState;
   /** Leader only: replication progress of every member. */
   readonly progress: readonly PeerStatus[];
+  /** Leader only: the last ReadIndex heartbeat round sent, and reads waiting for one. */
+  readonly readRound: number;
+  readonly readsPending: number;
 }
 
 /**
@@ -248,6 +253,7 @@ export class RawNode {
           state: pr.state,
           isLearner: pr.isLearner,
           recentActive: pr.recentActive,
+          readRoundAcked: pr.readRoundAcked,
         });
       }
     }
@@ -264,6 +270,8 @@ export class RawNode {
       leadTransferee: r.leadTransferee,
       confState: r.tracker.confState(),
       progress,
+      readRound: r.readOnly.round,
+      readsPending: r.readOnly.size(),
     };
   }
 }

@@ -288,10 +288,21 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_entries_proposed', n.entriesProposed],
     ['raft_commands_proposed', n.commandsProposed],
   );
+  const reads = c.driver.readsWaiting;
+  rows.push(
+    ['raft_read_round', st.readRound],
+    ['raft_reads_in_core', st.readsPending],
+    ['raft_reads_queued', reads.queued],
+    ['raft_reads_requested', reads.requested],
+    ['raft_reads_confirmed', reads.confirmed],
+    ['raft_forward_pending', c.forwarder.pending],
+    ['raft_forward_cluster_down', c.forwarder.clusterDown],
+    ['raft_forward_outcome_unknown', c.forwarder.outcomeUnknown],
+  );
   for (const p of st.progress)
     rows.push([
       `raft_peer_${p.id}`,
-      `match=${p.match},next=${p.next},state=${p.state},learner=${p.isLearner ? 1 : 0}`,
+      `match=${p.match},next=${p.next},state=${p.state},learner=${p.isLearner ? 1 : 0},read_round=${p.readRoundAcked},active=${p.recentActive ? 1 : 0}`,
     ]);
   return rows;
 }
