@@ -8,6 +8,10 @@
 //     EXEC), and after the followers resume the key holds the other client's value;
 //   - the same with a pending write to a different key: EXEC is not aborted, it waits for
 //     the quorum like any write and then applies.
+//   - regression: a pipelined write followed by WATCH ... EXEC. The write's reply is delivered
+//     while the leader handles a Raft Ready, the connection runs WATCH, MULTI, INCR, EXEC at
+//     once, and EXEC flushed the write path, re-entering the driver in the middle of the
+//     Ready: the leader crashed on the core's assertion. Now it answers like Redis.
 // How: a real 3-node cluster (helpers/cluster.ts, removed on t.teardown); raw RESP; the
 // pending SET is observed in the leader's raft_last_index (bounded poll), no sleeps.
 import t from 'tap';
@@ -54,3 +58,28 @@ for (const sameKey of [true, false]) {
     t.equal(show(await c.query(leader, ['GET', 'other'])), sameKey ? '$-1' : '"from-a"');
   });
 }
+
+t.test('a write pipelined ahead of WATCH/MULTI/EXEC: the leader answers and stays up', async (t) => {
+  const c = await startCluster({ size: 3, t });
+  const leader = (await c.waitForLeader({ writable: true, known: true })).id;
+  const a = await RespClient.connect(c.node(leader).clientPort, { replyTimeoutMs: 30_000 });
+  t.teardown(() => a.socket.destroy());
+  for (let round = 1; round <= 3; round++) {
+    const replies = await a.pipeline([
+      ['SET', 'a', String(round)],
+      ['WATCH', 'b'],
+      ['MULTI'],
+      ['INCR', 'b'],
+      ['EXEC'],
+      ['GET', 'b'],
+    ]);
+    t.same(
+      replies.map(show),
+      ['+OK', '+OK', '+OK', '+QUEUED', `[:${round}]`, `"${round}"`],
+      `round ${round}: Redis's replies`,
+    );
+  }
+  t.equal(show(await c.query(leader, ['GET', 'a'])), '"3"', 'the leader is still serving');
+  const proc = c.node(leader).server.proc;
+  t.equal(proc.exitCode === null && proc.signalCode === null, true, 'the leader process is alive');
+});

@@ -189,11 +189,29 @@ function collectLines(stream: NodeJS.ReadableStream, onLine: (l: string) => void
   });
 }
 
+/**
+ * With SESHAT_TEST_LOG_DIR set, a process's whole stdout and stderr are also appended to
+ * `<that dir>/<basename of its --dir>.log` (restarts of the same node append to the same file),
+ * for diagnosing long runs after the fact.
+ */
+function teeToLogDir(proc: ChildProcess, argv: string[]): void {
+  const logDir = process.env.SESHAT_TEST_LOG_DIR;
+  if (logDir === undefined || logDir === '') return;
+  const d = argv.indexOf('--dir');
+  const name = d >= 0 && d + 1 < argv.length ? path.basename(argv[d + 1]!) : `pid-${proc.pid}`;
+  fs.mkdirSync(logDir, { recursive: true });
+  const out = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+  proc.stdout!.on('data', (c: Buffer | string) => out.write(c));
+  proc.stderr!.on('data', (c: Buffer | string) => out.write(c));
+  proc.once('exit', () => out.end());
+}
+
 function launch(l: Launch, knownPort: number, timeoutMs: number): Promise<Running> {
   installExitHooks();
   const proc = spawn(l.cmd, l.argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   liveProcs.add(proc);
   proc.once('exit', () => liveProcs.delete(proc));
+  teeToLogDir(proc, l.argv);
   const stdoutLines: string[] = [];
   const stderr = { text: '' };
   proc.stderr!.setEncoding('utf8');

@@ -149,6 +149,8 @@ export class GroupDriver {
   readonly recentWrites: RecentWrites;
   private nextReadId = 1;
   private scheduled = false;
+  /** Inside run() (see there). */
+  private running = false;
   private readonly touched = new Set<ReplyWaiter>();
   /** Called after each Ready with the role and leader id, for INFO and routing. */
   onRoleChange: (role: StateRole, leader: number) => void = () => {};
@@ -318,8 +320,28 @@ export class GroupDriver {
     this.run();
   };
 
-  /** One turn: propose what was queued, then process every Ready. */
+  /**
+   * One turn: propose what was queued, then process every Ready.
+   *
+   * Replies are delivered synchronously while a Ready is handled (between ready() and
+   * advance()), and a connection then runs its next queued commands at once; one of them
+   * may call back in here (EXEC with WATCH flushes the write path). Re-entered, it only asks
+   * for another turn: handling a second Ready before advance() breaks the core's contract.
+   */
   run(): void {
+    if (this.running) {
+      this.schedule();
+      return;
+    }
+    this.running = true;
+    try {
+      this.runTurn();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private runTurn(): void {
     this.proposeQueued();
     this.requestReadIndex();
     while (this.node.hasReady()) this.handleReady();
