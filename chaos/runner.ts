@@ -73,6 +73,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     await new Promise((r) => setTimeout(r, RECOVERY_RUN_MS));
     await driver.stop();
     const stoppedAt = recorder.now();
+    let finalReadError: unknown = null;
     try {
       await driver.finalReads(async () => {
         const id = await cluster.waitForLeader({ timeoutMs: LEADER_AFTER_HEAL_MS });
@@ -87,7 +88,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         log(`holding the cluster ${holdS} s for inspection (${ports.join(', ')})`);
         await new Promise((r) => setTimeout(r, holdS * 1000));
       }
-      throw e;
+      finalReadError = e;
     }
     const convergence = await convergenceVerdict(cluster);
     const verdicts: Record<string, Verdict> = { ...checkHistory(recorder.history), convergence };
@@ -98,6 +99,11 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         detail: scenarioError === null ? 'yes' : String(scenarioError),
       },
       serviceAfterHeal(recorder, healedAt, stoppedAt),
+      {
+        name: 'every key read back after healing',
+        ok: finalReadError === null,
+        detail: finalReadError === null ? 'yes' : String(finalReadError),
+      },
       ...ctx.checks,
     ];
     const valid = Object.values(verdicts).every((v) => v.valid) && checks.every((c) => c.ok);

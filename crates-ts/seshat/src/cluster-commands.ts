@@ -299,6 +299,11 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_forward_cluster_down', c.forwarder.clusterDown],
     ['raft_forward_outcome_unknown', c.forwarder.outcomeUnknown],
   );
+  for (const l of c.transport.stats().peers)
+    rows.push([
+      `raft_link_${l.peerId}`,
+      `state=${l.state},queued=${l.queuedMessages},inflight_frames=${l.inflightFrames},sent=${l.messagesSent},frames_sent=${l.framesSent},frames_acked=${l.framesAcked},dropped_down=${l.droppedDown},dropped_full=${l.droppedQueueFull},frames_lost=${l.framesLost},streams=${l.streamsOpened},failures=${l.streamFailures}`,
+    ]);
   for (const p of st.progress)
     rows.push([
       `raft_peer_${p.id}`,

@@ -4,6 +4,7 @@
  * to the other members (gRPC Transport) and to a tick timer. Writes and linearizable reads
  * are served by the leader; other members answer -MOVED with the leader's client address.
  */
+import { performance } from 'node:perf_hooks';
 import { type Clock, SeededRandom, SeshatError } from '@seshat/common';
 import {
   type ForwardServer,
@@ -27,6 +28,9 @@ import type { Logger } from 'pino';
 import { ForwardClient } from './forward-client.js';
 import { executeCommand, type ForwardExecutorDeps, forwardSession } from './forward-server.js';
 import { decodeMemberContext, type MemberAddress } from './member-address.js';
+
+/** A tick this much later than due is logged (a blocked event loop delays heartbeats). */
+const TICK_LATE_WARN_MS = 250;
 
 export interface ClusterNodeOptions {
   nodeId: number;
@@ -204,7 +208,19 @@ export class ClusterNode {
 
   async start(): Promise<number> {
     const { port } = await this.transport.start();
-    this.timer = setInterval(() => this.driver.tick(), this.o.tickMs);
+    let lastTickMs = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      const lateMs = now - lastTickMs - this.o.tickMs;
+      lastTickMs = now;
+      // A blocked event loop delays heartbeats: followers may call an election.
+      if (lateMs > TICK_LATE_WARN_MS)
+        this.o.logger.warn(
+          { group: GROUP_ID, lateMs: Math.round(lateMs) },
+          'raft tick late: the event loop was blocked',
+        );
+      this.driver.tick();
+    }, this.o.tickMs);
     return port;
   }
 
