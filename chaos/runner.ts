@@ -75,10 +75,19 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const stoppedAt = recorder.now();
     let finalReadError: unknown = null;
     try {
-      await driver.finalReads(async () => {
-        const id = await cluster.waitForLeader({ timeoutMs: LEADER_AFTER_HEAL_MS });
-        return { id, port: cluster.node(id).clientPort };
-      });
+      await driver.finalReads(
+        async () => {
+          const id = await cluster.waitForLeader({ timeoutMs: LEADER_AFTER_HEAL_MS });
+          return { id, port: cluster.node(id).clientPort };
+        },
+        async (t, error, failures) => {
+          // The first failures, then every 50th: what the target's Raft state was.
+          if (failures > 3 && failures % 50 !== 0) return;
+          log(
+            `${sc.name}: final read #${failures} on node ${t.id} failed (${error}):\n${await raftStates(cluster)}`,
+          );
+        },
+      );
     } catch (e) {
       log(`${sc.name}: final reads failed; the nodes' Raft state:\n${await raftStates(cluster)}`);
       log(await probeWrites(cluster));

@@ -175,7 +175,11 @@ export class WorkloadDriver {
    * Reads every key ever used, on `port` (the leader), retrying until each read succeeds;
    * each attempt is recorded like any other operation.
    */
-  async finalReads(target: () => Promise<NodeTarget>): Promise<void> {
+  async finalReads(
+    target: () => Promise<NodeTarget>,
+    onFailure: (t: NodeTarget, error: string, failures: number) => Promise<void> = async () => {},
+  ): Promise<void> {
+    let failures = 0;
     const rec = this.o.recorder;
     const deadline = performance.now() + FINAL_READ_TIMEOUT_MS;
     for (const space of this.spaces.values()) {
@@ -190,6 +194,7 @@ export class WorkloadDriver {
             break;
           } catch (e) {
             rec.fail(op, errorText(e));
+            await onFailure(t, errorText(e), ++failures);
             if (performance.now() > deadline) throw new Error(`final read of ${key}: ${errorText(e)}`);
             await sleep(BACKOFF_MS);
           } finally {
