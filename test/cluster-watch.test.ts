@@ -12,8 +12,17 @@
 //     while the leader handles a Raft Ready, the connection runs WATCH, MULTI, INCR, EXEC at
 //     once, and EXEC flushed the write path, re-entering the driver in the middle of the
 //     Ready: the leader crashed on the core's assertion. Now it answers like Redis.
+//   - WATCH on a forwarding follower whose log lags (the leader's link to it cut by a proxy):
+//     a SET of the watched key acknowledged by the leader after WATCH aborts the follower's
+//     EXEC (nil: *-1 in RESP2, _ in RESP3) although the follower never saw the SET, so the
+//     leader made the check (watch-pending.ts WatchGuard); a SET of another key does not,
+//     and the forwarded transaction applies.
 // How: a real 3-node cluster (helpers/cluster.ts, removed on t.teardown); raw RESP; the
-// pending SET is observed in the leader's raft_last_index (bounded poll), no sleeps.
+// pending SET is observed in the leader's raft_last_index (bounded poll), no sleeps. The
+// lagging follower: node 3, reached by the others through a LinkProxy (chaos/net) given as
+// their raft-peer-dial; its long election timeout keeps it a follower that knows its leader
+// while the link is cut.
+import { LinkProxy } from '../chaos/net/link-proxy.ts';
 import t from 'tap';
 import { startCluster } from './helpers/cluster.ts';
 import { RespClient, show } from './helpers/resp-client.ts';
@@ -82,4 +91,44 @@ t.test('a write pipelined ahead of WATCH/MULTI/EXEC: the leader answers and stay
   t.equal(show(await c.query(leader, ['GET', 'a'])), '"3"', 'the leader is still serving');
   const proc = c.node(leader).server.proc;
   t.equal(proc.exitCode === null && proc.signalCode === null, true, 'the leader process is alive');
+});
+
+t.test('EXEC with WATCH on a forwarding follower: the leader checks the watched keys', async (t) => {
+  const lagging = 3;
+  // Stands for the links into node 3; its target is set once the ports are known.
+  const proxy = await LinkProxy.start({ target: { host: '127.0.0.1', port: 1 }, name: 'to-3' });
+  t.teardown(() => proxy.close());
+  const c = await startCluster({
+    size: 3,
+    t,
+    nodeArgs: (id, ports) => {
+      if (id === lagging) return ['--raft-election-ticks', '200'];
+      proxy.setTarget({ host: '127.0.0.1', port: ports[lagging - 1]!.raft });
+      return ['--raft-peer-dial', `${lagging}@${proxy.address}`];
+    },
+  });
+  const leader = (await c.waitForLeader({ writable: true, known: true, timeoutMs: 20_000 })).id;
+  t.not(leader, lagging, 'node 3 (long election timeout) is a follower');
+  const applied = async (id: number): Promise<number> => Number((await c.raftInfo(id)).raft_applied_index);
+
+  for (const resp of [2, 3] as const) {
+    for (const touched of [true, false]) {
+      const key = `w${resp}:${touched ? 'same' : 'other'}`;
+      const a = await RespClient.connect(c.node(lagging).clientPort, { replyTimeoutMs: 30_000 });
+      t.teardown(() => a.socket.destroy());
+      if (resp === 3) await a.send(['HELLO', '3']);
+      t.equal(show(await a.send(['WATCH', key])), '+OK');
+      proxy.cut();
+      const written = touched ? key : `w${resp}:elsewhere`;
+      t.equal(show(await c.query(leader, ['SET', written, '41'])), '+OK', 'SET through the leader');
+      t.ok((await applied(lagging)) < (await applied(leader)), 'the follower has not applied it');
+      t.equal(show(await a.send(['MULTI'])), '+OK');
+      t.equal(show(await a.send(['INCR', key])), '+QUEUED');
+      const want = touched ? (resp === 2 ? '*-1' : '_') : '[:1]';
+      t.equal(show(await a.send(['EXEC'])), want, `RESP${resp}: ${touched ? 'aborted' : 'applied'}`);
+      proxy.heal();
+      t.equal(show(await c.query(leader, ['GET', key])), touched ? '"41"' : '"1"', 'the leader state');
+      a.socket.destroy();
+    }
+  }
 });

@@ -21,6 +21,7 @@ export const OP_TIMEOUT_MS = 6000;
 const CONNECT_TIMEOUT_MS = 2000;
 /** Pause after an error before the next operation, so a down cluster is not hammered. */
 const BACKOFF_MS = 50;
+/** How long the final read of one key may keep failing before the run fails. */
 const FINAL_READ_TIMEOUT_MS = 60_000;
 
 export interface NodeTarget {
@@ -181,9 +182,11 @@ export class WorkloadDriver {
   ): Promise<void> {
     let failures = 0;
     const rec = this.o.recorder;
-    const deadline = performance.now() + FINAL_READ_TIMEOUT_MS;
     for (const space of this.spaces.values()) {
       for (const key of [...space.used].sort()) {
+        // Per key: how long this key's read has been failing (the phase itself takes
+        // minutes after a long run, thousands of keys at one read each).
+        const deadline = performance.now() + FINAL_READ_TIMEOUT_MS;
         for (;;) {
           const t = await target();
           const r = connect(t.port);

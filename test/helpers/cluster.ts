@@ -5,8 +5,10 @@
 // `t.teardown` when `t` is given) and by server.ts's exit hooks when the test process dies.
 //
 // Exports:
-//   startCluster({size, args, t})  N nodes on free client and Raft ports, each with its own temp
-//                                  dir; all bootstrapped with the same initial-members. A start
+//   startCluster({size, args, nodeArgs, t})
+//                                  N nodes on free client and Raft ports, each with its own temp
+//                                  dir; all bootstrapped with the same initial-members (nodeArgs:
+//                                  extra flags per node, given all ports). A start
 //                                  that fails with "address in use" (free-port race) is retried
 //                                  on new ports.
 //   seshatHasParam(name)           whether the server under test has a parameter (its --help)
@@ -60,6 +62,8 @@ export interface StartClusterOptions {
   size?: number;
   /** Extra flags for every node, e.g. ['--raft-log-max-entries', '50']. */
   args?: string[];
+  /** Extra flags for one node (after `args`), given every node's ports (index id - 1). */
+  nodeArgs?: (id: number, ports: readonly { client: number; raft: number }[]) => string[];
   /** Registers cleanup() on t.teardown. */
   t?: Pick<Test, 'teardown'>;
   startTimeoutMs?: number;
@@ -311,6 +315,7 @@ async function tryStart(size: number, opts: StartClusterOptions): Promise<TestCl
           '--raft-port',
           String(p.raft),
           ...(opts.args ?? []),
+          ...(opts.nodeArgs?.(i + 1, ports) ?? []),
         ],
       }),
     ),

@@ -30,13 +30,14 @@ import {
   type RaftConfigInput,
   RawNode,
   type ReadState,
+  type Ready,
   StateRole,
 } from '@seshat/raft';
 import type { Storage, WriteBatch } from '@seshat/storage';
 import { RecentWrites, type WriteIdentity } from './retry-table.js';
 import type { RocksLogStorage } from './rocks-log-storage.js';
 import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
-import { ALL_SLOTS, decodeDescriptor } from './sm-snapshot-format.js';
+import { ALL_SLOTS, decodeDescriptor, type ImageHeader } from './sm-snapshot-format.js';
 import { ERR_RETRY_UNDECIDABLE } from './retry-table.js';
 import type { InboundSnapshot } from './transport-snapshot.js';
 
@@ -75,6 +76,8 @@ export interface GroupDriverOptions {
   logEntriesMax?: number;
   /** ...and keep this many behind the applied index. */
   logEntriesKept?: number;
+  /** ...or once the stored entries take more than this many bytes (see snapshotByBytes). */
+  logBytesMax?: number;
 }
 
 /** Most commands in one proposed entry. */
@@ -83,9 +86,13 @@ export const ENTRY_COMMANDS_MAX = 4096;
 export const LOG_ENTRIES_MAX = 10_000;
 /** ...keeping this many behind the applied index for followers that lag a little. */
 export const LOG_ENTRIES_KEPT = 1_000;
+/** ...or once the log's stored entries exceed this many bytes (a few large writes). */
+export const LOG_BYTES_MAX = 64 * 1024 * 1024;
 export const REQUEST_TIMEOUT_MS_DEFAULT = 5000;
 /** Bytes read from the log per slice when listing unapplied commands. */
 const UNAPPLIED_SLICE_BYTES = 16 * 1024 * 1024;
+/** Read request ids of one run: from a random u32 times this (exact in a double, < 2^53). */
+const READ_ID_SPAN = 2 ** 20;
 
 export const ERR_OUTCOME_UNKNOWN = new ErrorReply(
   'TRYAGAIN the write may or may not have been applied: leadership changed or the cluster did not answer in time',
@@ -124,14 +131,25 @@ export interface PendingRead {
   fail(reply: Reply): void;
 }
 
+/**
+ * Reads asked for together. The core forgets a ReadIndex request when this node changes
+ * role, and a leader that loses leadership never answers the requests followers sent it, so
+ * a batch records under which term and leader it was asked: once either changed, it is
+ * asked again (retryOrphanedReads). Reads have no effect, so asking twice is harmless, and
+ * any confirmation obtained after the reads arrived is a valid read point for them.
+ */
 interface ReadBatch {
   reads: PendingRead[];
   index: number;
   deadlineMs: number;
+  /** The core's term and leader when the batch was asked for. */
+  term: number;
+  lead: number;
 }
 
 export class GroupDriver {
-  readonly node: RawNode;
+  /** The Raft core; replaced only by reinitialize (RAFT INIT). */
+  node: RawNode;
   readonly nodeId: number;
   readonly groupId: number;
   private readonly o: GroupDriverOptions;
@@ -142,12 +160,17 @@ export class GroupDriver {
   /** Membership changes proposed through proposeConfChange, by log index. */
   private readonly confProposals = new Map<number, PendingConfChange>();
   private readonly readsQueued: PendingRead[] = [];
+  /** Batches to ask for (again): no leader was known, or the one asked changed. */
+  private readonly readsUnasked: ReadBatch[] = [];
+  /** Batches asked for, by request id (the ReadIndex context). */
   private readonly readBatches = new Map<number, ReadBatch>();
   private readonly readsReady: ReadBatch[] = [];
   private readonly retries: PendingRetry[] = [];
   /** Replies of recently applied tagged writes (retry detection, retry-table.ts). */
   readonly recentWrites: RecentWrites;
-  private nextReadId = 1;
+  /** Request ids start at a random point so that a late answer meant for an earlier run
+   * of this node (before a restart) cannot match one of this run's requests. */
+  private nextReadId: number;
   private scheduled = false;
   /** Inside run() (see there). */
   private running = false;
@@ -161,6 +184,9 @@ export class GroupDriver {
   /** Adds the server's own records for an applied membership change (its address book) to
    * the batch that persists the new ConfState, so both survive a crash together. */
   stageConfChange: (change: ConfChange, batch: WriteBatch) => void = () => {};
+  /** Called after a snapshot was installed (its records, the address book included, are
+   * durable): the server reloads what the image replaced, e.g. its member addresses. */
+  onSnapshotInstalled: (header: ImageHeader) => void = () => {};
   role: StateRole = StateRole.Follower;
   leader = 0;
   /** The image behind the log's current snapshot (sent to followers that need it). */
@@ -178,6 +204,7 @@ export class GroupDriver {
     logSyncMs: 0,
     entriesProposed: 0,
     commandsProposed: 0,
+    readiesDeferred: 0,
   };
 
   constructor(options: GroupDriverOptions) {
@@ -185,12 +212,34 @@ export class GroupDriver {
     this.nodeId = options.nodeId;
     this.groupId = options.groupId;
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
+    GroupDriver.raiseCommitToApplied(options);
     this.node = new RawNode(
       { ...options.raft, id: options.nodeId, groupId: options.groupId, applied: options.sm.appliedIndex },
       options.logStorage,
       options.random,
     );
     this.recentWrites = new RecentWrites(options.sm.appliedIndex);
+    this.nextReadId = options.random.nextU32() * READ_ID_SPAN + 1;
+  }
+
+  /**
+   * Entries applied before their Ready's hard state was persisted (applyDurable) can leave
+   * the persisted commit index below the applied index after a crash. Applied entries were
+   * committed, so the commit index is raised to the applied index before the core starts.
+   */
+  private static raiseCommitToApplied(options: GroupDriverOptions): void {
+    const log = options.logStorage;
+    const { hardState } = log.initialState();
+    const applied = options.sm.appliedIndex;
+    if (applied <= hardState.commit || applied > log.lastIndex()) return;
+    const batch = options.storage.batch();
+    log.stage(batch);
+    try {
+      log.setHardState({ ...hardState, commit: applied });
+    } finally {
+      log.unstage();
+    }
+    options.storage.write(batch, { sync: true });
   }
 
   get isLeader(): boolean {
@@ -271,6 +320,25 @@ export class GroupDriver {
   }
 
   /**
+   * RAFT INIT (cluster-node.ts): `write` stores a new group's bootstrap state under a core
+   * that started on empty storage and has done nothing since; the core then restarts from
+   * it. False, without calling `write`, while a Ready is being handled.
+   */
+  reinitialize(write: () => void): boolean {
+    if (this.running || this.deferred !== null) return false;
+    if (this.node.hasReady()) this.run();
+    if (this.running || this.deferred !== null || this.node.hasReady()) return false;
+    write();
+    this.node = new RawNode(
+      { ...this.o.raft, id: this.nodeId, groupId: this.groupId, applied: this.o.sm.appliedIndex },
+      this.o.logStorage,
+      this.o.random,
+    );
+    this.schedule();
+    return true;
+  }
+
+  /**
    * The commands that will apply before anything submitted from now on: this node's log
    * after the applied index (proposed or received, not yet applied) and the queue. Null when
    * this node cannot list them (its log starts past the applied index: a snapshot is being
@@ -278,8 +346,17 @@ export class GroupDriver {
    * between WATCH and EXEC in log order, though not applied yet.
    */
   unappliedCommands(): EntryCommand[] | null {
+    return this.commandsAfter(this.o.sm.appliedIndex);
+  }
+
+  /**
+   * The commands of this node's log after `index` (applied or not) and the queue, in log
+   * order; null when the log no longer holds them all (compacted past `index`). A follower's
+   * EXEC with WATCH is checked against the commands after its WATCH (watch-pending.ts).
+   */
+  commandsAfter(index: number): EntryCommand[] | null {
     const log = this.node.raft.log;
-    let lo = this.o.sm.appliedIndex + 1;
+    let lo = index + 1;
     const hi = log.lastIndex() + 1;
     if (lo < hi && lo < log.firstIndex()) return null;
     const out: EntryCommand[] = [];
@@ -298,11 +375,13 @@ export class GroupDriver {
 
   /** Reads waiting here: queued for a ReadIndex request, requested, confirmed but not applied. */
   get readsWaiting(): { queued: number; requested: number; confirmed: number } {
+    let queued = this.readsQueued.length;
+    for (const b of this.readsUnasked) queued += b.reads.length;
     let requested = 0;
     for (const b of this.readBatches.values()) requested += b.reads.length;
     let confirmed = 0;
     for (const b of this.readsReady) confirmed += b.reads.length;
-    return { queued: this.readsQueued.length, requested, confirmed };
+    return { queued, requested, confirmed };
   }
 
   get pendingWrites(): number {
@@ -329,6 +408,8 @@ export class GroupDriver {
    * for another turn: handling a second Ready before advance() breaks the core's contract.
    */
   run(): void {
+    // A deferred Ready resumes the turn itself once it is finished.
+    if (this.deferred !== null) return;
     if (this.running) {
       this.schedule();
       return;
@@ -343,15 +424,27 @@ export class GroupDriver {
 
   private runTurn(): void {
     this.proposeQueued();
+    this.retryOrphanedReads();
     this.requestReadIndex();
-    while (this.node.hasReady()) this.handleReady();
+    if (!this.drainReadies()) return;
     this.resolveRetries();
     if (this.commands.length > 0) {
       // Retries found not applied: propose them now (same turn).
       this.proposeQueued();
-      while (this.node.hasReady()) this.handleReady();
+      if (!this.drainReadies()) return;
     }
     this.serveReads();
+    this.flushTouched();
+  }
+
+  /** Handles every Ready; false when one was deferred (finishDeferred resumes the turn). */
+  private drainReadies(): boolean {
+    while (this.node.hasReady()) if (!this.handleReady()) return false;
+    return true;
+  }
+
+  private flushTouched(): void {
+    if (this.touched.size === 0) return;
     for (const w of this.touched) w.flushOutput();
     this.touched.clear();
   }
@@ -380,26 +473,61 @@ export class GroupDriver {
     }
   }
 
+  /** Asks the core for a read index for the new reads and for the batches waiting to be
+   * asked (again); those that find no leader wait for one (until their deadline). */
   private requestReadIndex(): void {
-    if (this.readsQueued.length === 0) return;
+    if (this.readsQueued.length > 0) {
+      this.readsUnasked.push({
+        reads: this.readsQueued.splice(0),
+        index: -1,
+        deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
+        term: 0,
+        lead: 0,
+      });
+    }
+    let kept = 0;
+    for (const b of this.readsUnasked) if (!this.askReadIndex(b)) this.readsUnasked[kept++] = b;
+    this.readsUnasked.length = kept;
+  }
+
+  /** One ReadIndex request for `batch`; false if no leader is known to confirm it. */
+  private askReadIndex(batch: ReadBatch): boolean {
     const id = this.nextReadId++;
     const ctx = Buffer.allocUnsafe(8);
     ctx.writeDoubleBE(id, 0);
-    const batch: ReadBatch = {
-      reads: this.readsQueued.splice(0),
-      index: -1,
-      deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
-    };
     try {
       this.node.readIndex(ctx);
-      this.readBatches.set(id, batch);
     } catch (e) {
       if (!(e instanceof RaftError)) throw e;
-      for (const r of batch.reads) r.fail(ERR_READ_TIMEOUT);
+      if (e.reason === 'not_leader') return false;
+      for (const r of batch.reads) r.fail(ERR_READ_TIMEOUT); // back-pressure (read_limit)
+      return true;
+    }
+    batch.term = this.node.raft.term;
+    batch.lead = this.node.raft.lead;
+    this.readBatches.set(id, batch);
+    return true;
+  }
+
+  /**
+   * Batches asked for under another term or leader than the core's now: the core dropped
+   * them on its role change, or the leader asked is gone. They are asked for again.
+   */
+  private retryOrphanedReads(): void {
+    if (this.readBatches.size === 0) return;
+    const { term, lead } = this.node.raft;
+    for (const [id, b] of this.readBatches) {
+      if (b.term === term && b.lead === lead) continue;
+      this.readBatches.delete(id);
+      this.readsUnasked.push(b);
     }
   }
 
-  private handleReady(): void {
+  /**
+   * Steps 1 and (early) 4 of a Ready, then the rest now or, for a leader's fsynced append,
+   * after one event-loop turn (see `deferred`). False when deferred.
+   */
+  private handleReady(): boolean {
     const rd = this.node.ready();
     this.counters.readyRounds++;
     if (rd.softState !== null) {
@@ -408,13 +536,78 @@ export class GroupDriver {
       this.onRoleChange(this.role, this.leader);
     }
     this.send(rd.messages);
+    const appliedEarly = this.applyDurable(rd);
+    if (this.mayDefer(rd)) {
+      this.deferred = { rd, appliedEarly };
+      this.counters.readiesDeferred++;
+      setImmediate(this.finishDeferredBound);
+      return false;
+    }
+    this.finishReady(rd, appliedEarly);
+    return true;
+  }
+
+  /** Persist, send what waits for it, apply the rest, advance. */
+  private finishReady(rd: Ready, appliedEarly: number): void {
     this.persist(rd.snapshot !== null, rd.entries, rd.hardState, rd.mustSync, rd.snapshot);
     this.send(rd.messagesAfterPersist);
     if (rd.snapshot !== null) this.installSnapshot();
-    for (const e of rd.committedEntries) this.applyEntry(e);
+    const ce = rd.committedEntries;
+    for (let i = appliedEarly; i < ce.length; i++) this.applyEntry(ce[i]!);
     for (const rs of rd.readStates) this.readConfirmed(rs);
     this.node.advance();
     this.maybeSnapshot();
+  }
+
+  /**
+   * Applies the Ready's committed entries that are already durable in this node's log
+   * (persisted by an earlier Ready) BEFORE this Ready's fsync, and sends their replies: a
+   * leader under load commits old entries and appends new ones in the same Ready, and those
+   * replies need not wait for the new entries' fsync. Returns how many were applied. (A crash
+   * in between can leave the applied index above the persisted commit index; the
+   * constructor raises the commit index again on restart: applied entries were committed.)
+   */
+  private applyDurable(rd: Ready): number {
+    if (rd.snapshot !== null) return 0;
+    const stable = this.node.raft.log.lastStableIndex();
+    const ce = rd.committedEntries;
+    let i = 0;
+    while (i < ce.length && ce[i]!.index <= stable) this.applyEntry(ce[i++]!);
+    if (i > 0) this.flushTouched();
+    return i;
+  }
+
+  /**
+   * A leader's Ready that sends appends and must fsync new entries: the binding's write is
+   * synchronous and gRPC writes reach the socket only after this turn, so fsyncing now would
+   * hold the followers' copies back until our own fsync is done. Deferring the persist by one
+   * turn lets both fsyncs overlap (Raft allows the leader to send before it persists).
+   */
+  private mayDefer(rd: Ready): boolean {
+    if (this.o.fsync === false || !rd.mustSync || rd.entries.length === 0 || rd.snapshot !== null)
+      return false;
+    for (const m of rd.messages) if (m.type === MessageType.Append) return true;
+    return false;
+  }
+
+  /** A Ready handled up to its persist, waiting for the next turn (see mayDefer). Nothing
+   * calls ready() again until it is finished; stepping, ticking and proposing in between
+   * are allowed by the core, as in etcd's RawNode. */
+  private deferred: { rd: Ready; appliedEarly: number } | null = null;
+
+  private readonly finishDeferredBound = (): void => this.finishDeferred();
+
+  private finishDeferred(): void {
+    const d = this.deferred;
+    if (d === null) return;
+    this.deferred = null;
+    this.running = true;
+    try {
+      this.finishReady(d.rd, d.appliedEarly);
+    } finally {
+      this.running = false;
+    }
+    this.run();
   }
 
   private persist(
@@ -519,6 +712,7 @@ export class GroupDriver {
     this.o.sm.reload();
     this.recentWrites.resetTo(this.o.sm.appliedIndex);
     this.snapshotsInstalled++;
+    this.onSnapshotInstalled(inst.header!);
   }
 
   /** Log compaction: snapshot at the applied index when the log grew long enough. */
@@ -526,9 +720,42 @@ export class GroupDriver {
     const log = this.o.logStorage;
     const applied = this.o.sm.appliedIndex;
     const max = this.o.logEntriesMax ?? LOG_ENTRIES_MAX;
-    const kept = this.o.logEntriesKept ?? LOG_ENTRIES_KEPT;
+    // Kept below max: compacting to `applied - kept` must bring the log under the limit, or
+    // the next Ready would snapshot again at the same index.
+    const kept = Math.min(this.o.logEntriesKept ?? LOG_ENTRIES_KEPT, Math.max(0, max - 1));
     if (applied - (log.firstIndex() - 1) > max) this.snapshotNow(applied - kept);
+    else if (log.storedBytes > (this.o.logBytesMax ?? LOG_BYTES_MAX)) this.snapshotByBytes(applied, kept);
     else if (log.wantsSnapshot) this.snapshotNow(null);
+  }
+
+  /**
+   * The log is over its byte budget: compact so that behind the applied index at most
+   * `kept` entries AND at most half the budget remain (the other half is room before the
+   * next compaction, so large entries do not trigger a snapshot per Ready). Unapplied
+   * entries cannot go; when nothing can be dropped, no snapshot is taken.
+   */
+  private snapshotByBytes(applied: number, kept: number): void {
+    const log = this.o.logStorage;
+    const upTo = Math.min(applied, log.lastIndex());
+    const bytesKept = (this.o.logBytesMax ?? LOG_BYTES_MAX) / 2;
+    const to = Math.max(upTo - kept, log.indexKeepingBytes(bytesKept, upTo));
+    if (to <= log.firstIndex() - 1) {
+      if (log.wantsSnapshot) this.snapshotNow(null);
+      return;
+    }
+    // A snapshot held at the applied index already covers `to`: only compact.
+    if (applied > log.storedSnapshot().metadata.index || this.heldImage === null) {
+      this.snapshotNow(to);
+      return;
+    }
+    const batch = this.o.storage.batch();
+    log.stage(batch);
+    try {
+      log.compact(to);
+    } finally {
+      log.unstage();
+    }
+    this.o.storage.write(batch, { sync: false });
   }
 
   /**
@@ -723,6 +950,8 @@ export class GroupDriver {
       this.readBatches.delete(id);
       for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);
     }
+    expireReadBatches(this.readsUnasked, now);
+    expireReadBatches(this.readsReady, now);
     if (this.touched.size > 0) {
       for (const w of this.touched) w.flushOutput();
       this.touched.clear();
@@ -731,6 +960,7 @@ export class GroupDriver {
 
   /** Fails everything still waiting and releases the held image (shutdown). */
   failAll(): void {
+    this.finishDeferred();
     this.heldImage?.release();
     this.heldImage = null;
     for (const p of this.proposals.values()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
@@ -745,8 +975,20 @@ export class GroupDriver {
     );
     for (const b of this.readBatches.values()) for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);
     this.readBatches.clear();
+    for (const b of [...this.readsUnasked.splice(0), ...this.readsReady.splice(0)])
+      for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);
     for (const r of this.readsQueued.splice(0)) r.fail(ERR_READ_TIMEOUT);
     for (const w of this.touched) w.flushOutput();
     this.touched.clear();
   }
+}
+
+/** Fails (and removes) the batches whose deadline passed. */
+function expireReadBatches(batches: ReadBatch[], nowMs: number): void {
+  let kept = 0;
+  for (const b of batches) {
+    if (b.deadlineMs > nowMs) batches[kept++] = b;
+    else for (const r of b.reads) r.fail(ERR_READ_TIMEOUT);
+  }
+  batches.length = kept;
 }

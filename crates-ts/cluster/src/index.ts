@@ -6,6 +6,7 @@ export {
   IMAGE_CFS,
   type ImageDescriptor,
   type ImageHeader,
+  membersKey,
   SNAPSHOT_CHUNK_BYTES_MAX,
   type SlotRange,
 } from './sm-snapshot-format.js';

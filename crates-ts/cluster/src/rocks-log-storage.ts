@@ -30,6 +30,10 @@
  * produced") when this process has not called createSnapshot since it opened or installed
  * a snapshot, and raises `wantsSnapshot`: the driver then captures an image at its applied
  * index and calls createSnapshot; the leader retries on its next heartbeat.
+ *
+ * `storedBytes` is the size of the stored entries (keys + values), kept up to date by every
+ * write and computed by the scan at open, so the driver can compact by bytes as well as by
+ * entry count without reading RocksDB.
  */
 import { assert } from '@seshat/common';
 import {
@@ -45,7 +49,7 @@ import {
   type SnapshotMetadata,
 } from '@seshat/raft';
 import type { Storage, WriteBatch } from '@seshat/storage';
-import { EntryCache, TermRuns } from './rocks-log-cache.js';
+import { EntryCache, EntrySizes, TermRuns } from './rocks-log-cache.js';
 import {
   decodeConfState,
   decodeEntry,
@@ -57,6 +61,7 @@ import {
   encodeHardState,
   encodeSnapshotMeta,
   encodeTrunc,
+  LOG_KEY_BYTES,
   logKey,
   logKeyIndex,
   stateKey,
@@ -87,6 +92,7 @@ export class RocksLogStorage implements LogStorage {
   private offsetTerm = 0;
   private last = 0;
   private readonly terms = new TermRuns();
+  private readonly sizes = new EntrySizes();
   private readonly cache: EntryCache;
   /** Whether this process created the current snapshot (its image is held by the driver). */
   private imageLive = false;
@@ -126,6 +132,7 @@ export class RocksLogStorage implements LogStorage {
     this.offset = base.index;
     this.offsetTerm = base.term;
     this.last = this.offset;
+    this.sizes.reset(this.offset);
     this.loadEntries();
   }
 
@@ -143,6 +150,7 @@ export class RocksLogStorage implements LogStorage {
           assert(index === this.last + 1, `log storage: group ${this.groupId} gap at ${this.last + 1}`);
           const entry = decodeEntry(index, rows[i + 1]!);
           this.terms.push(index, entry.term);
+          this.sizes.push(index, rows[i]!.length + rows[i + 1]!.length);
           batch.push(entry);
           this.last = index;
         }
@@ -272,6 +280,20 @@ export class RocksLogStorage implements LogStorage {
     return this.snap;
   }
 
+  /** Bytes of the stored entries (keys and values in raft_log), staged ones included. */
+  get storedBytes(): number {
+    return this.sizes.totalBytes;
+  }
+
+  /**
+   * The smallest index from which on the entries up to `upTo` hold at most `bytes`
+   * (at least the log's base): compacting to it leaves that many bytes before `upTo`.
+   */
+  indexKeepingBytes(bytes: number, upTo: number): number {
+    assert(upTo >= this.offset && upTo <= this.last, `storage: indexKeepingBytes(${upTo}) out of range`);
+    return Math.min(upTo, this.sizes.indexKeepingBytes(bytes + this.sizes.bytesAfter(upTo)));
+  }
+
   /** The driver released the image behind the current snapshot: snapshot() answers null again. */
   dropImage(): void {
     this.imageLive = false;
@@ -286,11 +308,14 @@ export class RocksLogStorage implements LogStorage {
     assert(first <= this.last + 1, `storage: append at ${first} leaves a gap after ${this.last}`);
     const batch = this.staging();
     this.terms.truncateFrom(first);
+    this.sizes.truncateFrom(first);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       assert(entry.index === first + i, 'storage: appended entries are not contiguous');
-      batch.put('raft_log', logKey(this.groupId, entry.index), encodeEntry(entry));
+      const value = encodeEntry(entry);
+      batch.put('raft_log', logKey(this.groupId, entry.index), value);
       this.terms.push(entry.index, entry.term);
+      this.sizes.push(entry.index, LOG_KEY_BYTES + value.length);
     }
     const newLast = first + entries.length - 1;
     for (let i = newLast + 1; i <= this.last; i++) batch.del('raft_log', logKey(this.groupId, i));
@@ -320,6 +345,7 @@ export class RocksLogStorage implements LogStorage {
     this.offsetTerm = term;
     this.last = index;
     this.terms.clear();
+    this.sizes.reset(index);
     this.cache.clear();
     this.imageLive = false;
   }
@@ -359,6 +385,7 @@ export class RocksLogStorage implements LogStorage {
     for (let i = this.offset + 1; i <= index; i++) batch.del('raft_log', logKey(this.groupId, i));
     batch.put('raft_state', this.truncKey, encodeTrunc(index, term));
     this.terms.compactTo(index, this.last);
+    this.sizes.compactTo(index);
     this.cache.compactTo(index);
     this.offset = index;
     this.offsetTerm = term;

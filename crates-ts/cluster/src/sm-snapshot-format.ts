@@ -8,15 +8,21 @@
  * so a transport may re-cut, coalesce or spool the bytes and the installer accepts any
  * split (lost or reordered bytes fail the structure checks or the digest):
  *
- *   'H' len(4) header   header = format(1)=1 group(4) index(8) term(8) imageId(8)
+ *   'H' len(4) header   header = format(1)=2 group(4) index(8) term(8) imageId(8)
  *                                appliedLen(2) applied confState nRanges(2) (start(2) end(2))*
+ *                                membersLen(4) members
  *   'R' cf(1) keyLen(4) valueLen(4) key value        one row, cf = index into IMAGE_CFS;
  *                                                    per cf in IMAGE_CFS order, keys ascending
  *   'T' rows(8)x4 rowBytes(8) sha256(32)             trailer; the digest covers every
  *                                                    byte of the stream before it
  *
  * `applied` is the raw `group(4) "applied"` record of raft_state in the image (KV: index(8)
- * lastStampMs(double)), copied verbatim so later fields survive the trip.
+ * lastStampMs(double)), copied verbatim so later fields survive the trip. `members` likewise
+ * is the raw `group(4) "members"` record: the server's address book (id -> raft and client
+ * addresses) as of `index`, which it writes with every applied membership change. A node whose
+ * log was compacted past such a change learns the addresses from the image; the install writes
+ * the record with the applied record. Format 1 headers (no members field) are still read, with
+ * empty members (the installing node keeps its own address book).
  */
 import { assert, SeshatError, SLOT_COUNT } from '@seshat/common';
 import type { ConfState } from '@seshat/raft';
@@ -33,7 +39,13 @@ import {
 
 /** The column families whose slot ranges make up a KV image, in stream order. */
 export const IMAGE_CFS: readonly ColumnFamily[] = ['meta', 'expire', 'sub', 'zscore'];
-export const IMAGE_FORMAT = 1;
+/** Header format written; IMAGE_FORMAT_V1 (without members) is still read. */
+export const IMAGE_FORMAT = 2;
+export const IMAGE_FORMAT_V1 = 1;
+/** Format of the descriptor in Snapshot.data (persisted in "snapmeta": unchanged by v2). */
+const DESCRIPTOR_FORMAT = 1;
+/** Install marker format written (2 adds members); 1 is still read (crash during an upgrade). */
+const MARKER_FORMAT = 2;
 /** Largest chunk a writer produces (the default chunk size). */
 export const SNAPSHOT_CHUNK_BYTES_MAX = 1024 * 1024;
 /** Largest header body: conf states and slot range lists stay far below. */
@@ -60,6 +72,8 @@ export interface ImageHeader {
   readonly applied: Buffer;
   readonly confState: ConfState;
   readonly slotRanges: readonly SlotRange[];
+  /** The raw address-book record as of `index` (see the header comment); empty when none. */
+  readonly members: Buffer;
 }
 
 /** A bad image from the network: an operating error (the driver aborts and retries). */
@@ -103,8 +117,10 @@ export function slotRangeBounds(range: SlotRange): { gte: Buffer; lt: Buffer } {
 }
 
 export function encodeHeader(h: ImageHeader): Buffer {
+  const fixedBytes = 1 + 4 + 8 + 8 + 8 + 2;
+  const rangesBytes = 2 + 4 * h.slotRanges.length;
   const size =
-    1 + 4 + 8 + 8 + 8 + 2 + h.applied.length + confStateBytes(h.confState) + 2 + 4 * h.slotRanges.length;
+    fixedBytes + h.applied.length + confStateBytes(h.confState) + rangesBytes + 4 + h.members.length;
   const out = Buffer.allocUnsafe(size);
   out[0] = IMAGE_FORMAT;
   out.writeUInt32BE(h.groupId, 1);
@@ -121,6 +137,9 @@ export function encodeHeader(h: ImageHeader): Buffer {
     out.writeUInt16BE(e, o + 2);
     o += 4;
   }
+  out.writeUInt32BE(h.members.length, o);
+  h.members.copy(out, o + 4);
+  o += 4 + h.members.length;
   assert(o === size, 'image header size mismatch');
   return out;
 }
@@ -128,12 +147,16 @@ export function encodeHeader(h: ImageHeader): Buffer {
 /** Decodes a header from the network; malformed input is an imageError. */
 export function decodeHeader(body: Buffer): ImageHeader {
   try {
-    if (body[0] !== IMAGE_FORMAT) throw imageError(`unknown format ${body[0]}`);
+    const format = body[0];
+    if (format !== IMAGE_FORMAT && format !== IMAGE_FORMAT_V1) throw imageError(`unknown format ${format}`);
     const appliedLen = body.readUInt16BE(29);
     const applied = Buffer.from(body.subarray(31, 31 + appliedLen));
     const { confState, end } = readConfState(body, 31 + appliedLen);
     const n = body.readUInt16BE(end);
-    if (end + 2 + 4 * n !== body.length) throw imageError('header length mismatch');
+    const rangesEnd = end + 2 + 4 * n;
+    const members = format === IMAGE_FORMAT_V1 ? Buffer.alloc(0) : readMembers(body, rangesEnd);
+    const size = format === IMAGE_FORMAT_V1 ? rangesEnd : rangesEnd + 4 + members.length;
+    if (size !== body.length) throw imageError('header length mismatch');
     const slotRanges: SlotRange[] = [];
     for (let i = 0; i < n; i++)
       slotRanges.push([body.readUInt16BE(end + 2 + 4 * i), body.readUInt16BE(end + 4 + 4 * i)]);
@@ -147,11 +170,19 @@ export function decodeHeader(body: Buffer): ImageHeader {
       applied,
       confState,
       slotRanges,
+      members,
     };
   } catch (err) {
     if (err instanceof SeshatError) throw err;
     throw imageError(`malformed header (${(err as Error).message})`);
   }
+}
+
+/** `membersLen(4) members` at `offset` (a copy); a length beyond the body is an imageError. */
+function readMembers(body: Buffer, offset: number): Buffer {
+  const len = body.readUInt32BE(offset);
+  if (offset + 4 + len > body.length) throw imageError('members beyond the header');
+  return Buffer.from(body.subarray(offset + 4, offset + 4 + len));
 }
 
 /** What a Snapshot's `data` carries: which image of which group, at which point. */
@@ -167,7 +198,7 @@ const DESCRIPTOR_KIND = 0x49; // 'I'
 
 export function encodeDescriptor(d: ImageDescriptor): Buffer {
   const out = Buffer.allocUnsafe(DESCRIPTOR_BYTES);
-  out[0] = IMAGE_FORMAT;
+  out[0] = DESCRIPTOR_FORMAT;
   out[1] = DESCRIPTOR_KIND;
   out.writeUInt32BE(d.groupId, 2);
   writeU64(out, d.index, 6);
@@ -178,7 +209,7 @@ export function encodeDescriptor(d: ImageDescriptor): Buffer {
 
 /** The descriptor in a Snapshot's data, or null if the data is not one (e.g. bootstrap data). */
 export function decodeDescriptor(data: Uint8Array): ImageDescriptor | null {
-  if (data.byteLength !== DESCRIPTOR_BYTES || data[0] !== IMAGE_FORMAT || data[1] !== DESCRIPTOR_KIND)
+  if (data.byteLength !== DESCRIPTOR_BYTES || data[0] !== DESCRIPTOR_FORMAT || data[1] !== DESCRIPTOR_KIND)
     return null;
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return { groupId: b.readUInt32BE(2), index: readU64(b, 6), term: readU64(b, 14), imageId: readU64(b, 22) };
@@ -215,6 +246,12 @@ export function appliedKey(groupId: number): Buffer {
   return stateKey(groupId, 'applied');
 }
 
+/** raft_state key of the server's address book (id -> addresses), written with each applied
+ * membership change and carried in images. */
+export function membersKey(groupId: number): Buffer {
+  return stateKey(groupId, 'members');
+}
+
 /** Everything a restart needs to finish an install: persisted before the switch starts. */
 export interface InstallMarker {
   readonly stagingId: number;
@@ -223,11 +260,14 @@ export interface InstallMarker {
   /** The applied record to write when the switch completes. */
   readonly applied: Buffer;
   readonly slotRanges: readonly SlotRange[];
+  /** The address-book record to write with it; empty: keep the node's own. */
+  readonly members: Buffer;
 }
 
 export function encodeMarker(m: InstallMarker): Buffer {
-  const out = Buffer.allocUnsafe(1 + 24 + 2 + m.applied.length + 2 + 4 * m.slotRanges.length);
-  out[0] = IMAGE_FORMAT;
+  const rangesBytes = 2 + 4 * m.slotRanges.length;
+  const out = Buffer.allocUnsafe(1 + 24 + 2 + m.applied.length + rangesBytes + 4 + m.members.length);
+  out[0] = MARKER_FORMAT;
   writeU64(out, m.stagingId, 1);
   writeU64(out, m.index, 9);
   writeU64(out, m.term, 17);
@@ -241,23 +281,34 @@ export function encodeMarker(m: InstallMarker): Buffer {
     out.writeUInt16BE(e, o + 2);
     o += 4;
   }
+  out.writeUInt32BE(m.members.length, o);
+  m.members.copy(out, o + 4);
   return out;
 }
 
 export function decodeMarker(v: Buffer): InstallMarker {
-  assert(v[0] === IMAGE_FORMAT, `install marker: unknown format ${v[0]}`);
+  const format = v[0];
+  assert(format === MARKER_FORMAT || format === 1, `install marker: unknown format ${format}`);
   const appliedLen = v.readUInt16BE(25);
   let o = 27 + appliedLen;
   const n = v.readUInt16BE(o);
   o += 2;
-  assert(o + 4 * n === v.length, 'install marker: bad length');
   const slotRanges: SlotRange[] = [];
   for (let i = 0; i < n; i++) slotRanges.push([v.readUInt16BE(o + 4 * i), v.readUInt16BE(o + 4 * i + 2)]);
+  o += 4 * n;
+  let members = Buffer.alloc(0);
+  if (format === MARKER_FORMAT) {
+    const len = v.readUInt32BE(o);
+    members = Buffer.from(v.subarray(o + 4, o + 4 + len));
+    o += 4 + len;
+  }
+  assert(o === v.length, 'install marker: bad length');
   return {
     stagingId: readU64(v, 1),
     index: readU64(v, 9),
     term: readU64(v, 17),
     applied: Buffer.from(v.subarray(27, 27 + appliedLen)),
     slotRanges,
+    members,
   };
 }

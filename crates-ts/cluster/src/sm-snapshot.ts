@@ -17,7 +17,8 @@
  *      Raft log and the state machine switch together when that batch is durable.
  *   2. `finishInstall()` (after the write) rolls forward: range-deletes the group's slot
  *      ranges, copies the staged rows in bounded batches, then writes the applied record
- *      and deletes the marker in one synced batch, then drops the staging rows.
+ *      and the image's address book and deletes the marker in one synced batch, then drops
+ *      the staging rows.
  * A restart finds the marker and redoes step 2 from the top (`recoverSnapshotInstall`),
  * which is idempotent; without a marker it discards leftover staging rows. One batch for
  * the whole image was rejected: an image can be far larger than memory should hold.
@@ -49,6 +50,7 @@ import {
   imageError,
   type InstallMarker,
   installMarkerKey,
+  membersKey,
   SNAPSHOT_CHUNK_BYTES_MAX,
   type SlotRange,
   slotInRanges,
@@ -107,6 +109,8 @@ export class SnapshotImage {
     assert(problem === null, `snapshot image: ${problem}`);
     const view = storage.snapshot();
     const applied = view.get('raft_state', appliedKey(spec.groupId)) ?? syntheticApplied(spec.index);
+    // The address book as of the same point (written in the batch of each applied change).
+    const members = view.get('raft_state', membersKey(spec.groupId)) ?? Buffer.alloc(0);
     const appliedIndex = applied.length >= 8 ? readU64(applied, 0) : -1;
     if (appliedIndex !== spec.index) {
       view.release();
@@ -116,6 +120,7 @@ export class SnapshotImage {
       ...spec,
       slotRanges: spec.slotRanges.map((r) => [r[0], r[1]] as const),
       applied,
+      members,
       imageId: nextImageId++,
     };
     return new SnapshotImage(view, header);
@@ -479,6 +484,7 @@ export class SnapshotInstaller {
       term: h.term,
       applied: h.applied,
       slotRanges: h.slotRanges,
+      members: h.members,
     };
   }
 
@@ -686,6 +692,7 @@ function rollForward(storage: Storage, groupId: number, marker: InstallMarker): 
   }
   installFailpoint.hit?.('before-final');
   batch.put('raft_state', appliedKey(groupId), marker.applied);
+  if (marker.members.length > 0) batch.put('raft_state', membersKey(groupId), marker.members);
   batch.del('raft_state', installMarkerKey(groupId));
   storage.write(batch, { sync: true });
   installFailpoint.hit?.('after-final');

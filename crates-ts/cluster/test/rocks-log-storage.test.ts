@@ -7,7 +7,8 @@
 // MemoryLogStorage models and to RocksLogStorage; every read method must answer identically
 // after every tick, for the live storage, for one reopened from disk after each write, and
 // after a dropped (never written) batch, which must leave exactly the last written state
-// (a crash between batches). Failures name their seed.
+// (a crash between batches); the running byte count (storedBytes) must equal the size of
+// the model's entries every time. Failures name their seed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,20 @@ const entry = (index: number, term: number, s = `e${index}`) => ({
   data: data(s),
 });
 const CONF = { voters: [1, 2, 3], learners: [], removed: [] };
+/** Stored bytes of one entry: key (group 4 + index 8) + value (format, type, term 8, data). */
+const STORED = (dataBytes: number) => 12 + 10 + dataBytes;
+
+/** Stored bytes of every entry in `log` (the reference for storedBytes). */
+function entryBytes(
+  log: { firstIndex(): number; lastIndex(): number } & Pick<MemoryLogStorage, 'entries'>,
+): number {
+  const lo = log.firstIndex();
+  const hi = log.lastIndex() + 1;
+  if (lo >= hi) return 0;
+  let sum = 0;
+  for (const e of log.entries(lo, hi, Number.MAX_SAFE_INTEGER)) sum += STORED(e.data.byteLength);
+  return sum;
+}
 
 /** Runs `fn` with the log staged on a fresh batch, then writes it (sync) and unstages. */
 function tick(storage: RocksStorage, logs: RocksLogStorage[], fn: () => void): void {
@@ -144,6 +159,61 @@ t.test('snapshot() is null until this process holds an image; createSnapshot re-
   t.equal(reopened.snapshot(), null, 'dropImage: nothing to stream any more');
 });
 
+t.test('storedBytes counts the stored entries through append, truncation, compaction, reopen', async (t) => {
+  const storage = await openDb(t);
+  const log = new RocksLogStorage(storage, { groupId: 1, entryCacheBytes: 64 });
+  t.equal(log.storedBytes, 0, 'empty log');
+  tick(storage, [log], () => bootstrapStorage(log, CONF));
+  t.equal(log.storedBytes, 0, 'bootstrap: a snapshot, no entries');
+  const sized = (i: number, term: number, n: number) => entry(i, term, 'x'.repeat(n));
+  tick(storage, [log], () => log.append([2, 3, 4, 5, 6].map((i) => sized(i, 1, i * 10))));
+  t.equal(
+    log.storedBytes,
+    [20, 30, 40, 50, 60].reduce((a, n) => a + STORED(n), 0),
+    'after append',
+  );
+  tick(storage, [log], () => log.append([sized(5, 2, 7)]));
+  t.equal(log.storedBytes, STORED(20) + STORED(30) + STORED(40) + STORED(7), 'conflicting suffix subtracted');
+  t.equal(new RocksLogStorage(storage, { groupId: 1 }).storedBytes, log.storedBytes, 'reopen: same count');
+  t.equal(log.indexKeepingBytes(STORED(40) + STORED(7), 5), 3, 'entries 4..5 fit in their bytes');
+  t.equal(log.indexKeepingBytes(STORED(40), 4), 3, 'up to 4: entry 4 only');
+  t.equal(log.indexKeepingBytes(0, 5), 5, 'nothing kept');
+  t.equal(log.indexKeepingBytes(1e9, 5), 1, 'everything kept: the log base');
+  tick(storage, [log], () => {
+    log.createSnapshot(4, CONF, data('d4'));
+    log.compact(3);
+  });
+  t.equal(log.storedBytes, STORED(40) + STORED(7), 'compaction subtracted');
+  const reopened = new RocksLogStorage(storage, { groupId: 1 });
+  t.equal(reopened.storedBytes, log.storedBytes, 'reopen after compaction: same count');
+  tick(storage, [reopened], () => reopened.append([sized(6, 2, 1000)]));
+  t.equal(reopened.storedBytes, STORED(40) + STORED(7) + STORED(1000), 'append after reopen');
+  tick(storage, [reopened], () =>
+    reopened.applySnapshot({ metadata: { index: 9, term: 3, confState: CONF }, data: data('d9') }),
+  );
+  t.equal(reopened.storedBytes, 0, 'a log replaced by a snapshot holds nothing');
+  tick(storage, [reopened], () => reopened.append([sized(10, 3, 5)]));
+  t.equal(new RocksLogStorage(storage, { groupId: 1 }).storedBytes, STORED(5), 'and counts again from there');
+  // Many entries: the running sums grow and rebase without losing the count.
+  tick(storage, [reopened], () => {
+    const es = [];
+    for (let i = 11; i <= 5000; i++) es.push(sized(i, 3, i % 17));
+    reopened.append(es);
+  });
+  let want = STORED(5);
+  for (let i = 11; i <= 5000; i++) want += STORED(i % 17);
+  t.equal(reopened.storedBytes, want, '5000 entries');
+  for (let to = 500; to <= 4500; to += 500) {
+    tick(storage, [reopened], () => {
+      reopened.createSnapshot(to, CONF, data(`d${to}`));
+      reopened.compact(to);
+    });
+    tick(storage, [reopened], () => reopened.append([sized(reopened.lastIndex() + 1, 3, 3)]));
+  }
+  t.equal(reopened.storedBytes, entryBytes(reopened), 'compacted in steps with appends in between');
+  t.equal(new RocksLogStorage(storage, { groupId: 1 }).storedBytes, reopened.storedBytes, 'reopen agrees');
+});
+
 t.test('the entry cache stays within its byte budget and older entries come from RocksDB', async (t) => {
   const storage = await openDb(t);
   const log = new RocksLogStorage(storage, { groupId: 1, entryCacheBytes: 4096 });
@@ -206,6 +276,14 @@ t.test(
           const want = readView(g.live, g.live.snapshot()!, p);
           const got = readView(g.rocks, g.rocks.storedSnapshot(), p);
           if (!t.same(got, want, `seed ${seed} group ${g.groupId}: ${what}`)) mismatches++;
+          if (g.rocks.storedBytes !== entryBytes(g.live)) {
+            t.equal(
+              g.rocks.storedBytes,
+              entryBytes(g.live),
+              `seed ${seed} group ${g.groupId}: ${what}, bytes`,
+            );
+            mismatches++;
+          }
         }
       };
       for (let k = 0; k < TICKS && mismatches === 0; k++) {

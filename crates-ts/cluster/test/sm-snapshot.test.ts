@@ -7,7 +7,8 @@
 // restrict both the stream and the install's deletion; a flipped byte, a lost chunk, a
 // truncated stream, a foreign group or a descriptor mismatch are refused with
 // SeshatError('STORAGE') and leave no staging rows; abort() discards; recovery with no
-// marker discards leftover staging.
+// marker discards leftover staging. The address book (raft_state "members") travels in the
+// header (format 2) and the install writes it; format 1 headers and markers still decode.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,14 @@ import {
   SnapshotInstaller,
   type SlotRange,
 } from '../src/index.js';
+import {
+  decodeHeader,
+  decodeMarker,
+  encodeHeader,
+  encodeMarker,
+  IMAGE_FORMAT_V1,
+  membersKey,
+} from '../src/sm-snapshot-format.js';
 import { applyAll, dumpImage, GROUP, kvEntries, stagingRows } from './kv-fixtures.js';
 
 const CONF = { voters: [1, 2, 3], learners: [], removed: [] };
@@ -303,4 +312,59 @@ t.test('capture refuses a view that is not at the requested applied index', asyn
     /captured at applied 3, not at 2/,
   );
   t.throws(() => capture(leader.storage, leader.sm, [[10, 5]]), /bad slot range/);
+});
+
+t.test('the address book travels in the header and the install writes it', async (t) => {
+  const book = (ids: number[]) =>
+    Buffer.from(JSON.stringify(ids.map((id) => ({ id, raft: `h:${7000 + id}`, client: `h:${6000 + id}` }))));
+  const putMembers = (storage: RocksStorage, record: Buffer) => {
+    const b = storage.batch();
+    b.put('raft_state', membersKey(GROUP), record);
+    storage.write(b, { sync: false });
+  };
+  const leader = await leaderWith(t, kvEntries('k', 5));
+  putMembers(leader.storage, book([1, 2, 4]));
+  const image = capture(leader.storage, leader.sm);
+  putMembers(leader.storage, book([1, 2, 4, 5])); // after the capture: must not leak
+  t.same(image.header.members, book([1, 2, 4]), 'captured with the view');
+  const decoded = decodeHeader(encodeHeader(image.header));
+  t.same(decoded, image.header, 'header round trip (format 2)');
+
+  const follower = await openDb(t);
+  putMembers(follower, book([1, 2, 3]));
+  install(follower, image, 128);
+  t.same(follower.get('raft_state', membersKey(GROUP)), book([1, 2, 4]), 'install wrote the image book');
+
+  // An image without a book (none stored on the leader) leaves the follower's own.
+  const bare = await leaderWith(t, kvEntries('b', 3));
+  const bareImage = capture(bare.storage, bare.sm);
+  t.equal(bareImage.header.members.length, 0, 'no book stored: empty');
+  const other = await openDb(t);
+  putMembers(other, book([1, 2, 3]));
+  install(other, bareImage, 4096);
+  t.same(other.get('raft_state', membersKey(GROUP)), book([1, 2, 3]), 'own book kept');
+
+  // Format 1 (before members): the same body without the members field.
+  const v2 = encodeHeader({ ...image.header, members: Buffer.alloc(0) });
+  const v1 = Buffer.from(v2.subarray(0, v2.length - 4));
+  v1[0] = IMAGE_FORMAT_V1;
+  t.same(decodeHeader(v1), { ...image.header, members: Buffer.alloc(0) }, 'format 1 header decodes');
+  t.throws(() => decodeHeader(Buffer.concat([v1, Buffer.alloc(1)])), /header length mismatch/);
+  const lying = Buffer.from(v2);
+  lying.writeUInt32BE(1000, lying.length - 4);
+  t.throws(() => decodeHeader(lying), /members beyond the header/);
+
+  const marker = {
+    stagingId: 3,
+    index: 9,
+    term: 2,
+    applied: Buffer.alloc(16, 1),
+    slotRanges: ALL_SLOTS,
+    members: book([1]),
+  };
+  t.same(decodeMarker(encodeMarker(marker)), marker, 'marker round trip');
+  const m2 = encodeMarker({ ...marker, members: Buffer.alloc(0) });
+  const m1 = Buffer.from(m2.subarray(0, m2.length - 4));
+  m1[0] = 1;
+  t.same(decodeMarker(m1), { ...marker, members: Buffer.alloc(0) }, 'format 1 marker decodes');
 });

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'UNBLOCKED'
   | 'DATA_DIR_LOCKED'
   | 'CONFIG_INVALID'
+  /** A start with `cluster-join <host:port>` that the cluster refused or did not answer. */
+  | 'JOIN_FAILED'
   | 'STORAGE'
   | 'LIMIT_EXCEEDED';
 

@@ -1,5 +1,5 @@
 /**
- * `seshat cluster <status | add | promote | remove | transfer-leader | snapshot> [--host H]
+ * `seshat cluster <status | init | add | promote | remove | transfer-leader | snapshot> [--host H]
  * [--port P]`: sends the matching RAFT command to a running node over RESP (a minimal client
  * on node:net) and prints the reply readably. Exit code 0 on success, 1 on an error reply or a connection failure,
  * 2 on bad usage. A -MOVED reply (the action needs the leader) is printed with a hint.
@@ -8,16 +8,22 @@ import net from 'node:net';
 
 export const CLUSTER_USAGE = [
   'Usage: seshat cluster status [--host H] [--port P]',
+  '       seshat cluster init [--host H] [--port P]',
   '       seshat cluster add <node-id> <raft-host:port> <client-host:port> [--host H] [--port P]',
   '       seshat cluster promote <node-id> [--host H] [--port P]',
   '       seshat cluster remove <node-id> [--host H] [--port P]',
   '       seshat cluster transfer-leader <node-id> [--host H] [--port P]',
   '       seshat cluster snapshot [--host H] [--port P]',
   '',
-  'Sends RAFT STATUS / ADD-LEARNER / PROMOTE / REMOVE / TRANSFER-LEADER / SNAPSHOT to the',
-  'node at H:P (default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on',
-  'error. Adding a node: `add` makes it a learner; start it with --join; once it has caught',
-  'up (see `status`), `promote` makes it a voter. Node ids are never reused.',
+  'Sends RAFT STATUS / INIT / ADD-LEARNER / PROMOTE / REMOVE / TRANSFER-LEADER / SNAPSHOT to',
+  'the node at H:P (default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on',
+  'error.',
+  '',
+  'A new cluster: start the first node with --node-id and no --initial-members (it waits),',
+  'then `init` makes it a one-voter cluster. Adding a node: start it with --node-id <new id>',
+  '--join <any member host:port>; it adds itself as a learner (the same as `add` and then',
+  'starting it with --join yes --initial-members <members>). Once it has caught up (see',
+  '`status`), `promote` makes it a voter. Node ids are never reused.',
 ].join('\n');
 
 /** A decoded RESP value (RESP2 and the RESP3 types a RESP2 connection can see). */
@@ -123,6 +129,7 @@ const ADDRESS = /^\S+:\d{1,5}$/;
 const ACTIONS: Record<string, { params: RegExp[]; raft: string[] }> = {
   status: { params: [], raft: ['STATUS'] },
   snapshot: { params: [], raft: ['SNAPSHOT'] },
+  init: { params: [], raft: ['INIT'] },
   'transfer-leader': { params: [NODE_ID], raft: ['TRANSFER-LEADER'] },
   add: { params: [NODE_ID, ADDRESS, ADDRESS], raft: ['ADD-LEARNER'] },
   promote: { params: [NODE_ID], raft: ['PROMOTE'] },
@@ -194,9 +201,11 @@ export async function runClusterCli(
     return 1;
   }
   if (action === 'snapshot') out(`snapshot at index ${render(reply)}\n`);
+  else if (action === 'init')
+    out(`OK: ${host}:${port} is a new one-voter cluster; add nodes with --join ${host}:${port}\n`);
   else if (action === 'add')
     out(
-      `OK: node ${params[0]} is a learner; start it with --join, then \`seshat cluster promote ${params[0]}\`\n`,
+      `OK: node ${params[0]} is a learner; start it with --join yes, then \`seshat cluster promote ${params[0]}\`\n`,
     );
   else out(`${render(reply)}\n`);
   return 0;

@@ -90,6 +90,8 @@ export class Client implements WriteWaiter {
   /** WATCHed keys (meta key latin1 -> deadline seen at WATCH, 0 if none) and their state. */
   watched: Map<string, number> | null = null;
   watchDirty = false;
+  /** Applied index at the first WATCH: a forwarded EXEC's leader checks writes after it. */
+  watchAfter: number | null = null;
   /** Pub/Sub channels and patterns this client is subscribed to (latin1 names). */
   readonly subscriptions = new Set<string>();
   readonly psubscriptions = new Set<string>();

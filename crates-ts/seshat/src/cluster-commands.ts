@@ -275,7 +275,9 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_applied_index', server.sm.appliedIndex],
     ['raft_last_index', st.lastIndex],
     ['raft_first_index', c.log.firstIndex()],
-    ['raft_snapshot_index', c.log.firstIndex() - 1],
+    // The stored snapshot, which may lie beyond the log's base (compaction keeps entries behind it).
+    ['raft_snapshot_index', c.log.storedSnapshot().metadata.index],
+    ['raft_log_bytes', c.log.storedBytes],
     ['raft_voters', st.confState.voters.join(',')],
     ['raft_learners', st.confState.learners.join(',')],
   ];
@@ -287,6 +289,7 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_log_sync_ms', n.logSyncMs.toFixed(3)],
     ['raft_entries_proposed', n.entriesProposed],
     ['raft_commands_proposed', n.commandsProposed],
+    ['raft_readies_deferred', n.readiesDeferred],
   );
   const reads = c.driver.readsWaiting;
   rows.push(

@@ -9,6 +9,7 @@ import { type Clock, SeededRandom, SeshatError } from '@seshat/common';
 import {
   type ForwardServer,
   GroupDriver,
+  membersKey,
   RocksLogStorage,
   recoverSnapshotInstall,
   serveForward,
@@ -27,7 +28,12 @@ import type { Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { ForwardClient } from './forward-client.js';
 import { executeCommand, type ForwardExecutorDeps, forwardSession } from './forward-server.js';
-import { decodeMemberContext, type MemberAddress } from './member-address.js';
+import {
+  decodeMemberContext,
+  decodeMembersRecord,
+  encodeMembersRecord,
+  type MemberAddress,
+} from './member-address.js';
 
 /** A tick this much later than due is logged (a blocked event loop delays heartbeats). */
 const TICK_LATE_WARN_MS = 250;
@@ -42,6 +48,10 @@ export interface ClusterNodeOptions {
   heartbeatTicks: number;
   logEntriesMax: number;
   logEntriesKept: number;
+  /** Compaction by bytes: snapshot once the stored log entries exceed this (`raft-log-max-bytes`). */
+  logBytesMax: number;
+  /** Lease-based linearizable reads instead of ReadIndex rounds (`raft-read-lease`). */
+  readLease: boolean;
   fsync: boolean;
   storage: Storage;
   sm: KvStateMachine;
@@ -57,14 +67,6 @@ export interface ClusterNodeOptions {
   self?: MemberAddress;
   /** Where to dial some members instead of their raft address (`raft-peer-dial`). */
   dial?: ReadonlyMap<number, string>;
-}
-
-/** raft_state key of the persisted address book (written with each applied conf change). */
-function membersKey(groupId: number): Buffer {
-  const b = Buffer.alloc(4 + 'members'.length);
-  b.writeUInt32BE(groupId, 0);
-  b.write('members', 4, 'latin1');
-  return b;
 }
 
 export const GROUP_ID = 0;
@@ -94,15 +96,11 @@ export class ClusterNode {
     } else if (!this.members.has(o.nodeId)) {
       throw new SeshatError('CONFIG_INVALID', `node-id ${o.nodeId} is not in initial-members`);
     }
-    // The address book as of the last applied membership change replaces the flags' one.
-    const stored = o.storage.get('raft_state', membersKey(GROUP_ID));
-    if (stored !== undefined) {
-      this.members.clear();
-      for (const m of JSON.parse(stored.toString('utf8')) as MemberAddress[]) this.members.set(m.id, m);
-    }
-    // A snapshot install interrupted by a crash is completed (or discarded) first.
+    // A snapshot install interrupted by a crash is completed (or discarded) first; it writes
+    // the image's address book.
     const recovered = recoverSnapshotInstall(o.storage, GROUP_ID);
     if (recovered.rolledForward !== null) o.sm.reload();
+    this.loadStoredMembers();
     this.log = new RocksLogStorage(o.storage, { groupId: GROUP_ID });
     this.bootstrapIfNew();
     const peers = new Map<number, string>();
@@ -121,10 +119,16 @@ export class ClusterNode {
       transport: this.transport,
       clock: o.clock,
       random: new SeededRandom((Date.now() ^ (o.nodeId * 0x9e3779b9)) >>> 0),
-      raft: { electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks },
+      raft: {
+        electionTicks: o.electionTicks,
+        heartbeatTicks: o.heartbeatTicks,
+        // The lease is what CheckQuorum provides (on by default in the core).
+        readOnlyOption: o.readLease ? 'lease' : 'safe',
+      },
       fsync: o.fsync,
       logEntriesMax: o.logEntriesMax,
       logEntriesKept: o.logEntriesKept,
+      logBytesMax: o.logBytesMax,
     });
     this.transport.setHandlers({
       onMessages: (messages) => {
@@ -147,14 +151,15 @@ export class ClusterNode {
         const m = this.members.get(id);
         return m === undefined ? null : this.dialAddress(m);
       },
-      runLocal: (db, argv, read, resp, done, writeId) =>
-        executeCommand(exec, db, argv, read, resp, done, writeId),
+      runLocal: (db, argv, read, resp, done, writeId, guard) =>
+        executeCommand(exec, db, argv, read, resp, done, writeId, guard),
       log: (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg),
     });
     this.driver.stageConfChange = (change, batch) => {
       this.updateMembers(change);
-      batch.put('raft_state', membersKey(GROUP_ID), Buffer.from(JSON.stringify([...this.members.values()])));
+      batch.put('raft_state', membersKey(GROUP_ID), encodeMembersRecord(this.members.values()));
     };
+    this.driver.onSnapshotInstalled = (header) => this.installMembers(header.members);
     this.driver.onConfChange = (change) => {
       o.logger.info(
         { group: GROUP_ID, change: ['add', 'remove', 'add-learner'][change.type], node: change.nodeId },
@@ -183,6 +188,55 @@ export class ClusterNode {
     if (id !== this.o.nodeId) this.transport.addPeer(id, this.dialAddress(m));
   }
 
+  /**
+   * The address book as of the last applied membership change or installed snapshot replaces
+   * the flags' one. A data dir from before the book was stored at bootstrap gets the flags'
+   * one now: snapshot images carry the stored record to nodes that miss the changes behind it.
+   */
+  private loadStoredMembers(): void {
+    const key = membersKey(GROUP_ID);
+    const stored = this.o.storage.get('raft_state', key);
+    const list = stored === undefined ? null : decodeMembersRecord(stored);
+    if (stored !== undefined && list === null)
+      throw new SeshatError('STORAGE', 'raft_state members: the stored address book does not decode');
+    if (list !== null) {
+      this.members.clear();
+      for (const m of list) this.members.set(m.id, m);
+      return;
+    }
+    // A joiner's comes with the leader's snapshot; a new group's is written by the bootstrap.
+    if (this.o.join === true || this.o.sm.appliedIndex === 0) return;
+    const batch = this.o.storage.batch();
+    batch.put('raft_state', key, encodeMembersRecord(this.members.values()));
+    this.o.storage.write(batch, { sync: true });
+  }
+
+  /**
+   * A snapshot was installed: its address book (already persisted by the install, with the
+   * applied index) replaces this node's, and the transport's peers follow. An image without
+   * one (older format) leaves the book as it is.
+   */
+  private installMembers(record: Buffer): void {
+    if (record.length === 0) return;
+    const list = decodeMembersRecord(record);
+    if (list === null) {
+      this.o.logger.warn({ group: GROUP_ID }, 'snapshot address book does not decode; kept ours');
+      return;
+    }
+    const next = new Map(list.map((m) => [m.id, m]));
+    // An image from before this node's own ADD-LEARNER lacks it until that entry applies.
+    const self = this.members.get(this.o.nodeId);
+    if (self !== undefined && !next.has(self.id)) next.set(self.id, self);
+    for (const id of this.members.keys())
+      if (!next.has(id) && id !== this.o.nodeId) void this.transport.removePeer(id);
+    this.members.clear();
+    for (const m of next.values()) {
+      this.members.set(m.id, m);
+      if (m.id !== this.o.nodeId) this.transport.addPeer(m.id, this.dialAddress(m));
+    }
+    this.o.logger.info({ group: GROUP_ID, members: [...next.keys()] }, 'address book from snapshot');
+  }
+
   /** Where this node connects to reach member `m`. */
   private dialAddress(m: MemberAddress): string {
     return this.o.dial?.get(m.id) ?? m.raft;
@@ -193,6 +247,11 @@ export class ClusterNode {
   private bootstrapIfNew(): void {
     if (this.o.join === true) return;
     if (this.log.lastIndex() !== 0 || this.o.sm.appliedIndex !== 0) return;
+    this.writeBootstrap();
+  }
+
+  /** A new group whose voters are `members`, with its address book, in one synced batch. */
+  private writeBootstrap(): void {
     const voters = [...this.members.keys()].sort((a, b) => a - b);
     const batch = this.o.storage.batch();
     this.log.stage(batch);
@@ -201,9 +260,27 @@ export class ClusterNode {
     } finally {
       this.log.unstage();
     }
+    batch.put('raft_state', membersKey(GROUP_ID), encodeMembersRecord(this.members.values()));
     this.o.sm.markApplied(1, batch);
     this.o.storage.write(batch, { sync: true });
     this.o.logger.info({ group: GROUP_ID, voters }, 'bootstrapped a new cluster');
+  }
+
+  /**
+   * RAFT INIT: a node started without initial-members on empty storage waits (server.ts
+   * starts it like a joiner that knows no one); this makes it a new group with itself as the
+   * only voter, which elects itself and grows with RAFT ADD-LEARNER / PROMOTE. The error
+   * reply's text when it has state or knows other members (it is in, or joining, a cluster).
+   */
+  initialize(): string | null {
+    const fresh =
+      this.log.lastIndex() === 0 &&
+      this.o.sm.appliedIndex === 0 &&
+      this.log.initialState().hardState.term === 0 &&
+      this.members.size === 1 &&
+      this.members.has(this.o.nodeId);
+    if (!fresh) return 'ERR this node is already initialized or part of a cluster';
+    return this.driver.reinitialize(() => this.writeBootstrap()) ? null : 'TRYAGAIN busy, retry RAFT INIT';
   }
 
   async start(): Promise<number> {

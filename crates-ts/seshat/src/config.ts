@@ -200,10 +200,12 @@ const PARAMS: readonly ParamDef[] = [
   },
   {
     name: 'cluster-join',
-    kind: 'bool',
-    default: false,
+    kind: 'string',
+    default: 'no',
     mutable: false,
-    doc: 'join a running cluster (after RAFT ADD-LEARNER on its leader) instead of bootstrapping; initial-members then names the current members, not this node (--join is short for --cluster-join yes)',
+    check: checkJoin,
+    normalize: normalizeJoin,
+    doc: "join a running cluster instead of bootstrapping: a member's client address (host:port) to ask (it adds this node as a learner and names the members), or yes: already added with RAFT ADD-LEARNER, initial-members naming the current members, not this node (--join [host:port] is short for it)",
   },
   {
     name: 'raft-peer-dial',
@@ -273,6 +275,22 @@ const PARAMS: readonly ParamDef[] = [
     min: 0,
     max: 100_000_000,
     doc: 'log compaction: applied entries kept behind the snapshot for slightly lagging followers',
+  },
+  {
+    name: 'raft-log-max-bytes',
+    kind: 'memory',
+    default: 64 * MB,
+    mutable: false,
+    min: 64 * 1024,
+    max: 2 ** 52,
+    doc: 'log compaction: also snapshot once the stored Raft log entries take more than this (then keep at most half of it behind the applied index)',
+  },
+  {
+    name: 'raft-read-lease',
+    kind: 'bool',
+    default: false,
+    mutable: false,
+    doc: "linearizable reads on the leader's lease instead of a heartbeat round (ReadIndex): saves a round trip per read batch, but is only correct while the nodes' clocks (tick rates) do not drift apart by more than the election timeout's slack",
   },
   {
     name: 'cluster-redirect',
@@ -377,6 +395,21 @@ export class Invalid {
 }
 
 /** Parses and validates one value; returns the typed value or an Invalid (Redis words). */
+const JOIN_SEED = /^[^\s:@]+:\d{1,5}$/;
+
+/** `cluster-join`: yes / no (TOML booleans too) or a seed's client address host:port. */
+function normalizeJoin(v: string): string {
+  const s = v.toLowerCase();
+  if (s === 'true' || s === 'yes') return 'yes';
+  if (s === 'false' || s === 'no' || s === '') return 'no';
+  return v;
+}
+
+function checkJoin(v: string): string | null {
+  const s = normalizeJoin(v);
+  return s === 'yes' || s === 'no' || JOIN_SEED.test(s) ? null : "argument must be 'yes', 'no' or host:port";
+}
+
 export function coerce(def: ParamDef, raw: unknown): ParamValue | Invalid {
   const s = typeof raw === 'string' ? raw : String(raw);
   switch (def.kind) {
@@ -502,8 +535,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') out.help = true;
     else if (a === '--version' || a === '-v') out.version = true;
-    else if (a === '--join') out.overrides['cluster-join'] = true;
-    else if (a.startsWith('--')) {
+    else if (a === '--join') {
+      // Bare (the older yes/no form) unless a value follows.
+      const next = argv[i + 1];
+      const value = next === undefined || next.startsWith('--') ? 'yes' : argv[++i]!;
+      const v = coerce(findParam('cluster-join')!, value);
+      if (v instanceof Invalid) throw new ConfigError(`config error: bad value for --join: ${v.reason}`);
+      out.overrides['cluster-join'] = v;
+    } else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
       const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
@@ -525,7 +564,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 export function helpText(): string {
   const lines = [
     'Usage: seshat [--config FILE] [--<parameter> <value> ...]',
-    '       seshat cluster status|add|promote|remove|transfer-leader|snapshot [--host H] [--port P]',
+    '       seshat cluster status|init|add|promote|remove|transfer-leader|snapshot [--host H] [--port P]',
     '         (administer a running cluster node; `seshat cluster --help` for details)',
     '',
     'Seshat: a Redis-compatible key-value server, durable on RocksDB.',
@@ -534,7 +573,7 @@ export function helpText(): string {
     '  --config FILE            TOML file with parameters (flags override it)',
     '  --help                   show this help',
     '  --version                print the version',
-    '  --join                   same as --cluster-join yes',
+    '  --join [host:port]       same as --cluster-join host:port (bare: yes)',
     '',
     'Parameters (also settable in the config file and, when marked *, with CONFIG SET):',
   ];

@@ -28,6 +28,7 @@ import { type ForwardLink, type ForwardResponse, openForwardLink } from '@seshat
 import { ERR_OUTCOME_UNKNOWN, ERR_READ_TIMEOUT, type WriteIdentity } from '@seshat/cluster';
 import { ErrorReply, type Reply } from '@seshat/common';
 import { encodeReply } from '@seshat/protocol-resp';
+import type { WatchGuard } from './watch-pending.js';
 
 /** How long a command waits for a leader (or a working link to it) before -CLUSTERDOWN. */
 export const FORWARD_WAIT_MS = 2000;
@@ -55,6 +56,7 @@ export interface ForwardClientOptions {
     resp: 2 | 3,
     done: (bytes: Buffer) => void,
     id: WriteIdentity | undefined,
+    guard: WatchGuard | undefined,
   ): void;
   log?: (msg: string, fields: Record<string, unknown>) => void;
   waitMs?: number;
@@ -69,6 +71,8 @@ interface Request {
   resp: 2 | 3;
   /** A write's identity for retry detection (cluster/src/retry-table.ts). */
   writeId: WriteIdentity | undefined;
+  /** A transaction's watched keys, checked by the leader (watch-pending.ts). */
+  guard: WatchGuard | undefined;
   onReply: (bytes: Buffer) => void;
   /** Monotonic ms: waiting until (before sent), reply expected until (after). */
   deadline: number;
@@ -127,6 +131,7 @@ export class ForwardClient {
     resp: 2 | 3,
     onReply: (bytes: Buffer) => void,
     writeId?: WriteIdentity,
+    guard?: WatchGuard,
   ): void {
     const req: Request = {
       id: this.nextId++,
@@ -135,6 +140,7 @@ export class ForwardClient {
       read,
       resp,
       writeId,
+      guard,
       onReply,
       deadline: performance.now() + this.waitMs,
       answered: false,
@@ -164,6 +170,7 @@ export class ForwardClient {
           req.resp,
           (bytes) => this.deliver(req, bytes),
           req.writeId,
+          req.guard,
         );
         continue;
       }
@@ -220,6 +227,8 @@ export class ForwardClient {
       tag: w?.tag ?? 0,
       sentAfterIndex: w?.sentAfterIndex ?? 0,
       retry: w?.retry ?? false,
+      watchKeys: req.guard?.keys ?? [],
+      watchAfter: req.guard?.after ?? 0,
     });
   }
 

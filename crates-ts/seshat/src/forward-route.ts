@@ -19,6 +19,7 @@ import type { WriteIdentity } from '@seshat/cluster';
 import { AttributeFreeRaw, ErrorReply, type Reply } from '@seshat/common';
 import { type Client, PendingKind } from './client.js';
 import type { ClusterNode } from './cluster-node.js';
+import type { WatchGuard } from './watch-pending.js';
 import { noteWriteOutcome } from './write-retry.js';
 
 interface Slot {
@@ -78,7 +79,8 @@ export function trackRead(client: Client): () => void {
  * Forwards one command of `client` to the leader; its reply is delivered through the
  * connection's pending queue (`kind`: how the connection treats it, e.g. EXEC's merge).
  * `splitArray`: deliver an array reply as an array of pre-encoded elements (EXEC merges
- * them with the replies of connection commands).
+ * them with the replies of connection commands). `guard`: a transaction's watched keys,
+ * checked by the leader (watch-pending.ts).
  */
 export function forwardFromClient(
   cluster: ClusterNode,
@@ -88,6 +90,7 @@ export function forwardFromClient(
   kind: PendingKind = PendingKind.Reply,
   splitArray = false,
   writeId?: WriteIdentity,
+  guard?: WatchGuard,
 ): void {
   client.expectWriteReply(kind);
   const st = stateOf(client);
@@ -114,6 +117,7 @@ export function forwardFromClient(
       client.flushSoon();
     },
     writeId,
+    guard,
   );
 }
 

@@ -7,7 +7,9 @@
  *     command was not executed here;
  *   - proposes a write (a command whose spec says `write`, or an internal command such as
  *     a transaction's INTERNAL_EXEC) through the group driver, exactly like a local client's;
- *   - serves a read after a ReadIndex round, like a local client's read.
+ *   - serves a read after a ReadIndex round, like a local client's read;
+ *   - answers a transaction carrying watched keys with a null array (EXEC aborted) when a
+ *     write after its WATCH touched one of them (watch-pending.ts), or proposes it.
  * Each reply is encoded in the requesting connection's RESP version and sent back as soon
  * as it is known (completion order; the follower matches replies by id and restores each
  * connection's order).
@@ -15,7 +17,7 @@
  * `executeCommand` is also used by the follower side when this node itself became the
  * leader while commands were waiting to be forwarded.
  */
-import { ErrorReply, keyHashSlot, type Reply } from '@seshat/common';
+import { ErrorReply, keyHashSlot, NULL_ARRAY, type Reply } from '@seshat/common';
 import type {
   ForwardCallHandler,
   ForwardRequest,
@@ -25,6 +27,7 @@ import type {
 } from '@seshat/cluster';
 import { commandKeys, isInternalName, type KvStateMachine, resolveCommand } from '@seshat/kv';
 import { encodeReply } from '@seshat/protocol-resp';
+import { guardBroken, type WatchGuard } from './watch-pending.js';
 
 export const CLUSTERDOWN_NO_LEADER = new ErrorReply('CLUSTERDOWN The cluster is down');
 
@@ -52,7 +55,8 @@ export function redirectReply(leader: string | null, argv: Buffer[]): ErrorReply
 
 /**
  * Runs one forwarded command on this node if it is the leader (else answers the redirect)
- * and calls `done` once with the RESP-encoded reply.
+ * and calls `done` once with the RESP-encoded reply. `guard`: a transaction from a client
+ * that used WATCH; answered with a null array (aborted) if a watched key was written since.
  */
 export function executeCommand(
   deps: ForwardExecutorDeps,
@@ -62,13 +66,18 @@ export function executeCommand(
   resp: 2 | 3,
   done: (bytes: Buffer) => void,
   writeId?: WriteIdentity,
+  guard?: WatchGuard,
 ): void {
   const finish = (reply: Reply): void => done(encodeReply(reply, resp));
   const waiter = { onWriteReply: finish, flushOutput: () => {} };
   if (argv.length === 0) finish(new ErrorReply('ERR empty command'));
   else if (!deps.driver.isLeader) finish(redirectReply(deps.leaderClientAddress(), argv));
-  else if (isInternalName(argv[0]!)) deps.driver.submit(waiter, db, argv);
-  else {
+  else if (isInternalName(argv[0]!)) {
+    // Checked and proposed in one turn: no write can come between them in log order.
+    const driver = deps.driver;
+    if (guard !== undefined && guardBroken(guard, (index) => driver.commandsAfter(index))) finish(NULL_ARRAY);
+    else driver.submit(waiter, db, argv);
+  } else {
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) finish(spec);
     else if (spec.exec === 'write' && !read) {
@@ -98,7 +107,10 @@ export function forwardSession(deps: ForwardExecutorDeps, session: ForwardSessio
       const resp = req.resp === 3 ? 3 : 2;
       const writeId: WriteIdentity | undefined =
         req.tag > 0 ? { tag: req.tag, sentAfterIndex: req.sentAfterIndex, retry: req.retry } : undefined;
-      executeCommand(deps, req.db, req.argv, req.read, resp, (reply) => session.send({ id, reply }), writeId);
+      const guard: WatchGuard | undefined =
+        req.watchKeys.length > 0 ? { keys: req.watchKeys, after: req.watchAfter } : undefined;
+      const send = (reply: Buffer): void => session.send({ id, reply });
+      executeCommand(deps, req.db, req.argv, req.read, resp, send, writeId, guard);
     },
     ended(): void {
       // Commands already proposed still run; their replies are dropped (send() ignores them).

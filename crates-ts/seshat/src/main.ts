@@ -2,7 +2,7 @@
 /**
  * `seshat`: starts one node. Configuration comes from defaults, then `--config FILE`, then
  * `--<parameter> <value>` flags; anything invalid stops the start with a message naming it.
- * `seshat cluster status|add|promote|remove|transfer-leader|snapshot --host H --port P` instead
+ * `seshat cluster status|init|add|promote|remove|transfer-leader|snapshot --host H --port P` instead
  * administers a running cluster node (admin-cli.ts).
  */
 import { SeshatError } from '@seshat/common';
@@ -45,6 +45,13 @@ async function main(): Promise<number> {
     if (e instanceof SeshatError && e.code === 'DATA_DIR_LOCKED') {
       logger.fatal(e.message);
       process.stderr.write(`seshat: ${e.message}\n`);
+      return 1;
+    }
+    // An operating error the operator can fix (bad join target, refused join): its text only.
+    if (e instanceof SeshatError && (e.code === 'JOIN_FAILED' || e.code === 'CONFIG_INVALID')) {
+      logger.fatal(e.message);
+      process.stderr.write(`seshat: ${e.message}\n`);
+      await server.shutdown('startup failed');
       return 1;
     }
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {

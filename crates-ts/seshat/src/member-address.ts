@@ -63,3 +63,28 @@ export function decodeMemberContext(id: number, ctx: Uint8Array): MemberAddress 
     return null;
   }
 }
+
+/**
+ * The persisted address book (raft_state `group "members"`, also carried in snapshot images):
+ * JSON of MemberAddress[].
+ */
+export function encodeMembersRecord(members: Iterable<MemberAddress>): Buffer {
+  return Buffer.from(JSON.stringify([...members]), 'utf8');
+}
+
+/** The address book in a members record; null when it does not decode (never written so). */
+export function decodeMembersRecord(record: Uint8Array): MemberAddress[] | null {
+  try {
+    const list = JSON.parse(Buffer.from(record).toString('utf8')) as unknown;
+    if (!Array.isArray(list)) return null;
+    const out: MemberAddress[] = [];
+    for (const m of list as Partial<MemberAddress>[]) {
+      if (!Number.isSafeInteger(m.id) || typeof m.raft !== 'string' || typeof m.client !== 'string')
+        return null;
+      out.push({ id: m.id!, raft: m.raft, client: m.client });
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}

@@ -1,7 +1,8 @@
 /**
- * RAFT (STATUS, TRANSFER-LEADER, SNAPSHOT, ADD-LEARNER, PROMOTE, REMOVE): cluster
- * administration over RESP, answered on any node. STATUS and SNAPSHOT act on the node they are
- * sent to. The others need the leader: a follower answers `-MOVED 0 <leader client address>`
+ * RAFT (STATUS, TRANSFER-LEADER, SNAPSHOT, INIT, ADD-LEARNER, PROMOTE, REMOVE): cluster
+ * administration over RESP, answered on any node. STATUS, SNAPSHOT and INIT act on the node
+ * they are sent to (INIT: a node started without initial-members bootstraps a one-voter
+ * cluster of itself). The others need the leader: a follower answers `-MOVED 0 <leader client address>`
  * (or CLUSTERDOWN without a leader), except `RAFT TRANSFER-LEADER <own id>`, which a follower
  * relays to the leader itself. TRANSFER-LEADER answers +OK once the leader started the
  * transfer (poll RAFT STATUS for the outcome); membership changes answer +OK once the change
@@ -66,7 +67,7 @@ export function raftStatus(server: SeshatServer): MapReply {
     'last-index',
     st.lastIndex,
     'snapshot-index',
-    c.log.firstIndex() - 1,
+    c.log.storedSnapshot().metadata.index,
     'voters',
     [...st.confState.voters],
     'learners',
@@ -176,6 +177,22 @@ sub(
     since: '0.1.0',
   },
   (s) => clusterOf(s).driver.forceSnapshot(),
+);
+
+sub(
+  'raft',
+  {
+    name: 'init',
+    arity: 2,
+    flags: 'admin noscript loading stale no_multi',
+    group: S,
+    summary: 'Bootstraps a new cluster of this node alone (started without initial-members).',
+    since: '0.1.0',
+  },
+  (s) => {
+    const err = clusterOf(s).initialize();
+    return err === null ? new SimpleString('OK') : new ErrorReply(err);
+  },
 );
 
 // ---- membership (leader only) ------------------------------------------------------------

@@ -31,7 +31,8 @@ import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } 
 import { ServerStats } from './stats.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
 import { ClusterNode } from './cluster-node.js';
-import { parseMembers, parsePeerDial } from './member-address.js';
+import { joinViaSeed } from './join-seed.js';
+import { type MemberAddress, parseMembers, parsePeerDial } from './member-address.js';
 import { trackingWaiter, writeIdentity } from './write-retry.js';
 import {
   forwardFromClient,
@@ -41,6 +42,7 @@ import {
   trackRead,
 } from './forward-route.js';
 import { redirectReply } from './forward-server.js';
+import type { WatchGuard } from './watch-pending.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
@@ -109,7 +111,8 @@ export class SeshatServer implements ClientHost {
     );
     this.standalone.fsync = this.config.str('appendfsync') as FsyncPolicy;
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
-    this.writePath = this.config.int('node-id') === 0 ? this.standalone : this.startCluster();
+    this.writePath =
+      this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers());
     this.blocking = new BlockingRegistry(this.writePath);
     this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
     this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
@@ -129,12 +132,36 @@ export class SeshatServer implements ClientHost {
     this.logger.info({ port: this.port, bind: this.config.str('bind'), pid: process.pid }, 'ready');
   }
 
-  /** Cluster mode (node-id > 0): joins the Raft group; writes are proposed through it. */
-  private startCluster(): Proposer {
+  /** This node's advertised addresses (Raft, then client). */
+  private selfAddress(): MemberAddress {
+    return {
+      id: this.config.int('node-id'),
+      raft: `${this.config.str('raft-bind')}:${this.config.int('raft-port')}`,
+      client: `${this.config.str('bind')}:${this.config.int('port')}`,
+    };
+  }
+
+  /**
+   * The members to start with: initial-members, or, with `cluster-join <host:port>` and no
+   * state yet, the ones that member names after adding this node as a learner (join-seed.ts).
+   */
+  private async clusterMembers(): Promise<MemberAddress[]> {
     const members = parseMembers(this.config.str('initial-members'));
     if (typeof members === 'string') throw new SeshatError('CONFIG_INVALID', `initial-members: ${members}`);
+    const join = this.config.str('cluster-join');
+    if (join === 'yes' || join === 'no' || this.sm.appliedIndex > 0) return members;
+    // The addresses go into the cluster's address book: they must be the ones listened on.
+    if (this.config.int('port') === 0 || this.config.int('raft-port') === 0)
+      throw new SeshatError('CONFIG_INVALID', 'cluster-join host:port needs a fixed port and raft-port');
+    return joinViaSeed(join, this.selfAddress());
+  }
+
+  /** Cluster mode (node-id > 0): joins the Raft group; writes are proposed through it. */
+  private startCluster(members: MemberAddress[]): Proposer {
     const dial = parsePeerDial(this.config.str('raft-peer-dial'));
     if (typeof dial === 'string') throw new SeshatError('CONFIG_INVALID', `raft-peer-dial: ${dial}`);
+    if (members.length === 0 && this.sm.appliedIndex === 0)
+      this.logger.warn('no initial-members: waiting for RAFT INIT or to be added to a cluster');
     const cluster = new ClusterNode({
       nodeId: this.config.int('node-id'),
       members,
@@ -145,18 +172,17 @@ export class SeshatServer implements ClientHost {
       heartbeatTicks: this.config.int('raft-heartbeat-ticks'),
       logEntriesMax: this.config.int('raft-log-max-entries'),
       logEntriesKept: this.config.int('raft-log-kept-entries'),
+      logBytesMax: this.config.int('raft-log-max-bytes'),
+      readLease: this.config.get('raft-read-lease') === true,
       fsync: this.config.str('appendfsync') === 'always',
       storage: this.storage,
       sm: this.sm,
       clock: this.clock,
       logger: this.logger,
-      join: this.config.get('cluster-join') === true,
+      // Without members a node waits, like a joiner, for RAFT INIT or a leader's snapshot.
+      join: this.config.str('cluster-join') !== 'no' || members.length === 0,
       dial,
-      self: {
-        id: this.config.int('node-id'),
-        raft: `${this.config.str('raft-bind')}:${this.config.int('raft-port')}`,
-        client: `${this.config.str('bind')}:${this.config.int('port')}`,
-      },
+      self: this.selfAddress(),
     });
     this.cluster = cluster;
     const driver = cluster.driver;
@@ -331,43 +357,43 @@ export class SeshatServer implements ClientHost {
         const expired = this.sm.takeExpiredSeen();
         if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
         client.onWriteReply(reply);
-        client.flushOutput();
+        // One socket write per connection for all the reads a round confirms, not one each.
+        client.flushSoon();
       },
       fail: (reply) => {
         readDone();
         client.onWriteReply(reply);
-        client.flushOutput();
+        client.flushSoon();
       },
     });
     return NO_REPLY;
   }
 
   /**
-   * EXEC on a follower (cluster mode). Forward mode: the transaction's INTERNAL_EXEC write
-   * is forwarded to the leader (submitTransaction) and its replies merged as usual, except
-   * with WATCHed keys: the check would run on this node's state, not atomically with the
-   * leader's apply, so the transaction is discarded with an error naming the leader. Moved
-   * mode: the transaction is discarded with -MOVED. Null: EXEC goes on as usual.
+   * EXEC on a follower (cluster mode). Forward mode: null, EXEC goes on as usual; its
+   * INTERNAL_EXEC write is forwarded to the leader (submitTransaction), with WATCHed keys
+   * as a WatchGuard the leader checks (watch-pending.ts). Moved mode: the transaction is
+   * discarded with -MOVED.
    */
   private execOnFollower(cluster: ClusterNode, client: Client): ErrorReply | null {
     if (cluster.isLeader || client.multiError) return null;
-    const forward = this.config.str('cluster-redirect') === 'forward';
-    if (forward && client.watched === null) return null;
+    if (this.config.str('cluster-redirect') === 'forward') return null;
     const first = client.multi?.[0];
     const redirect = first === undefined ? CLUSTERDOWN : redirectReply(cluster.leaderClientAddress(), first);
     discardMulti(client);
     unwatchAll(this, client);
-    if (!forward) return redirect;
-    return new ErrorReply(
-      `ERR EXEC with WATCH on a follower is not supported, connect to the leader (${redirect.message})`,
-    );
+    return redirect;
   }
 
-  /** EXEC's INTERNAL_EXEC write: proposed here, or forwarded to the leader by a follower. */
-  submitTransaction(client: Client, argv: Buffer[], handler: PendingHandler): void {
+  /**
+   * EXEC's INTERNAL_EXEC write: proposed here, or forwarded to the leader by a follower,
+   * with `guard` (the watched keys) for the leader to check. Proposed here, the caller has
+   * checked the watched keys against this node's log already.
+   */
+  submitTransaction(client: Client, argv: Buffer[], handler: PendingHandler, guard?: WatchGuard): void {
     const cluster = this.cluster;
     if (cluster !== null && !cluster.isLeader && this.config.str('cluster-redirect') === 'forward') {
-      forwardFromClient(cluster, client, argv, false, handler, true);
+      forwardFromClient(cluster, client, argv, false, handler, true, undefined, guard);
       return;
     }
     this.writePath.submit(client, client.db, argv);

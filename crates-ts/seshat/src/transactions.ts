@@ -10,6 +10,8 @@
  * (by any connection, including expiry deletions) marks the watcher dirty. EXEC first applies
  * every write queued before it (a barrier), so no earlier write can slip in unseen, then checks;
  * in cluster mode it also counts writes already in the log but not applied (watch-pending.ts).
+ * A follower in forward mode checks its own state first, then forwards the transaction with
+ * a WatchGuard that the leader checks against its log just before proposing it.
  */
 import { ErrorReply, NULL_ARRAY, OK, QUEUED, type Reply, SeshatError } from '@seshat/common';
 import {
@@ -21,10 +23,10 @@ import {
   metaExpireAt,
   metaKey,
 } from '@seshat/kv';
-import { type Client, NO_REPLY, PendingKind } from './client.js';
+import { type Client, NO_REPLY, type PendingHandler, PendingKind } from './client.js';
 import { captureConfirmations } from './pubsub.js';
 import { def } from './server-commands.js';
-import { touchesWatched } from './watch-pending.js';
+import { touchesWatched, watchGuardOf } from './watch-pending.js';
 import type { SeshatServer } from './server.js';
 
 const T = 'transactions';
@@ -80,6 +82,7 @@ export function unwatchAll(server: SeshatServer, client: Client): void {
   for (const k of client.watched.keys()) server.unwatchKey(k, client);
   client.watched = null;
   client.watchDirty = false;
+  client.watchAfter = null;
 }
 
 def(
@@ -129,6 +132,8 @@ def(
   (server, client, argv) => {
     if (client.multi !== null) throw new SeshatError('ERR', 'WATCH inside MULTI is not allowed');
     client.watched ??= new Map();
+    // Committed, so a leader checking a forwarded EXEC holds every later write (watch-pending.ts).
+    client.watchAfter ??= server.sm.appliedIndex;
     const now = server.clock.nowMs();
     for (let i = 1; i < argv.length; i++) {
       const mk = metaKey(client.db, argv[i]!);
@@ -192,6 +197,8 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
     unwatchAll(server, client);
     return EXECABORT;
   }
+  // Taken before unwatchAll: a forwarded EXEC's leader checks the watched keys again.
+  const guard = server.cluster === null ? undefined : watchGuardOf(client);
   if (client.watched !== null) {
     server.writePath.flush();
     const dirty = client.watchDirty || watchedKeyExpired(server, client) || unappliedTouch(server, client);
@@ -213,16 +220,18 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
   }
   if (data.length === 0) return replies as Reply[];
   // Proposed here, or forwarded to the leader by a follower (cluster mode).
-  server.submitTransaction(client, [INTERNAL_EXEC, encodeEntry(0, 0, data)], {
+  const handler: PendingHandler = {
     settle(reply: Reply): Reply {
-      // The whole transaction failed (cluster mode: not applied, outcome unknown, no leader).
+      // The whole transaction failed (cluster mode: not applied, outcome unknown, no leader)
+      // or a forwarded one was aborted by the leader's WATCH check (nil).
       if (!Array.isArray(reply)) return reply;
       const dataReplies = reply;
       let j = 0;
       for (let i = 0; i < replies.length; i++) if (replies[i] === undefined) replies[i] = dataReplies[j++]!;
       return replies as Reply[];
     },
-  });
+  };
+  server.submitTransaction(client, [INTERNAL_EXEC, encodeEntry(0, 0, data)], handler, guard);
   return NO_REPLY;
 }
 

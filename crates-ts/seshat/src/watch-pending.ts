@@ -7,6 +7,13 @@
  * a write to a watched key among them as a modification, as Redis would: in log order it comes
  * after WATCH and before EXEC. A write whose keys cannot be told apart from the command alone
  * (FLUSHALL, SWAPDB, MOVE, COPY ... DB) counts as touching every key.
+ *
+ * EXEC on a forwarding follower (WatchGuard): the follower's own state lags the leader, so
+ * its transaction carries the watched meta keys and the applied index at the first WATCH.
+ * That index was committed, so every write committed after WATCH has a higher index in the
+ * log of any leader; the leader aborts the transaction when one of its commands after that
+ * index (applied or not, queued included) touches a watched key, and proposes it otherwise
+ * in the same turn, so nothing can come between the check and the transaction in log order.
  */
 import {
   commandKeys,
@@ -48,4 +55,39 @@ function commandTouches(c: EntryCommand, watched: ReadonlyMap<string, unknown>):
   if (keys.length === 0) return true;
   for (const k of keys) if (watched.has(metaKey(c.db, k).toString('latin1'))) return true;
   return false;
+}
+
+/** What a forwarded EXEC asks the leader to check (see the file comment). */
+export interface WatchGuard {
+  /** Watched meta keys (database folded in). */
+  keys: Buffer[];
+  /** A committed index at or before the first WATCH. */
+  after: number;
+}
+
+/** The guard of `client`'s watched keys, or undefined when it watches nothing. */
+export function watchGuardOf(client: {
+  watched: ReadonlyMap<string, unknown> | null;
+  watchAfter: number | null;
+}): WatchGuard | undefined {
+  if (client.watched === null || client.watchAfter === null) return undefined;
+  const keys: Buffer[] = [];
+  for (const k of client.watched.keys()) keys.push(Buffer.from(k, 'latin1'));
+  return { keys, after: client.watchAfter };
+}
+
+/**
+ * Whether a write after `guard.after` may have touched a watched key. `commandsAfter`
+ * (GroupDriver.commandsAfter) lists them, or null when the log no longer holds them all
+ * (compacted): then the answer is a conservative yes.
+ */
+export function guardBroken(
+  guard: WatchGuard,
+  commandsAfter: (index: number) => readonly EntryCommand[] | null,
+): boolean {
+  const commands = commandsAfter(guard.after);
+  if (commands === null) return true;
+  const watched = new Map<string, true>();
+  for (const k of guard.keys) watched.set(k.toString('latin1'), true);
+  return touchesWatched(commands, watched);
 }

@@ -1,0 +1,192 @@
+// How GroupDriver orders the I/O of a Ready (group-driver.ts: handleReady, applyDurable,
+// mayDefer) and recovers from a crash in between. Three drivers on real RocksDB databases,
+// messages delivered by hand, storage writes recorded:
+// - a leader sends its appends one event-loop turn BEFORE it fsyncs them (gRPC writes leave
+//   only after the turn; the binding's fsync blocks it), so the followers' fsyncs overlap;
+// - committed entries already durable are applied, and their replies sent, before the fsync
+//   of the new entries in the same Ready;
+// - a node whose applied index got ahead of its persisted commit index (a crash between the
+//   two writes) restarts without tripping the core's applied <= committed invariant.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ManualClock, type Reply, SeededRandom, SimpleString } from '@seshat/common';
+import { encodeEntry, KvStateMachine } from '@seshat/kv';
+import { bootstrapStorage, EMPTY_CONF_STATE, EntryType, type Message, MessageType } from '@seshat/raft';
+import { openRocksStorage, type Storage } from '@seshat/storage';
+import t, { type Test } from 'tap';
+import { GroupDriver, RocksLogStorage } from '../src/index.js';
+
+const IDS = [1, 2, 3];
+const TICKS_MAX = 400;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface Node {
+  driver: GroupDriver;
+  storage: Storage;
+  log: RocksLogStorage;
+  sm: KvStateMachine;
+  /** Every storage write, in order: true for a synced one. */
+  writes: boolean[];
+}
+
+async function openNode(t: Test, id: number, dir: string, queue: Message[], fresh: boolean): Promise<Node> {
+  const storage = await openRocksStorage(dir);
+  const sm = new KvStateMachine(storage, { groupId: 0 });
+  const log = new RocksLogStorage(storage, { groupId: 0 });
+  if (fresh) {
+    const batch = storage.batch();
+    log.stage(batch);
+    bootstrapStorage(log, { ...EMPTY_CONF_STATE, voters: IDS });
+    log.unstage();
+    sm.markApplied(1, batch);
+    storage.write(batch, { sync: true });
+  }
+  const writes: boolean[] = [];
+  const write = storage.write.bind(storage);
+  storage.write = (b, o) => {
+    writes.push(o?.sync === true);
+    write(b, o);
+  };
+  const driver = new GroupDriver({
+    nodeId: id,
+    groupId: 0,
+    storage,
+    logStorage: log,
+    sm,
+    transport: { send: (ms) => queue.push(...ms), sendSnapshot: async () => false },
+    clock: new ManualClock(),
+    random: new SeededRandom(7 + id),
+    raft: { electionTicks: 10, heartbeatTicks: 1 },
+    fsync: true,
+  });
+  t.teardown(async () => {
+    driver.failAll();
+    if (storage.isOpen) await storage.close();
+  });
+  return { driver, storage, log, sm, writes };
+}
+
+async function cluster(t: Test) {
+  const queue: Message[] = [];
+  const nodes = new Map<number, Node>();
+  for (const id of IDS) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `seshat-ready-n${id}-`));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    nodes.set(id, await openNode(t, id, dir, queue, true));
+  }
+  const deliver = async (drop: (m: Message) => boolean = () => false) => {
+    for (let round = 0; round < 50 && queue.length > 0; round++) {
+      for (const m of queue.splice(0)) if (!drop(m)) nodes.get(m.to)!.driver.step(m);
+      await nextTurn();
+    }
+    await nextTurn();
+  };
+  const leader = async (): Promise<number> => {
+    for (let i = 0; i < TICKS_MAX; i++) {
+      const l = IDS.find((id) => nodes.get(id)!.driver.isLeader);
+      if (l !== undefined && IDS.every((id) => nodes.get(id)!.driver.leader === l)) return l;
+      for (const n of nodes.values()) n.driver.tick();
+      await nextTurn();
+      await deliver();
+    }
+    throw new Error('no leader elected');
+  };
+  return { queue, nodes, deliver, leader };
+}
+
+function setCommand(key: string): Buffer[] {
+  return [Buffer.from('SET'), Buffer.from(key), Buffer.from('v')];
+}
+
+t.test('a leader sends its appends a turn before it fsyncs them', async (t) => {
+  const c = await cluster(t);
+  const lead = c.nodes.get(await c.leader())!;
+  const lastBefore = lead.log.lastIndex();
+  const replies: Reply[] = [];
+  lead.driver.submit({ onWriteReply: (r) => replies.push(r), flushOutput: () => {} }, 0, setCommand('a'));
+  lead.driver.run();
+  const appends = c.queue.filter((m) => m.type === MessageType.Append && m.entries.length > 0);
+  t.equal(appends.length, 2, 'the entry is sent to both followers');
+  t.equal(lead.log.lastIndex(), lastBefore, 'but not yet written here');
+  await nextTurn();
+  t.equal(lead.log.lastIndex(), lastBefore + 1, 'it is written (fsynced) on the next turn');
+  t.equal(lead.writes.at(-1), true, 'with a synced write');
+  t.ok(lead.driver.counters.readiesDeferred > 0, 'counted');
+  await c.deliver();
+  t.same(
+    replies.map((r) => (r instanceof SimpleString ? r.value : r)),
+    ['OK'],
+    'and the write is acknowledged once a majority has it',
+  );
+});
+
+t.test('replies of durable committed entries do not wait for the next fsync', async (t) => {
+  const c = await cluster(t);
+  const id = await c.leader();
+  const lead = c.nodes.get(id)!;
+  const order: string[] = [];
+  const waiter = (name: string) => ({
+    onWriteReply: () => order.push(`reply ${name}`),
+    flushOutput: () => {},
+  });
+  lead.driver.submit(waiter('a'), 0, setCommand('a'));
+  lead.driver.run();
+  await nextTurn(); // a is fsynced on the leader
+  const aIndex = lead.log.lastIndex();
+  // The followers' acknowledgements of `a` arrive together with a new write `b`: one Ready
+  // commits `a` and appends `b`.
+  const write = lead.storage.write.bind(lead.storage);
+  lead.storage.write = (b, o) => {
+    if (o?.sync === true) order.push('fsync');
+    write(b, o);
+  };
+  for (const f of IDS.filter((x) => x !== id)) {
+    const n = c.nodes.get(f)!;
+    for (const m of c.queue.splice(0).filter((q) => q.to === f)) n.driver.step(m);
+  }
+  await nextTurn();
+  await nextTurn();
+  const acks = c.queue.splice(0).filter((m) => m.to === id);
+  t.ok(acks.length > 0, 'the followers acknowledged a');
+  lead.driver.submit(waiter('b'), 0, setCommand('b'));
+  for (const m of acks) lead.driver.step(m);
+  lead.driver.run();
+  await nextTurn();
+  t.equal(order[0], 'reply a', `a (index ${aIndex}) is answered first`);
+  t.ok(order.indexOf('fsync') > 0, "then b's fsync happens");
+  await c.deliver();
+  t.ok(order.includes('reply b'), 'b is answered later');
+});
+
+t.test('a node whose applied index passed its persisted commit index restarts', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-restart-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Build the state a crash between an early apply and the Ready's persist leaves behind:
+  // entries 2 and 3 in the log, the hard state's commit at 1, the state machine at 3.
+  const storage = await openRocksStorage(dir);
+  const sm = new KvStateMachine(storage, { groupId: 0 });
+  const log = new RocksLogStorage(storage, { groupId: 0 });
+  const batch = storage.batch();
+  log.stage(batch);
+  bootstrapStorage(log, { ...EMPTY_CONF_STATE, voters: IDS });
+  const entry = (index: number) => ({
+    type: EntryType.Normal,
+    term: 1,
+    index,
+    data: encodeEntry(1000, index, [{ db: 0, argv: setCommand(`k${index}`) }]),
+  });
+  log.append([entry(2), entry(3)]);
+  log.setHardState({ term: 1, vote: 1, commit: 1 });
+  log.unstage();
+  sm.markApplied(1, batch);
+  storage.write(batch, { sync: true });
+  sm.apply(2, Buffer.from(entry(2).data));
+  sm.apply(3, Buffer.from(entry(3).data));
+  await storage.close();
+
+  const node = await openNode(t, 1, dir, [], false);
+  t.equal(node.sm.appliedIndex, 3, 'the state machine is at 3');
+  t.equal(node.driver.node.raft.log.committed, 3, 'the commit index was raised to it');
+  t.equal(node.log.initialState().hardState.commit, 3, 'and persisted');
+});
