@@ -18,44 +18,12 @@
 //     unreachable seed stop the start with exit code 1 and the reason.
 // How: helpers/cluster.ts starts the processes on free ports/temp dirs (removed on t.teardown);
 // probes use fresh bounded connections; waits are bounded polls. Needs `npm run build`.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import t from 'tap';
-import { queryPort, startCluster, type TestCluster } from './helpers/cluster.ts';
-import { entries, RespClient, type RespValue, show, text } from './helpers/resp-client.ts';
-import {
-  freePort,
-  makeTempDir,
-  REPO_ROOT,
-  removeTempDir,
-  SESHAT_MAIN,
-  startSeshat,
-} from './helpers/server.ts';
+import { num, runCli, status } from './helpers/admin-cli.ts';
+import { queryPort, startCluster } from './helpers/cluster.ts';
+import { entries, RespClient, show, text } from './helpers/resp-client.ts';
+import { freePort, makeTempDir, removeTempDir, startSeshat } from './helpers/server.ts';
 import { waitUntil } from './helpers/wait.ts';
-
-function num(v: RespValue | undefined): number {
-  if (v === undefined || v.type !== 'integer') throw new Error(`expected an integer, got ${v && show(v)}`);
-  return Number(v.value);
-}
-
-async function status(c: TestCluster, id: number): Promise<Map<string, RespValue>> {
-  return entries(await c.query(id, ['RAFT', 'STATUS']));
-}
-
-function seshatArgv(): string[] {
-  return process.env.SESHAT_FROM_SRC === '1'
-    ? ['--conditions=seshat-src', '--import=tsx', path.join(REPO_ROOT, 'crates-ts/seshat/src/main.ts')]
-    : [process.env.SESHAT_BIN ?? SESHAT_MAIN];
-}
-
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...seshatArgv(), ...args], { timeout: 15_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 t.test('RAFT STATUS, TRANSFER-LEADER and SNAPSHOT', async (t) => {
   const c = await startCluster({ size: 3, t });

@@ -15,3 +15,4 @@ export { messageFromProto, messageToProto } from './transport-convert.js';
 export * from './group-driver.js';
 export * from './node-service.js';
 export * from './retry-table.js';
+export * from './admin-service.js';

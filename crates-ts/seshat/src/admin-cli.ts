@@ -1,23 +1,30 @@
 /**
  * `seshat cluster <status | init | add | promote | remove | transfer-leader | snapshot> [--host H]
- * [--port P]`: sends the matching RAFT command to a running node over RESP (a minimal client
- * on node:net) and prints the reply readably. Exit code 0 on success, 1 on an error reply or a connection failure,
- * 2 on bad usage. A -MOVED reply (the action needs the leader) is printed with a hint.
+ * [--port P] [--grpc HOST:RAFTPORT [--group N]]`: sends the matching RAFT command to a running
+ * node over RESP (a minimal client on node:net), or with --grpc calls the matching rpc of the
+ * node's gRPC AdminService on its Raft port (proto/node.proto; same actions and error texts),
+ * and prints the reply readably (the same output either way). Exit code 0 on success, 1 on an
+ * error reply or a connection failure, 2 on bad usage. A -MOVED reply (the action needs the
+ * leader) is printed with a hint.
  */
 import net from 'node:net';
+import { AdminCaller, type AdminRaftStatus } from '@seshat/cluster';
+
+const OPTIONS = '[--host H] [--port P | --grpc HOST:RAFTPORT [--group N]]';
 
 export const CLUSTER_USAGE = [
-  'Usage: seshat cluster status [--host H] [--port P]',
-  '       seshat cluster init [--host H] [--port P]',
-  '       seshat cluster add <node-id> <raft-host:port> <client-host:port> [--host H] [--port P]',
-  '       seshat cluster promote <node-id> [--host H] [--port P]',
-  '       seshat cluster remove <node-id> [--host H] [--port P]',
-  '       seshat cluster transfer-leader <node-id> [--host H] [--port P]',
-  '       seshat cluster snapshot [--host H] [--port P]',
+  `Usage: seshat cluster status ${OPTIONS}`,
+  `       seshat cluster init ${OPTIONS}`,
+  `       seshat cluster add <node-id> <raft-host:port> <client-host:port> ${OPTIONS}`,
+  `       seshat cluster promote <node-id> ${OPTIONS}`,
+  `       seshat cluster remove <node-id> ${OPTIONS}`,
+  `       seshat cluster transfer-leader <node-id> ${OPTIONS}`,
+  `       seshat cluster snapshot ${OPTIONS}`,
   '',
   'Sends RAFT STATUS / INIT / ADD-LEARNER / PROMOTE / REMOVE / TRANSFER-LEADER / SNAPSHOT to',
   'the node at H:P (default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on',
-  'error.',
+  'error. With --grpc HOST:RAFTPORT the same action goes to the gRPC AdminService on the',
+  "node's Raft port instead (--group: the Raft group, default 0).",
   '',
   'A new cluster: start the first node with --node-id and no --initial-members (it waits),',
   'then `init` makes it a one-voter cluster. Adding a node: start it with --node-id <new id>',
@@ -145,6 +152,66 @@ function raftCommand(action: string | undefined, params: string[]): string[] | u
   return ['RAFT', ...a.raft, ...params];
 }
 
+/** RAFT STATUS's reply shape (a flat key/value array) from the gRPC StatusResponse, so
+ * `render` prints the same lines either way. */
+function statusResp(s: AdminRaftStatus): Resp {
+  return [
+    ...['node-id', s.nodeId, 'role', s.role, 'term', s.term, 'leader', s.leader, 'commit', s.commit],
+    ...['applied', s.applied, 'first-index', s.firstIndex, 'last-index', s.lastIndex],
+    ...['snapshot-index', s.snapshotIndex, 'voters', s.voters, 'learners', s.learners],
+    'members',
+    s.members.map((m) => ['id', m.id, 'raft', m.raft, 'client', m.client]),
+    'peers',
+    s.peers.map((p) => [
+      'id',
+      p.id,
+      'match',
+      p.match,
+      'next',
+      p.next,
+      'state',
+      p.state,
+      'learner',
+      p.learner ? 1 : 0,
+    ]),
+  ];
+}
+
+/** One action through the gRPC AdminService; the reply in the RESP command's shape. */
+async function callGrpc(address: string, groupId: number, argv: string[]): Promise<Resp> {
+  const admin = new AdminCaller(address);
+  const [, verb, ...p] = argv;
+  const nodeId = Number(p[0] ?? 0);
+  const fail = (r: { ok: boolean; error: string }): Resp | undefined =>
+    r.ok ? undefined : { error: r.error };
+  try {
+    switch (verb) {
+      case 'STATUS': {
+        const r = await admin.status({ groupId });
+        return fail(r) ?? statusResp(r.status!);
+      }
+      case 'SNAPSHOT': {
+        const r = await admin.snapshot({ groupId });
+        return fail(r) ?? r.index;
+      }
+      case 'INIT':
+        return fail(await admin.init({ groupId })) ?? 'OK';
+      case 'TRANSFER-LEADER':
+        return fail(await admin.transferLeader({ groupId, nodeId })) ?? 'OK';
+      case 'ADD-LEARNER': {
+        const req = { groupId, nodeId, raftAddress: p[1]!, clientAddress: p[2]! };
+        return fail(await admin.addLearner(req)) ?? 'OK';
+      }
+      case 'PROMOTE':
+        return fail(await admin.promote({ groupId, nodeId })) ?? 'OK';
+      default:
+        return fail(await admin.remove({ groupId, nodeId })) ?? 'OK';
+    }
+  } finally {
+    admin.close();
+  }
+}
+
 /** Runs `seshat cluster ...` (args after `cluster`); resolves with the exit code. */
 export async function runClusterCli(
   args: string[],
@@ -153,6 +220,8 @@ export async function runClusterCli(
 ): Promise<number> {
   let host = '127.0.0.1';
   let port = 6379;
+  let grpc: string | null = null;
+  let group = 0;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -160,14 +229,26 @@ export async function runClusterCli(
       out(`${CLUSTER_USAGE}\n`);
       return 0;
     }
-    if (a === '--host' || a === '--port') {
+    if (a === '--host' || a === '--port' || a === '--grpc' || a === '--group') {
       const v = args[++i];
       if (v === undefined) {
         err(`seshat cluster: ${a} needs a value\n`);
         return 2;
       }
       if (a === '--host') host = v;
-      else {
+      else if (a === '--grpc') {
+        if (!ADDRESS.test(v)) {
+          err(`seshat cluster: --grpc needs host:port, got '${v}'\n`);
+          return 2;
+        }
+        grpc = v;
+      } else if (a === '--group') {
+        group = Number(v);
+        if (!Number.isInteger(group) || group < 0 || group > 0xffffffff) {
+          err(`seshat cluster: bad group id '${v}'\n`);
+          return 2;
+        }
+      } else {
         port = Number(v);
         if (!Number.isInteger(port) || port < 1 || port > 65535) {
           err(`seshat cluster: bad port '${v}'\n`);
@@ -184,25 +265,35 @@ export async function runClusterCli(
     err(`${CLUSTER_USAGE}\n`);
     return 2;
   }
+  const target = grpc ?? `${host}:${port}`;
   let reply: Resp;
   try {
-    reply = await sendCommand(host, port, argv);
+    reply = grpc === null ? await sendCommand(host, port, argv) : await callGrpc(grpc, group, argv);
   } catch (e) {
-    err(`seshat cluster: ${host}:${port}: ${(e as Error).message}\n`);
+    err(`seshat cluster: ${target}: ${(e as Error).message}\n`);
     return 1;
   }
   if (reply !== null && typeof reply === 'object' && !Array.isArray(reply)) {
     const moved = /^MOVED \d+ (\S+)$/.exec(reply.error);
+    // MOVED names the leader's client address; over gRPC its Raft address is in `status`.
+    const retry =
+      grpc === null
+        ? 'retry with its --host/--port'
+        : 'its client address; see `status` for its raft address';
     err(
       moved
-        ? `seshat cluster: this node is not the leader; the leader is ${moved[1]} (retry with its --host/--port)\n`
+        ? `seshat cluster: this node is not the leader; the leader is ${moved[1]} (${retry})\n`
         : `seshat cluster: ${reply.error}\n`,
     );
     return 1;
   }
   if (action === 'snapshot') out(`snapshot at index ${render(reply)}\n`);
   else if (action === 'init')
-    out(`OK: ${host}:${port} is a new one-voter cluster; add nodes with --join ${host}:${port}\n`);
+    out(
+      grpc === null
+        ? `OK: ${host}:${port} is a new one-voter cluster; add nodes with --join ${host}:${port}\n`
+        : `OK: ${grpc} is a new one-voter cluster; add nodes with --join <its client host:port>\n`,
+    );
   else if (action === 'add')
     out(
       `OK: node ${params[0]} is a learner; start it with --join yes, then \`seshat cluster promote ${params[0]}\`\n`,

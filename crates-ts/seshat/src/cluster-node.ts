@@ -138,6 +138,7 @@ export class ClusterNode {
       onSnapshot: (snapshot) => this.driver.receiveSnapshot(snapshot),
     });
     const exec: ForwardExecutorDeps = {
+      groupId: GROUP_ID,
       driver: this.driver,
       sm: o.sm,
       nowMs: () => o.clock.nowMs(),
@@ -146,6 +147,7 @@ export class ClusterNode {
     this.forwardServer = serveForward(this.transport, o.nodeId, (session) => forwardSession(exec, session));
     this.forwarder = new ForwardClient({
       nodeId: o.nodeId,
+      groupId: GROUP_ID,
       leader: () => this.driver.leader,
       raftAddress: (id) => {
         const m = this.members.get(id);

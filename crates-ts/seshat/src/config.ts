@@ -565,6 +565,7 @@ export function helpText(): string {
   const lines = [
     'Usage: seshat [--config FILE] [--<parameter> <value> ...]',
     '       seshat cluster status|init|add|promote|remove|transfer-leader|snapshot [--host H] [--port P]',
+    '         [--grpc HOST:RAFTPORT]',
     '         (administer a running cluster node; `seshat cluster --help` for details)',
     '',
     'Seshat: a Redis-compatible key-value server, durable on RocksDB.',

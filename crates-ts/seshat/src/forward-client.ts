@@ -44,6 +44,8 @@ const CLUSTERDOWN_WAITED = new ErrorReply(
 
 export interface ForwardClientOptions {
   nodeId: number;
+  /** The Raft group the forwarded commands are for (sent on every request). */
+  groupId: number;
   /** The current leader's node id (0: none known). */
   leader(): number;
   /** host:port of a member's Raft (gRPC) listener, or null if unknown. */
@@ -220,6 +222,7 @@ export class ForwardClient {
     const w = req.writeId;
     l.link.send({
       id: req.id,
+      groupId: this.o.groupId,
       db: req.db,
       argv: req.argv,
       read: req.read,

@@ -10,6 +10,8 @@
  *   - serves a read after a ReadIndex round, like a local client's read;
  *   - answers a transaction carrying watched keys with a null array (EXEC aborted) when a
  *     write after its WATCH touched one of them (watch-pending.ts), or proposes it.
+ * A request for a Raft group this node does not serve (its `group_id`) is answered
+ * -ERR unknown raft group <n> and not executed.
  * Each reply is encoded in the requesting connection's RESP version and sent back as soon
  * as it is known (completion order; the follower matches replies by id and restores each
  * connection's order).
@@ -32,11 +34,18 @@ import { guardBroken, type WatchGuard } from './watch-pending.js';
 export const CLUSTERDOWN_NO_LEADER = new ErrorReply('CLUSTERDOWN The cluster is down');
 
 export interface ForwardExecutorDeps {
+  /** The Raft group this node serves (the one `driver` runs). */
+  groupId: number;
   driver: GroupDriver;
   sm: KvStateMachine;
   nowMs(): number;
   /** The leader's client address (host:port), or null while none is known. */
   leaderClientAddress(): string | null;
+}
+
+/** The reply to a request (forwarded command or admin call) for a group this node does not serve. */
+export function unknownGroupReply(groupId: number): ErrorReply {
+  return new ErrorReply(`ERR unknown raft group ${groupId}`);
 }
 
 /** -MOVED <slot of the first key> <leader>, or -CLUSTERDOWN while no leader is known. */
@@ -110,6 +119,10 @@ export function forwardSession(deps: ForwardExecutorDeps, session: ForwardSessio
       const guard: WatchGuard | undefined =
         req.watchKeys.length > 0 ? { keys: req.watchKeys, after: req.watchAfter } : undefined;
       const send = (reply: Buffer): void => session.send({ id, reply });
+      if (req.groupId !== deps.groupId) {
+        send(encodeReply(unknownGroupReply(req.groupId), resp));
+        return;
+      }
       executeCommand(deps, req.db, req.argv, req.read, resp, send, writeId, guard);
     },
     ended(): void {

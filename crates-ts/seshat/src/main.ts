@@ -2,8 +2,8 @@
 /**
  * `seshat`: starts one node. Configuration comes from defaults, then `--config FILE`, then
  * `--<parameter> <value>` flags; anything invalid stops the start with a message naming it.
- * `seshat cluster status|init|add|promote|remove|transfer-leader|snapshot --host H --port P` instead
- * administers a running cluster node (admin-cli.ts).
+ * `seshat cluster status|init|add|promote|remove|transfer-leader|snapshot --host H --port P` (or
+ * `--grpc HOST:RAFTPORT`) instead administers a running cluster node (admin-cli.ts).
  */
 import { SeshatError } from '@seshat/common';
 import { runClusterCli } from './admin-cli.js';

@@ -8,13 +8,19 @@
  * transfer (poll RAFT STATUS for the outcome); membership changes answer +OK once the change
  * is applied on the leader (addresses travel in the change's context; see cluster-node.ts).
  * Seshat-only: Redis has no RAFT command (the COMMAND table test leaves it out on purpose).
+ *
+ * Each action is one exported function on a ClusterNode (statusView, transferLeader,
+ * snapshotNow, initGroup, addLearner, promote, removeMember) shared by the RESP handlers
+ * below and the gRPC AdminService (admin-service.ts): same checks, same reply texts. A
+ * membership change's reply comes later: its function returns PENDING and calls `later`
+ * once with the reply.
  */
 import { ErrorReply, MapReply, type Reply, SeshatError, SimpleString } from '@seshat/common';
 import { parseInt32 } from '@seshat/kv';
 import { type ConfChange, ConfChangeType, RaftError } from '@seshat/raft';
 import { type Client, NO_REPLY, PendingKind } from './client.js';
 import type { ClusterNode } from './cluster-node.js';
-import { encodeMemberContext } from './member-address.js';
+import { encodeMemberContext, type MemberAddress } from './member-address.js';
 import { redirectReply } from './forward-server.js';
 import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
@@ -27,11 +33,63 @@ function clusterOf(server: SeshatServer): ClusterNode {
   return server.cluster;
 }
 
+/** One member's replication progress as the leader tracks it (empty on followers). */
+export interface PeerView {
+  id: number;
+  match: number;
+  next: number;
+  state: string;
+  learner: boolean;
+}
+
+/** RAFT STATUS as plain data (the RESP reply and the gRPC StatusResponse are built from it). */
+export interface RaftStatusView {
+  nodeId: number;
+  role: string;
+  term: number;
+  leader: number;
+  commit: number;
+  applied: number;
+  firstIndex: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  voters: number[];
+  learners: number[];
+  /** The address book, by id. */
+  members: MemberAddress[];
+  peers: PeerView[];
+}
+
+/** This node's Raft state; `applied` is the state machine's applied index. */
+export function statusView(c: ClusterNode, applied: number): RaftStatusView {
+  const st = c.driver.node.status();
+  return {
+    nodeId: st.id,
+    role: ROLES[st.role] ?? String(st.role),
+    term: st.term,
+    leader: st.lead,
+    commit: st.commit,
+    applied,
+    firstIndex: c.log.firstIndex(),
+    lastIndex: st.lastIndex,
+    snapshotIndex: c.log.storedSnapshot().metadata.index,
+    voters: [...st.confState.voters],
+    learners: [...st.confState.learners],
+    members: [...c.members.values()].sort((a, b) => a.id - b.id).map((m) => ({ ...m })),
+    peers: st.progress.map((p) => ({
+      id: p.id,
+      match: p.match,
+      next: p.next,
+      state: String(p.state),
+      learner: p.isLearner,
+    })),
+  };
+}
+
 /** The structured form of INFO raft (a map in RESP3, a flat array in RESP2). */
 export function raftStatus(server: SeshatServer): MapReply {
-  const c = clusterOf(server);
-  const st = c.driver.node.status();
-  const peers: Reply[] = st.progress.map(
+  const v = statusView(clusterOf(server), server.sm.appliedIndex);
+  const peers: Reply[] = v.peers.map(
     (p) =>
       new MapReply([
         'id',
@@ -41,37 +99,37 @@ export function raftStatus(server: SeshatServer): MapReply {
         'next',
         p.next,
         'state',
-        String(p.state),
+        p.state,
         'learner',
-        p.isLearner ? 1 : 0,
+        p.learner ? 1 : 0,
       ]),
   );
-  const members: Reply[] = [...c.members.values()]
-    .sort((a, b) => a.id - b.id)
-    .map((m) => new MapReply(['id', m.id, 'raft', m.raft, 'client', m.client]));
+  const members: Reply[] = v.members.map(
+    (m) => new MapReply(['id', m.id, 'raft', m.raft, 'client', m.client]),
+  );
   return new MapReply([
     'node-id',
-    st.id,
+    v.nodeId,
     'role',
-    ROLES[st.role] ?? String(st.role),
+    v.role,
     'term',
-    st.term,
+    v.term,
     'leader',
-    st.lead,
+    v.leader,
     'commit',
-    st.commit,
+    v.commit,
     'applied',
-    server.sm.appliedIndex,
+    v.applied,
     'first-index',
-    c.log.firstIndex(),
+    v.firstIndex,
     'last-index',
-    st.lastIndex,
+    v.lastIndex,
     'snapshot-index',
-    c.log.storedSnapshot().metadata.index,
+    v.snapshotIndex,
     'voters',
-    [...st.confState.voters],
+    v.voters,
     'learners',
-    [...st.confState.learners],
+    v.learners,
     'members',
     members,
     'peers',
@@ -79,15 +137,130 @@ export function raftStatus(server: SeshatServer): MapReply {
   ]);
 }
 
+/** Leader-only actions elsewhere: `-MOVED 0 <leader>` (RAFT has no key: slot 0) or CLUSTERDOWN. */
+const RAFT_ARGV = [Buffer.from('RAFT')];
+
 /** Runs `fn` on the leader; elsewhere the reply names the leader (MOVED) or CLUSTERDOWN. */
-export function onLeader(c: ClusterNode, argv: Buffer[], fn: () => Reply): Reply {
-  if (!c.isLeader) return redirectReply(c.leaderClientAddress(), argv);
+function onLeader<R>(c: ClusterNode, fn: () => R): R | ErrorReply {
+  if (!c.isLeader) return redirectReply(c.leaderClientAddress(), RAFT_ARGV);
   return fn();
 }
 
 function raftErrorReply(e: unknown): ErrorReply {
   if (e instanceof RaftError) return new ErrorReply(`ERR raft: ${e.message}`);
   throw e;
+}
+
+const OK = new SimpleString('OK');
+
+/** Membership changes answer later: the action returned this and calls `later` once. */
+export const PENDING = Symbol('pending');
+export type Later = (reply: Reply) => void;
+
+function startTransfer(c: ClusterNode, target: number): Reply {
+  try {
+    c.driver.transferLeadership(target);
+  } catch (e) {
+    return raftErrorReply(e);
+  }
+  return OK;
+}
+
+/** RAFT TRANSFER-LEADER: +OK once the leader started handing leadership to `target`. */
+export function transferLeader(c: ClusterNode, target: number): Reply {
+  const st = c.driver.node.status();
+  if (!st.confState.voters.includes(target))
+    return new ErrorReply(`ERR node ${target} is not a voter of the cluster`);
+  // A follower may ask for leadership itself (the core relays it to the leader).
+  if (target === st.id && !c.isLeader && st.lead !== 0) return startTransfer(c, target);
+  return onLeader(c, () => startTransfer(c, target));
+}
+
+/** RAFT SNAPSHOT: the index this node's state is now snapshotted at. */
+export function snapshotNow(c: ClusterNode): number {
+  return c.driver.forceSnapshot();
+}
+
+/** RAFT INIT: makes a waiting node a one-voter group. */
+export function initGroup(c: ClusterNode): Reply {
+  const err = c.initialize();
+  return err === null ? OK : new ErrorReply(err);
+}
+
+// ---- membership (leader only) ------------------------------------------------------------
+
+const ADDRESS = /^[^\s:@]+:\d{1,5}$/;
+const ERR_NODE_ID = new ErrorReply('ERR node id must be >= 1');
+
+/** Proposes `change` on the leader: the reply now (refused), or PENDING and `later` (+OK once
+ * applied on the leader, or an error). */
+function proposeMembership(c: ClusterNode, change: ConfChange, later: Later): Reply | typeof PENDING {
+  let pending = false;
+  let immediate: Reply | null = null;
+  c.driver.proposeConfChange(change, (r) => {
+    if (!pending) {
+      immediate = r;
+      return;
+    }
+    later(r);
+  });
+  if (immediate !== null) return immediate;
+  pending = true;
+  return PENDING;
+}
+
+/** RAFT ADD-LEARNER: adds node `m.id` with its addresses as a learner. */
+export function addLearner(c: ClusterNode, m: MemberAddress, later: Later): Reply | typeof PENDING {
+  if (m.id < 1) return ERR_NODE_ID;
+  if (!ADDRESS.test(m.raft) || !ADDRESS.test(m.client))
+    return new ErrorReply('ERR addresses must be host:port (raft address, then client address)');
+  return onLeader(c, () => {
+    const cs = c.driver.node.status().confState;
+    if (cs.voters.includes(m.id) || cs.learners.includes(m.id))
+      return new ErrorReply(`ERR node ${m.id} is already a member`);
+    const context = encodeMemberContext(m);
+    return proposeMembership(c, { type: ConfChangeType.AddLearnerNode, nodeId: m.id, context }, later);
+  });
+}
+
+/** RAFT PROMOTE: makes learner `id` a voter. */
+export function promote(c: ClusterNode, id: number, later: Later): Reply | typeof PENDING {
+  if (id < 1) return ERR_NODE_ID;
+  return onLeader(c, () => {
+    if (!c.driver.node.status().confState.learners.includes(id))
+      return new ErrorReply(`ERR node ${id} is not a learner`);
+    const m = c.members.get(id);
+    const context = m === undefined ? new Uint8Array(0) : encodeMemberContext(m);
+    return proposeMembership(c, { type: ConfChangeType.AddNode, nodeId: id, context }, later);
+  });
+}
+
+/** RAFT REMOVE: removes voter or learner `id`. */
+export function removeMember(c: ClusterNode, id: number, later: Later): Reply | typeof PENDING {
+  if (id < 1) return ERR_NODE_ID;
+  return onLeader(c, () => {
+    const cs = c.driver.node.status().confState;
+    if (!cs.voters.includes(id) && !cs.learners.includes(id))
+      return new ErrorReply(`ERR node ${id} is not a member`);
+    const change = { type: ConfChangeType.RemoveNode, nodeId: id, context: new Uint8Array(0) };
+    return proposeMembership(c, change, later);
+  });
+}
+
+// ---- RESP ----------------------------------------------------------------------------------
+
+/** A membership action's RESP reply: now, or once applied (the client waits, like a write). */
+function membershipReply(
+  client: Client,
+  act: (later: Later) => Reply | typeof PENDING,
+): Reply | typeof NO_REPLY {
+  const r = act((reply) => {
+    client.onWriteReply(reply);
+    client.flushOutput();
+  });
+  if (r !== PENDING) return r;
+  client.expectWriteReply(PendingKind.Reply);
+  return NO_REPLY;
 }
 
 def(
@@ -141,30 +314,7 @@ sub(
     summary: 'Asks the leader to hand leadership to the given voter.',
     since: '0.1.0',
   },
-  (s, _c, argv) => {
-    const c = clusterOf(s);
-    const target = parseInt32(argv[2]!);
-    const st = c.driver.node.status();
-    if (!st.confState.voters.includes(target))
-      return new ErrorReply(`ERR node ${target} is not a voter of the cluster`);
-    // A follower may ask for leadership itself (the core relays it to the leader).
-    if (target === st.id && !c.isLeader && st.lead !== 0) {
-      try {
-        c.driver.transferLeadership(target);
-      } catch (e) {
-        return raftErrorReply(e);
-      }
-      return new SimpleString('OK');
-    }
-    return onLeader(c, argv, () => {
-      try {
-        c.driver.transferLeadership(target);
-      } catch (e) {
-        return raftErrorReply(e);
-      }
-      return new SimpleString('OK');
-    });
-  },
+  (s, _c, argv) => transferLeader(clusterOf(s), parseInt32(argv[2]!)),
 );
 sub(
   'raft',
@@ -176,7 +326,7 @@ sub(
     summary: "Takes a snapshot of this node's state now and compacts its Raft log up to it.",
     since: '0.1.0',
   },
-  (s) => clusterOf(s).driver.forceSnapshot(),
+  (s) => snapshotNow(clusterOf(s)),
 );
 
 sub(
@@ -189,42 +339,8 @@ sub(
     summary: 'Bootstraps a new cluster of this node alone (started without initial-members).',
     since: '0.1.0',
   },
-  (s) => {
-    const err = clusterOf(s).initialize();
-    return err === null ? new SimpleString('OK') : new ErrorReply(err);
-  },
+  (s) => initGroup(clusterOf(s)),
 );
-
-// ---- membership (leader only) ------------------------------------------------------------
-
-const ADDRESS = /^[^\s:@]+:\d{1,5}$/;
-
-/**
- * Proposes `change` on the leader; the reply (+OK once applied on the leader, or an error)
- * comes later, like a write's.
- */
-function proposeMembership(c: ClusterNode, client: Client, change: ConfChange): Reply | typeof NO_REPLY {
-  let pending = false;
-  let immediate: Reply | null = null;
-  c.driver.proposeConfChange(change, (r) => {
-    if (!pending) {
-      immediate = r;
-      return;
-    }
-    client.onWriteReply(r);
-    client.flushOutput();
-  });
-  if (immediate !== null) return immediate;
-  pending = true;
-  client.expectWriteReply(PendingKind.Reply);
-  return NO_REPLY;
-}
-
-function memberId(arg: Buffer): number {
-  const id = parseInt32(arg);
-  if (id < 1) throw new SeshatError('ERR', 'node id must be >= 1');
-  return id;
-}
 
 sub(
   'raft',
@@ -238,18 +354,8 @@ sub(
   },
   (s, client, argv) => {
     const c = clusterOf(s);
-    const id = memberId(argv[2]!);
-    const raft = argv[3]!.toString();
-    const addr = argv[4]!.toString();
-    if (!ADDRESS.test(raft) || !ADDRESS.test(addr))
-      return new ErrorReply('ERR addresses must be host:port (raft address, then client address)');
-    return onLeader(c, argv, () => {
-      const cs = c.driver.node.status().confState;
-      if (cs.voters.includes(id) || cs.learners.includes(id))
-        return new ErrorReply(`ERR node ${id} is already a member`);
-      const context = encodeMemberContext({ id, raft, client: addr });
-      return proposeMembership(c, client, { type: ConfChangeType.AddLearnerNode, nodeId: id, context });
-    });
+    const m = { id: parseInt32(argv[2]!), raft: argv[3]!.toString(), client: argv[4]!.toString() };
+    return membershipReply(client, (later) => addLearner(c, m, later));
   },
 );
 sub(
@@ -264,14 +370,8 @@ sub(
   },
   (s, client, argv) => {
     const c = clusterOf(s);
-    const id = memberId(argv[2]!);
-    return onLeader(c, argv, () => {
-      if (!c.driver.node.status().confState.learners.includes(id))
-        return new ErrorReply(`ERR node ${id} is not a learner`);
-      const m = c.members.get(id);
-      const context = m === undefined ? new Uint8Array(0) : encodeMemberContext(m);
-      return proposeMembership(c, client, { type: ConfChangeType.AddNode, nodeId: id, context });
-    });
+    const id = parseInt32(argv[2]!);
+    return membershipReply(client, (later) => promote(c, id, later));
   },
 );
 sub(
@@ -286,16 +386,7 @@ sub(
   },
   (s, client, argv) => {
     const c = clusterOf(s);
-    const id = memberId(argv[2]!);
-    return onLeader(c, argv, () => {
-      const cs = c.driver.node.status().confState;
-      if (!cs.voters.includes(id) && !cs.learners.includes(id))
-        return new ErrorReply(`ERR node ${id} is not a member`);
-      return proposeMembership(c, client, {
-        type: ConfChangeType.RemoveNode,
-        nodeId: id,
-        context: new Uint8Array(0),
-      });
-    });
+    const id = parseInt32(argv[2]!);
+    return membershipReply(client, (later) => removeMember(c, id, later));
   },
 );

@@ -30,6 +30,7 @@ import { serverHandlers } from './server-commands.js';
 import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } from './transactions.js';
 import { ServerStats } from './stats.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
+import { serveAdminService } from './admin-service.js';
 import { ClusterNode } from './cluster-node.js';
 import { joinViaSeed } from './join-seed.js';
 import { type MemberAddress, parseMembers, parsePeerDial } from './member-address.js';
@@ -185,6 +186,8 @@ export class SeshatServer implements ClientHost {
       self: this.selfAddress(),
     });
     this.cluster = cluster;
+    // AdminService (gRPC twin of the RAFT command) on the Raft port; registered before start().
+    serveAdminService(cluster, () => this.sm.appliedIndex);
     const driver = cluster.driver;
     return {
       submit: (waiter, db, argv, writeId) => {
