@@ -20,6 +20,12 @@ import { Recorder } from './workload/recorder.ts';
 const WARMUP_MS = 1000;
 /** After healing, the workloads run this long so the report shows service coming back. */
 const RECOVERY_RUN_MS = 2000;
+/** ...and on until an operation is acknowledged after healing, at most this long (a leader
+ * elected just as the run heals may need a few seconds before the workers' retries land). */
+const RECOVERY_RUN_MAX_MS = 15_000;
+/** How far before healing an operation that completes after it may have been invoked. */
+const OPERATION_SPAN_MAX_MS = 60_000;
+const RECOVERY_POLL_MS = 100;
 const LEADER_AFTER_HEAL_MS = 30_000;
 
 export interface RunOptions {
@@ -70,7 +76,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     }
     const healedAt = await recover(cluster, ctx);
     log(`${sc.name}: healed at ${(healedAt / 1000).toFixed(1)} s; checking`);
-    await new Promise((r) => setTimeout(r, RECOVERY_RUN_MS));
+    await runUntilServed(recorder, healedAt);
     await driver.stop();
     const stoppedAt = recorder.now();
     let finalReadError: unknown = null;
@@ -209,6 +215,35 @@ async function convergenceVerdict(cluster: ChaosCluster): Promise<Verdict> {
       problems: [e instanceof Error ? e.message : String(e)],
       stats: { replicas: cluster.running().length },
     };
+  }
+}
+
+/** Whether some operation completed with an acknowledgement after `healedAt` (scans only the
+ * operations invoked since shortly before it: histories are in invocation order). */
+function servedSince(recorder: Recorder, healedAt: number): boolean {
+  const h = recorder.history;
+  for (const ops of [h.registers, h.counters, h.sets, h.lists] as {
+    call: number;
+    ret: number;
+    status: string;
+  }[][]) {
+    for (let i = ops.length - 1; i >= 0 && ops[i]!.call > healedAt - OPERATION_SPAN_MAX_MS; i--) {
+      const op = ops[i]!;
+      if (op.status === 'ok' && op.ret > healedAt) return true;
+    }
+  }
+  return false;
+}
+
+/** Lets the workload run RECOVERY_RUN_MS after healing, and on until it is served again (at
+ * most RECOVERY_RUN_MAX_MS): the "service resumes" check then judges recovery, not timing. */
+async function runUntilServed(recorder: Recorder, healedAt: number): Promise<void> {
+  const start = recorder.now();
+  for (;;) {
+    const elapsed = recorder.now() - start;
+    if (elapsed >= RECOVERY_RUN_MAX_MS) return;
+    if (elapsed >= RECOVERY_RUN_MS && servedSince(recorder, healedAt)) return;
+    await new Promise((r) => setTimeout(r, RECOVERY_POLL_MS));
   }
 }
 

@@ -91,6 +91,13 @@ export const LOG_BYTES_MAX = 64 * 1024 * 1024;
 export const REQUEST_TIMEOUT_MS_DEFAULT = 5000;
 /** Bytes read from the log per slice when listing unapplied commands. */
 const UNAPPLIED_SLICE_BYTES = 16 * 1024 * 1024;
+/**
+ * A follower asks again for a read index not answered within this (etcd's
+ * readIndexRetryTime): its MsgReadIndex, or the leader's answer, may be lost by the
+ * transport (dropped while a link is in backoff, frames lost with a failed stream) and
+ * nothing in Raft retransmits them, unlike appends and heartbeats.
+ */
+export const READ_RETRY_MS = 500;
 /** Read request ids of one run: from a random u32 times this (exact in a double, < 2^53). */
 const READ_ID_SPAN = 2 ** 20;
 
@@ -145,6 +152,8 @@ interface ReadBatch {
   /** The core's term and leader when the batch was asked for. */
   term: number;
   lead: number;
+  /** Monotonic ms of the last request (a follower's is retried after READ_RETRY_MS). */
+  askedAtMs: number;
 }
 
 export class GroupDriver {
@@ -483,6 +492,7 @@ export class GroupDriver {
         deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
         term: 0,
         lead: 0,
+        askedAtMs: 0,
       });
     }
     let kept = 0;
@@ -505,19 +515,24 @@ export class GroupDriver {
     }
     batch.term = this.node.raft.term;
     batch.lead = this.node.raft.lead;
+    batch.askedAtMs = this.o.clock.monotonicMs();
     this.readBatches.set(id, batch);
     return true;
   }
 
   /**
    * Batches asked for under another term or leader than the core's now: the core dropped
-   * them on its role change, or the leader asked is gone. They are asked for again.
+   * them on its role change, or the leader asked is gone. And a follower's batches not
+   * answered within READ_RETRY_MS: the request or its answer was lost on the way (a
+   * leader's own requests stay in its core, whose heartbeats repeat the round). They are
+   * asked for again; a late answer to the old request id is ignored (readConfirmed).
    */
   private retryOrphanedReads(): void {
     if (this.readBatches.size === 0) return;
-    const { term, lead } = this.node.raft;
+    const { term, lead, id: self } = this.node.raft;
+    const staleBeforeMs = lead !== self ? this.o.clock.monotonicMs() - READ_RETRY_MS : -Infinity;
     for (const [id, b] of this.readBatches) {
-      if (b.term === term && b.lead === lead) continue;
+      if (b.term === term && b.lead === lead && b.askedAtMs > staleBeforeMs) continue;
       this.readBatches.delete(id);
       this.readsUnasked.push(b);
     }

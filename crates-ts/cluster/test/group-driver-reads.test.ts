@@ -15,10 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { ErrorReply, ManualClock, type Reply, SeededRandom, SimpleString } from '@seshat/common';
 import { KvStateMachine, resolveCommand } from '@seshat/kv';
-import { bootstrapStorage, EMPTY_CONF_STATE, type Message } from '@seshat/raft';
+import { bootstrapStorage, EMPTY_CONF_STATE, type Message, MessageType, messageTypeName } from '@seshat/raft';
 import { openRocksStorage } from '@seshat/storage';
 import t, { type Test } from 'tap';
-import { GroupDriver, REQUEST_TIMEOUT_MS_DEFAULT, RocksLogStorage } from '../src/index.js';
+import { GroupDriver, READ_RETRY_MS, REQUEST_TIMEOUT_MS_DEFAULT, RocksLogStorage } from '../src/index.js';
 
 const GROUP = 0;
 const IDS = [1, 2, 3];
@@ -42,6 +42,8 @@ class Net {
   private queue: Message[] = [];
   /** Nodes whose messages, in and out, are dropped. */
   readonly isolated = new Set<number>();
+  /** Message types of which the next one sent is dropped (a transport losing it). */
+  readonly dropNext = new Set<MessageType>();
 
   static async create(t: Test): Promise<Net> {
     const net = new Net();
@@ -90,6 +92,7 @@ class Net {
       this.queue = [];
       for (const m of msgs) {
         if (this.isolated.has(m.from) || this.isolated.has(m.to)) continue;
+        if (this.dropNext.delete(m.type)) continue;
         this.driver(m.to).step(m);
       }
       await nextTurn();
@@ -205,3 +208,25 @@ t.test('a read that no leader confirms fails at its deadline, not later', async 
   await net.tick();
   t.equal(read.outcome(), '-CLUSTERDOWN no leader confirmed the read in time, retry');
 });
+
+// A follower's MsgReadIndex, or the leader's answer, lost by the transport (a link in
+// backoff drops messages) under a stable leader: nothing in Raft retransmits them, so the
+// follower must ask again rather than wait for the read's deadline (chaos
+// membership-churn: the leader never ran a read round, read_round=0).
+for (const lost of [MessageType.ReadIndex, MessageType.ReadIndexResponse]) {
+  t.test(`a follower read whose ${messageTypeName(lost)} is lost is asked again`, async (t) => {
+    const net = await Net.create(t);
+    const leader = await net.electLeader();
+    t.equal(await net.set(leader, 'k', 'v1'), 'OK');
+    const follower = IDS.find((id) => id !== leader)!;
+    net.dropNext.add(lost);
+    const read = net.read(follower, 'k');
+    await net.tick();
+    t.notOk(net.dropNext.has(lost), 'the message was dropped');
+    t.equal(read.outcome(), null, 'the read waits for an answer');
+    net.clock.advance(READ_RETRY_MS);
+    t.ok(await net.tickUntil(() => read.outcome() !== null), 'answered before its deadline');
+    t.equal(read.outcome(), 'v1');
+    t.equal(net.driver(leader).leader, leader, 'under the same leader throughout');
+  });
+}
