@@ -109,6 +109,39 @@ t.test('dueling candidates: split vote resolves, one leader per term', async (t)
   for (const id of [1, 2, 3]) t.equal(c.raw(id).raft.term, term);
 });
 
+t.test('PreVote: crossing pre-campaigns do not split the vote; one real election', async (t) => {
+  const c = new TestCluster([1, 2, 3]);
+  t.equal(c.elect(1), 1);
+  const term = c.raw(1).raft.term;
+  c.crash(1);
+  // Both timers fire before either hears the other's pre-vote: each asks the other.
+  c.raw(3).campaign();
+  c.raw(2).campaign();
+  t.equal(c.raw(2).raft.role, StateRole.PreCandidate);
+  t.equal(c.raw(3).raft.role, StateRole.PreCandidate);
+  c.stabilize();
+  t.equal(c.raw(2).raft.role, StateRole.Leader, 'equal logs: the lower id goes on');
+  t.equal(c.raw(3).raft.lead, 2);
+  t.equal(c.raw(2).raft.term, term + 1, 'exactly one real election');
+});
+
+t.test('PreVote: of crossing pre-campaigns the more up-to-date log goes on', async (t) => {
+  const c = new TestCluster([1, 2, 3]);
+  t.equal(c.elect(1), 1);
+  const term = c.raw(1).raft.term;
+  c.isolate(2);
+  c.propose(1, 'a');
+  c.stabilize();
+  c.crash(1);
+  c.heal();
+  c.raw(2).campaign();
+  c.raw(3).campaign();
+  c.stabilize();
+  t.equal(c.raw(3).raft.role, StateRole.Leader, 'node 3 holds entry a, node 2 does not');
+  t.equal(c.raw(3).raft.term, term + 1, 'exactly one real election');
+  t.same(c.commands(3), ['a']);
+});
+
 t.test('PreVote: a disruptive rejoining node does not depose a healthy leader', async (t) => {
   const c = new TestCluster([1, 2, 3]);
   t.equal(c.elect(1), 1);
