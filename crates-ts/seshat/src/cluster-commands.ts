@@ -301,6 +301,7 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_forward_pending', c.forwarder.pending],
     ['raft_forward_cluster_down', c.forwarder.clusterDown],
     ['raft_forward_outcome_unknown', c.forwarder.outcomeUnknown],
+    ['raft_forward_reads_resent', c.forwarder.readsResent],
   );
   for (const l of c.transport.stats().peers)
     rows.push([

@@ -11,10 +11,13 @@
  *   - a link is "open" once the callee's response headers arrived; nothing is written
  *     before, so commands queued on a link that fails before opening go back to waiting
  *     (never sent);
- *   - a command that was sent on a link that then fails, or that gets no reply within
- *     `replyTimeoutMs`, may or may not have run on the leader: a write is answered with
- *     the "outcome unknown" TRYAGAIN error (ERR_OUTCOME_UNKNOWN), a read with -CLUSTERDOWN
- *     (a read has no effect; retrying it is safe). Never a false "not applied";
+ *   - a write that was sent on a link that then fails, or that gets no reply within
+ *     `replyTimeoutMs`, may or may not have run on the leader: it is answered with the
+ *     "outcome unknown" TRYAGAIN error (ERR_OUTCOME_UNKNOWN). Never a false "not applied";
+ *   - a read sent on a link that then fails goes back to waiting and is sent again (to the
+ *     next leader): a read has no effect, and running it later, still before its reply, is
+ *     still linearizable. Its whole life is bounded by `replyTimeoutMs` from the first
+ *     send; past that, or without a reply in time, it is answered -CLUSTERDOWN;
  *   - when the leader changes, the old link stays open until the commands already sent
  *     on it are answered (the old leader still answers them definitively: applied, not
  *     applied, or outcome unknown); new commands go to the new leader. A command sent to
@@ -78,6 +81,8 @@ interface Request {
   onReply: (bytes: Buffer) => void;
   /** Monotonic ms: waiting until (before sent), reply expected until (after). */
   deadline: number;
+  /** A read: monotonic ms after which it is no longer sent again (0: never sent yet). */
+  resendUntil: number;
   answered: boolean;
 }
 
@@ -111,6 +116,8 @@ export class ForwardClient {
   forwarded = 0;
   outcomeUnknown = 0;
   clusterDown = 0;
+  /** Reads sent again after the link they were sent on failed. */
+  readsResent = 0;
 
   constructor(options: ForwardClientOptions) {
     this.o = options;
@@ -145,6 +152,7 @@ export class ForwardClient {
       guard,
       onReply,
       deadline: performance.now() + this.waitMs,
+      resendUntil: 0,
       answered: false,
     };
     this.forwarded++;
@@ -217,7 +225,8 @@ export class ForwardClient {
   }
 
   private send(l: Link, req: Request, now: number): void {
-    req.deadline = now + this.replyTimeoutMs;
+    if (req.resendUntil === 0) req.resendUntil = now + this.replyTimeoutMs;
+    req.deadline = Math.min(now + this.replyTimeoutMs, req.resendUntil);
     l.sent.set(req.id, req);
     const w = req.writeId;
     l.link.send({
@@ -258,23 +267,49 @@ export class ForwardClient {
       this.current = null;
       this.lastFailure = { leaderId: l.leaderId, atMs: performance.now() };
     }
+    // Never written, or reads to send again: back to the front of the queue, in order.
+    if (!this.closed) this.requeue(l);
     this.failSent(l);
-    // Never written: they go back to the front of the queue, in order.
-    if (l.queued.length > 0) this.waiting = [...l.queued.splice(0), ...this.waiting];
     if (!this.closed) this.pump();
   }
 
-  /** Sent on a link that is gone: the outcome of a write is unknown. */
+  /** Moves `l`'s unsent commands and its sent reads that still have time to the front of the
+   * waiting queue, in order. */
+  private requeue(l: Link): void {
+    const resend = this.readsToResend(l);
+    if (resend.length === 0 && l.queued.length === 0) return;
+    this.waiting = [...resend, ...l.queued.splice(0), ...this.waiting];
+    this.readsResent += resend.length;
+  }
+
+  /** Reads sent on link `l` that still have time: taken out of `l.sent`, in order. */
+  private readsToResend(l: Link): Request[] {
+    const now = performance.now();
+    const out: Request[] = [];
+    for (const req of l.sent.values()) {
+      if (!req.read || req.answered || req.resendUntil <= now) continue;
+      l.sent.delete(req.id);
+      req.deadline = Math.min(now + this.waitMs, req.resendUntil);
+      out.push(req);
+    }
+    return out;
+  }
+
+  /** Sent on a link that is gone: the outcome of a write is unknown, a read timed out. */
   private failSent(l: Link): void {
     const sent = [...l.sent.values()];
     l.sent.clear();
     for (const req of sent) this.answer(req, req.read ? ERR_READ_TIMEOUT : ERR_OUTCOME_UNKNOWN);
   }
 
-  /** The leader changed: queued commands go back to waiting; sent ones are still answered. */
+  /**
+   * The leader changed: queued commands and sent reads go back to waiting (the old leader may
+   * be frozen and never answer; a late answer to a read is ignored); sent writes are still
+   * answered by the old leader.
+   */
   private retire(l: Link): void {
     if (this.current === l) this.current = null;
-    if (l.queued.length > 0) this.waiting = [...l.queued.splice(0), ...this.waiting];
+    this.requeue(l);
     if (l.sent.size === 0) this.close(l);
     else this.draining.add(l);
   }
@@ -321,7 +356,7 @@ export class ForwardClient {
     for (const l of [...this.links()]) {
       if (l.state !== 'open') continue;
       for (const req of l.sent.values()) {
-        if (req.deadline > now) break; // sent in order, same timeout: the rest is younger
+        if (req.deadline > now) continue; // a resent read may expire before younger commands
         l.sent.delete(req.id);
         this.answer(req, req.read ? ERR_READ_TIMEOUT : ERR_OUTCOME_UNKNOWN);
       }
