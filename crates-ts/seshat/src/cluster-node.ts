@@ -67,6 +67,8 @@ export interface ClusterNodeOptions {
   self?: MemberAddress;
   /** Where to dial some members instead of their raft address (`raft-peer-dial`). */
   dial?: ReadonlyMap<number, string>;
+  /** Directory for incoming snapshot images too large for memory (snapshot-spool.ts). */
+  snapshotSpoolDir: string;
 }
 
 export const GROUP_ID = 0;
@@ -109,6 +111,7 @@ export class ClusterNode {
       nodeId: o.nodeId,
       listen: { host: o.raftHost, port: o.raftPort },
       peers,
+      snapshotSpoolDir: o.snapshotSpoolDir,
     });
     this.driver = new GroupDriver({
       nodeId: o.nodeId,

@@ -43,6 +43,7 @@ import {
   trackRead,
 } from './forward-route.js';
 import { redirectReply } from './forward-server.js';
+import { prepareSnapshotSpool } from './snapshot-spool.js';
 import type { WatchGuard } from './watch-pending.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
@@ -163,6 +164,9 @@ export class SeshatServer implements ClientHost {
     if (typeof dial === 'string') throw new SeshatError('CONFIG_INVALID', `raft-peer-dial: ${dial}`);
     if (members.length === 0 && this.sm.appliedIndex === 0)
       this.logger.warn('no initial-members: waiting for RAFT INIT or to be added to a cluster');
+    const spool = prepareSnapshotSpool(this.config.str('dir'));
+    if (spool.removed > 0)
+      this.logger.info({ dir: spool.dir, removed: spool.removed }, 'removed partial snapshot images');
     const cluster = new ClusterNode({
       nodeId: this.config.int('node-id'),
       members,
@@ -184,6 +188,7 @@ export class SeshatServer implements ClientHost {
       join: this.config.str('cluster-join') !== 'no' || members.length === 0,
       dial,
       self: this.selfAddress(),
+      snapshotSpoolDir: spool.dir,
     });
     this.cluster = cluster;
     // AdminService (gRPC twin of the RAFT command) on the Raft port; registered before start().
