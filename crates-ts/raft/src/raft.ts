@@ -251,17 +251,23 @@ export class Raft {
     return false;
   }
 
+  /**
+   * A vote or pre-vote request. Crossing pre-campaigns (we are a pre-candidate asking for the
+   * same term: both timers fired within a round trip) would grant each other, both become
+   * candidates and split the vote, costing another election timeout. Instead exactly one goes
+   * on: the more up-to-date log, the lower id on equal logs; the other grants and steps back
+   * to follower with a fresh timer, as if it had granted a real vote. Pre-votes bind nothing,
+   * so this changes only who campaigns first, never safety.
+   */
   private handleVoteRequest(m: Message): void {
     const pre = m.type === MessageType.PreVote;
-    if (pre && this.role === StateRole.PreCandidate && m.term === this.term + 1) {
-      this.handleCrossingPreVote(m);
-      return;
-    }
-    const canVote =
-      this.vote === m.from || (this.vote === NONE && this.lead === NONE) || (pre && m.term > this.term);
-    const respType = pre ? MessageType.PreVoteResponse : MessageType.VoteResponse;
-    const resp = newMessage(respType, m.from);
-    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+    const crossing = pre && this.role === StateRole.PreCandidate && m.term === this.term + 1;
+    const canVote = crossing
+      ? m.from < this.id || m.logTerm !== this.log.lastTerm() || m.index !== this.log.lastIndex()
+      : this.vote === m.from || (this.vote === NONE && this.lead === NONE) || (pre && m.term > this.term);
+    const granted = canVote && this.log.isUpToDate(m.index, m.logTerm);
+    const resp = newMessage(pre ? MessageType.PreVoteResponse : MessageType.VoteResponse, m.from);
+    if (granted) {
       // A granted pre-vote answers in the asker's future term so it is not taken as stale.
       resp.term = m.term;
       if (!pre) {
@@ -273,29 +279,7 @@ export class Raft {
       resp.reject = true;
     }
     this.send(resp);
-  }
-
-  /**
-   * Two pre-campaigns for the same term overlap (both timers fired within a round trip).
-   * Granting each other, as a plain follower would, lets both become candidates and split the
-   * vote: the failover then costs another election timeout. Instead exactly one goes on: the
-   * one with the more up-to-date log, the lower id on equal logs. The other grants and steps
-   * back to follower with a fresh timer, as if it had granted a real vote. Pre-votes bind
-   * nothing, so this changes only who campaigns first, never safety.
-   */
-  private handleCrossingPreVote(m: Message): void {
-    const theirsUpToDate = this.log.isUpToDate(m.index, m.logTerm);
-    const equal = m.logTerm === this.log.lastTerm() && m.index === this.log.lastIndex();
-    const resp = newMessage(MessageType.PreVoteResponse, m.from);
-    if (theirsUpToDate && (!equal || m.from < this.id)) {
-      resp.term = m.term;
-      this.send(resp);
-      this.becomeFollower(this.term, NONE);
-      return;
-    }
-    resp.term = this.term;
-    resp.reject = true;
-    this.send(resp);
+    if (crossing && granted) this.becomeFollower(this.term, NONE);
   }
 
   // --- Message dispatch ------------------------------------------------------------------
