@@ -9,6 +9,7 @@
  */
 import net from 'node:net';
 import { AdminCaller, type AdminRaftStatus } from '@seshat/cluster';
+import { raftStatusPairs } from './raft-status-fields.js';
 
 const OPTIONS = '[--host H] [--port P | --grpc HOST:RAFTPORT [--group N]]';
 
@@ -155,26 +156,7 @@ function raftCommand(action: string | undefined, params: string[]): string[] | u
 /** RAFT STATUS's reply shape (a flat key/value array) from the gRPC StatusResponse, so
  * `render` prints the same lines either way. */
 function statusResp(s: AdminRaftStatus): Resp {
-  return [
-    ...['node-id', s.nodeId, 'role', s.role, 'term', s.term, 'leader', s.leader, 'commit', s.commit],
-    ...['applied', s.applied, 'first-index', s.firstIndex, 'last-index', s.lastIndex],
-    ...['snapshot-index', s.snapshotIndex, 'voters', s.voters, 'learners', s.learners],
-    'members',
-    s.members.map((m) => ['id', m.id, 'raft', m.raft, 'client', m.client]),
-    'peers',
-    s.peers.map((p) => [
-      'id',
-      p.id,
-      'match',
-      p.match,
-      'next',
-      p.next,
-      'state',
-      p.state,
-      'learner',
-      p.learner ? 1 : 0,
-    ]),
-  ];
+  return raftStatusPairs(s, (pairs): Resp => pairs);
 }
 
 /** One action through the gRPC AdminService; the reply in the RESP command's shape. */

@@ -22,6 +22,7 @@ import { type Client, NO_REPLY, PendingKind } from './client.js';
 import type { ClusterNode } from './cluster-node.js';
 import { encodeMemberContext, type MemberAddress } from './member-address.js';
 import { redirectReply } from './forward-server.js';
+import { raftStatusPairs } from './raft-status-fields.js';
 import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
@@ -89,52 +90,7 @@ export function statusView(c: ClusterNode, applied: number): RaftStatusView {
 /** The structured form of INFO raft (a map in RESP3, a flat array in RESP2). */
 export function raftStatus(server: SeshatServer): MapReply {
   const v = statusView(clusterOf(server), server.sm.appliedIndex);
-  const peers: Reply[] = v.peers.map(
-    (p) =>
-      new MapReply([
-        'id',
-        p.id,
-        'match',
-        p.match,
-        'next',
-        p.next,
-        'state',
-        p.state,
-        'learner',
-        p.learner ? 1 : 0,
-      ]),
-  );
-  const members: Reply[] = v.members.map(
-    (m) => new MapReply(['id', m.id, 'raft', m.raft, 'client', m.client]),
-  );
-  return new MapReply([
-    'node-id',
-    v.nodeId,
-    'role',
-    v.role,
-    'term',
-    v.term,
-    'leader',
-    v.leader,
-    'commit',
-    v.commit,
-    'applied',
-    v.applied,
-    'first-index',
-    v.firstIndex,
-    'last-index',
-    v.lastIndex,
-    'snapshot-index',
-    v.snapshotIndex,
-    'voters',
-    v.voters,
-    'learners',
-    v.learners,
-    'members',
-    members,
-    'peers',
-    peers,
-  ]);
+  return new MapReply(raftStatusPairs(v, (pairs): Reply => new MapReply(pairs)));
 }
 
 /** Leader-only actions elsewhere: `-MOVED 0 <leader>` (RAFT has no key: slot 0) or CLUSTERDOWN. */
