@@ -21,6 +21,14 @@ export interface NativeColumnOptions {
   optimize?: 'point-lookup';
   /** zstd compression of SST files (binding default true). */
   compression?: boolean;
+  /**
+   * The binding's tuned level-style compaction (InitOptions in binding.cc): write buffers of a
+   * quarter of `memtableMemoryBudget`, up to 6 of them, L0 compacted at 2 files, L1 sized like
+   * the budget, L0/L1 uncompressed. Unset: RocksDB's defaults (one 64 MiB write buffer).
+   */
+  compaction?: 'level';
+  /** Bytes for this family's memtables when `compaction` is set (binding default 256 MiB). */
+  memtableMemoryBudget?: number;
 }
 
 export interface NativeOpenOptions extends NativeColumnOptions {

@@ -56,11 +56,25 @@ export interface RocksStorageOptions {
 /** Point-read families get hash-indexed data blocks and a memtable bloom filter. */
 const POINT_LOOKUP_FAMILIES: ReadonlySet<string> = new Set<ColumnFamily>(['default', 'meta', 'raft_state']);
 
+/**
+ * Families every data command writes small records to, at random keys. They get 16 MiB write
+ * buffers (a 64 MiB budget) instead of RocksDB's one 64 MiB buffer: a memtable insert walks a
+ * skiplist, and a quarter of the entries means fewer cache misses per insert. Measured with a
+ * SET-shaped batch (scripts/bench/storage.ts shape, 800 random keys of 100,000 per batch):
+ * about 1 us less CPU per key, 3.0-3.2 instead of 3.9-4.6 us.
+ */
+const SMALL_RECORD_FAMILIES: ReadonlySet<string> = new Set<ColumnFamily>(['meta', 'sub', 'zscore', 'expire']);
+const SMALL_RECORD_MEMTABLE_BUDGET_BYTES = 64 * 1024 * 1024;
+
 function columnOptions(name: string, options: RocksStorageOptions): NativeColumnOptions {
   const out: NativeColumnOptions = {};
   if (options.blockCacheBytes !== undefined) out.cacheSize = options.blockCacheBytes;
   if (options.compression !== undefined) out.compression = options.compression;
   if (POINT_LOOKUP_FAMILIES.has(name)) out.optimize = 'point-lookup';
+  if (SMALL_RECORD_FAMILIES.has(name)) {
+    out.compaction = 'level';
+    out.memtableMemoryBudget = SMALL_RECORD_MEMTABLE_BUDGET_BYTES;
+  }
   return out;
 }
 
