@@ -78,7 +78,22 @@ export interface GroupDriverOptions {
   logEntriesKept?: number;
   /** ...or once the stored entries take more than this many bytes (see snapshotByBytes). */
   logBytesMax?: number;
+  /** Time one turn may spend on Readies before yielding (default READY_TURN_BUDGET_MS). */
+  readyTurnBudgetMs?: number;
 }
+
+/**
+ * Time one event-loop turn may spend handling Readies before it yields. Catching up after a
+ * restart, a follower applies thousands of committed entries; in one turn that blocked its
+ * event loop for 250-1000 ms (heartbeats unanswered, a CheckQuorum step-down when the other
+ * follower was down too).
+ */
+export const READY_TURN_BUDGET_MS = 10;
+/**
+ * Committed entry bytes per Ready (the core's default is 64 MiB): the apply work between two
+ * budget checks. An entry larger than this still comes alone in its Ready.
+ */
+export const COMMITTED_BYTES_PER_READY = 256 * 1024;
 
 /** Most commands in one proposed entry. */
 export const ENTRY_COMMANDS_MAX = 4096;
@@ -163,6 +178,7 @@ export class GroupDriver {
   readonly groupId: number;
   private readonly o: GroupDriverOptions;
   private readonly timeoutMs: number;
+  private readonly turnBudgetMs: number;
   private readonly commands: EntryCommand[] = [];
   private readonly waiters: (ReplyWaiter | null)[] = [];
   private readonly proposals = new Map<number, PendingProposal>();
@@ -214,13 +230,19 @@ export class GroupDriver {
     entriesProposed: 0,
     commandsProposed: 0,
     readiesDeferred: 0,
+    turnsYielded: 0,
   };
 
-  constructor(options: GroupDriverOptions) {
+  constructor(driverOptions: GroupDriverOptions) {
+    const options: GroupDriverOptions = {
+      ...driverOptions,
+      raft: { maxCommittedSizePerReadyBytes: COMMITTED_BYTES_PER_READY, ...driverOptions.raft },
+    };
     this.o = options;
     this.nodeId = options.nodeId;
     this.groupId = options.groupId;
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
+    this.turnBudgetMs = options.readyTurnBudgetMs ?? READY_TURN_BUDGET_MS;
     GroupDriver.raiseCommitToApplied(options);
     this.node = new RawNode(
       { ...options.raft, id: options.nodeId, groupId: options.groupId, applied: options.sm.appliedIndex },
@@ -446,9 +468,22 @@ export class GroupDriver {
     this.flushTouched();
   }
 
-  /** Handles every Ready; false when one was deferred (finishDeferred resumes the turn). */
+  /**
+   * Handles Readies until none is left or the turn has used its time budget (then it asks
+   * for another turn, so sockets and timers get their turn in between: a node catching up
+   * on thousands of committed entries must still answer heartbeats). False when a Ready was
+   * deferred (finishDeferred resumes the turn).
+   */
   private drainReadies(): boolean {
-    while (this.node.hasReady()) if (!this.handleReady()) return false;
+    const startMs = performance.now();
+    while (this.node.hasReady()) {
+      if (!this.handleReady()) return false;
+      if (performance.now() - startMs >= this.turnBudgetMs && this.node.hasReady()) {
+        this.counters.turnsYielded++;
+        this.schedule();
+        return true;
+      }
+    }
     return true;
   }
 

@@ -46,6 +46,8 @@ export interface InboundContext {
   readonly limits: ResolvedLimits;
   readonly logger: TransportLogger;
   deliver: MessagesHandler;
+  /** A node opened its stream to us: it is up (it may have nothing to send yet). */
+  peerStreamOpened(from: number): void;
   snapshotHandler(): SnapshotHandler | null;
 }
 
@@ -216,6 +218,7 @@ export class InboundService {
     call.on('close', forget);
     // Headers now: the sender counts the stream open (and resets its backoff) on them.
     call.sendMetadata(new Metadata());
+    this.ctx.peerStreamOpened(from);
   }
 
   private onFrame(s: InboundStream, req: StreamRequest): void {

@@ -113,6 +113,10 @@ export class PeerSender {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.backoffMs = this.ctx.limits.backoffMinMs;
+    // A fresh channel: the old one waits out grpc's own reconnect backoff (which follows
+    // ours, up to backoffMaxMs) and would fail the new stream at once.
+    this.client?.close();
+    this.client = null;
     this.connect();
   }
 

@@ -125,6 +125,10 @@ export class Transport {
         this.peers.get(from)?.peerIsAlive();
         this.handlers.onMessages(messages, from);
       },
+      // A restarted node opens its streams at start, before it has anything to say: our link
+      // to it, waiting out a reconnect backoff, reconnects now instead of up to backoffMaxMs
+      // later (a follower would otherwise hear no append or heartbeat for that long).
+      peerStreamOpened: (from) => this.peers.get(from)?.peerIsAlive(),
       snapshotHandler: () => this.handlers.onSnapshot,
     });
     for (const [id, address] of peers ?? []) this.addPeer(id, address);

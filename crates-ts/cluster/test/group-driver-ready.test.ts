@@ -6,7 +6,8 @@
 // - committed entries already durable are applied, and their replies sent, before the fsync
 //   of the new entries in the same Ready;
 // - a node whose applied index got ahead of its persisted commit index (a crash between the
-//   two writes) restarts without tripping the core's applied <= committed invariant.
+//   two writes) restarts without tripping the core's applied <= committed invariant;
+// - a node with many committed entries to apply spreads them over event-loop turns.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { encodeEntry, KvStateMachine } from '@seshat/kv';
 import { bootstrapStorage, EMPTY_CONF_STATE, EntryType, type Message, MessageType } from '@seshat/raft';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import t, { type Test } from 'tap';
-import { GroupDriver, RocksLogStorage } from '../src/index.js';
+import { GroupDriver, type GroupDriverOptions, RocksLogStorage } from '../src/index.js';
 
 const IDS = [1, 2, 3];
 const TICKS_MAX = 400;
@@ -30,7 +31,14 @@ interface Node {
   writes: boolean[];
 }
 
-async function openNode(t: Test, id: number, dir: string, queue: Message[], fresh: boolean): Promise<Node> {
+async function openNode(
+  t: Test,
+  id: number,
+  dir: string,
+  queue: Message[],
+  fresh: boolean,
+  extra: Partial<GroupDriverOptions> = {},
+): Promise<Node> {
   const storage = await openRocksStorage(dir);
   const sm = new KvStateMachine(storage, { groupId: 0 });
   const log = new RocksLogStorage(storage, { groupId: 0 });
@@ -59,6 +67,7 @@ async function openNode(t: Test, id: number, dir: string, queue: Message[], fres
     random: new SeededRandom(7 + id),
     raft: { electionTicks: 10, heartbeatTicks: 1 },
     fsync: true,
+    ...extra,
   });
   t.teardown(async () => {
     driver.failAll();
@@ -159,31 +168,83 @@ t.test('replies of durable committed entries do not wait for the next fsync', as
   t.ok(order.includes('reply b'), 'b is answered later');
 });
 
-t.test('a node whose applied index passed its persisted commit index restarts', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-restart-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  // Build the state a crash between an early apply and the Ready's persist leaves behind:
-  // entries 2 and 3 in the log, the hard state's commit at 1, the state machine at 3.
+/** A stopped node's directory: entries 2..last in the log, committed up to `commit`, applied to `applied`. */
+async function stoppedNode(dir: string, last: number, commit: number, applied: number): Promise<void> {
   const storage = await openRocksStorage(dir);
   const sm = new KvStateMachine(storage, { groupId: 0 });
   const log = new RocksLogStorage(storage, { groupId: 0 });
   const batch = storage.batch();
   log.stage(batch);
   bootstrapStorage(log, { ...EMPTY_CONF_STATE, voters: IDS });
-  const entry = (index: number) => ({
+  const entries = [];
+  for (let index = 2; index <= last; index++) entries.push(logEntry(index));
+  log.append(entries);
+  log.setHardState({ term: 1, vote: 1, commit });
+  log.unstage();
+  sm.markApplied(1, batch);
+  storage.write(batch, { sync: true });
+  for (let index = 2; index <= applied; index++) sm.apply(index, Buffer.from(logEntry(index).data));
+  await storage.close();
+}
+
+function logEntry(index: number) {
+  return {
     type: EntryType.Normal,
     term: 1,
     index,
     data: encodeEntry(1000, index, [{ db: 0, argv: setCommand(`k${index}`) }]),
+  };
+}
+
+t.test('committed entries to catch up on are applied over several turns', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-catchup-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const last = 201;
+  await stoppedNode(dir, last, last, 1);
+  // One entry per Ready and no time per turn: every Ready ends the turn.
+  const node = await openNode(t, 1, dir, [], false, {
+    raft: { electionTicks: 10, heartbeatTicks: 1, maxCommittedSizePerReadyBytes: 1 },
+    readyTurnBudgetMs: 0,
   });
-  log.append([entry(2), entry(3)]);
-  log.setHardState({ term: 1, vote: 1, commit: 1 });
-  log.unstage();
-  sm.markApplied(1, batch);
-  storage.write(batch, { sync: true });
-  sm.apply(2, Buffer.from(entry(2).data));
-  sm.apply(3, Buffer.from(entry(3).data));
-  await storage.close();
+  let otherTurns = 0;
+  let appliedSeen = -1;
+  const other = () => {
+    otherTurns++;
+    if (node.sm.appliedIndex < last) setImmediate(other);
+  };
+  setImmediate(other);
+  node.driver.run();
+  appliedSeen = node.sm.appliedIndex;
+  t.equal(appliedSeen, 2, 'one turn applies one Ready (one entry here), not all of them');
+  while (node.sm.appliedIndex < last) await nextTurn();
+  t.equal(node.sm.appliedIndex, last, 'later turns apply the rest');
+  t.ok(otherTurns >= 100, `other work ran between them (${otherTurns} turns)`);
+  t.ok(
+    node.driver.counters.turnsYielded >= 100,
+    `turns yielded counted (${node.driver.counters.turnsYielded})`,
+  );
+});
+
+t.test('with the default budget a turn applies many Readies', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-catchup-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const last = 41;
+  await stoppedNode(dir, last, last, 1);
+  const node = await openNode(t, 1, dir, [], false, {
+    raft: { electionTicks: 10, heartbeatTicks: 1, maxCommittedSizePerReadyBytes: 1 },
+  });
+  node.driver.run();
+  t.ok(node.sm.appliedIndex > 2, `one turn went past the first Ready (applied ${node.sm.appliedIndex})`);
+  while (node.sm.appliedIndex < last) await nextTurn();
+  t.equal(node.sm.appliedIndex, last);
+});
+
+t.test('a node whose applied index passed its persisted commit index restarts', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-restart-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Build the state a crash between an early apply and the Ready's persist leaves behind:
+  // entries 2 and 3 in the log, the hard state's commit at 1, the state machine at 3.
+  await stoppedNode(dir, 3, 1, 3);
 
   const node = await openNode(t, 1, dir, [], false);
   t.equal(node.sm.appliedIndex, 3, 'the state machine is at 3');

@@ -182,6 +182,50 @@ t.test('a peer that is down is reported unreachable; traffic resumes when it com
   t.equal(a.peerStats(2)!.state, 'open');
 });
 
+t.test('a restarted peer that opens its stream ends our reconnect backoff at once', async (t) => {
+  const probe = new Transport({ nodeId: 2, listen: { host: '127.0.0.1', port: 0 } });
+  const { port } = await probe.start();
+  await probe.stop();
+  const unreachable = new UnreachableWatch();
+  // A backoff far longer than the test's waits: only the peer's stream can end it.
+  const a = new Transport({
+    nodeId: 1,
+    listen: { host: '127.0.0.1', port: 0 },
+    peers: new Map([[2, `127.0.0.1:${port}`]]),
+    onUnreachable: unreachable.onUnreachable,
+    backoffMinMs: 120_000,
+    backoffMaxMs: 120_000,
+  });
+  const collector = new Collector();
+  let b: Transport | null = null;
+  t.teardown(async () => {
+    await a.stop();
+    await b?.stop();
+  });
+  const { port: portA } = await a.start();
+  const down = unreachable.next(2);
+  a.send([appendMsg({ group: 1, from: 1, to: 2, seq: 1 })]);
+  await down;
+  t.equal(a.peerStats(2)!.state, 'backoff', 'the link to the down peer waits out its backoff');
+
+  // Node 2 comes up knowing node 1 and sends nothing: its eager stream is the only sign.
+  b = new Transport({
+    nodeId: 2,
+    listen: { host: '127.0.0.1', port },
+    peers: new Map([[1, `127.0.0.1:${portA}`]]),
+    onMessages: collector.onMessages,
+  });
+  await b.start();
+  await eventually(() => a.peerStats(2)!.state === 'open', 'link to node 2 open again');
+  a.send([appendMsg({ group: 1, from: 1, to: 2, seq: 2 })]);
+  await collector.waitFor(1);
+  t.same(
+    collector.byFrom.get(1)!.map((m) => m.index),
+    [2],
+    'and delivers',
+  );
+});
+
 t.test('a stream reaching the wrong node id is refused', async (t) => {
   const nodes = await startNodes(2);
   t.teardown(() => stopAll(nodes));

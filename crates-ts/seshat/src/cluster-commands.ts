@@ -290,6 +290,7 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_entries_proposed', n.entriesProposed],
     ['raft_commands_proposed', n.commandsProposed],
     ['raft_readies_deferred', n.readiesDeferred],
+    ['raft_turns_yielded', n.turnsYielded],
   );
   const reads = c.driver.readsWaiting;
   rows.push(
