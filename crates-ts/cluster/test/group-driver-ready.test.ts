@@ -7,7 +7,8 @@
 //   of the new entries in the same Ready;
 // - a node whose applied index got ahead of its persisted commit index (a crash between the
 //   two writes) restarts without tripping the core's applied <= committed invariant;
-// - a node with many committed entries to apply spreads them over event-loop turns.
+// - a node with many committed entries to apply spreads them over event-loop turns, and so
+//   does one consuming an incoming snapshot image.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,13 @@ import { encodeEntry, KvStateMachine } from '@seshat/kv';
 import { bootstrapStorage, EMPTY_CONF_STATE, EntryType, type Message, MessageType } from '@seshat/raft';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import t, { type Test } from 'tap';
-import { GroupDriver, type GroupDriverOptions, RocksLogStorage } from '../src/index.js';
+import {
+  ALL_SLOTS,
+  GroupDriver,
+  type GroupDriverOptions,
+  RocksLogStorage,
+  SnapshotImage,
+} from '../src/index.js';
 
 const IDS = [1, 2, 3];
 const TICKS_MAX = 400;
@@ -237,6 +244,57 @@ t.test('with the default budget a turn applies many Readies', async (t) => {
   t.ok(node.sm.appliedIndex > 2, `one turn went past the first Ready (applied ${node.sm.appliedIndex})`);
   while (node.sm.appliedIndex < last) await nextTurn();
   t.equal(node.sm.appliedIndex, last);
+});
+
+t.test('an incoming snapshot image is consumed over several turns', async (t) => {
+  const leaderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-image-'));
+  t.teardown(() => fs.rmSync(leaderDir, { recursive: true, force: true }));
+  const last = 60;
+  await stoppedNode(leaderDir, last, last, last);
+  const leaderDb = await openRocksStorage(leaderDir);
+  t.teardown(() => leaderDb.close());
+  const image = SnapshotImage.capture(leaderDb, {
+    groupId: 0,
+    index: last,
+    term: 1,
+    confState: { ...EMPTY_CONF_STATE, voters: IDS },
+    slotRanges: ALL_SLOTS,
+  });
+  t.teardown(() => image.release());
+  const chunks = [...image.open(64)];
+  t.ok(chunks.length > 10, `the image comes in ${chunks.length} chunks`);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-image-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const node = await openNode(t, 2, dir, [], true, { readyTurnBudgetMs: 0 });
+  let consumed = 0;
+  let turns = 0;
+  let receiving = true;
+  const other = () => {
+    turns++;
+    if (receiving) setImmediate(other);
+  };
+  setImmediate(other);
+  // Every chunk already there: without a yield the whole image is read in microtasks.
+  const inbound = {
+    groupId: 0,
+    fromNode: 1,
+    metadata: { index: last, term: 1, confState: { ...EMPTY_CONF_STATE, voters: IDS } },
+    message: null,
+    sizeBytes: chunks.reduce((n, c) => n + c.length, 0),
+    spoolPath: null,
+    chunks: async function* () {
+      for (const c of chunks) {
+        consumed++;
+        yield c;
+      }
+    },
+  };
+  // No Raft message came with it, so the driver refuses the image once it has read it all.
+  await t.rejects(node.driver.receiveSnapshot(inbound), /does not match its message/);
+  receiving = false;
+  t.equal(consumed, chunks.length, 'every chunk was read');
+  t.ok(turns >= chunks.length / 2, `other work ran while it was read (${turns} turns)`);
 });
 
 t.test('a node whose applied index passed its persisted commit index restarts', async (t) => {
