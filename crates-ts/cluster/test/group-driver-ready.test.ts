@@ -87,9 +87,7 @@ async function cluster(t: Test) {
   const queue: Message[] = [];
   const nodes = new Map<number, Node>();
   for (const id of IDS) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `seshat-ready-n${id}-`));
-    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-    nodes.set(id, await openNode(t, id, dir, queue, true));
+    nodes.set(id, await openNode(t, id, tempDir(t, `seshat-ready-n${id}-`), queue, true));
   }
   const deliver = async (drop: (m: Message) => boolean = () => false) => {
     for (let round = 0; round < 50 && queue.length > 0; round++) {
@@ -109,6 +107,13 @@ async function cluster(t: Test) {
     throw new Error('no leader elected');
   };
   return { queue, nodes, deliver, leader };
+}
+
+/** A new directory under the system temp dir, removed when `t` ends. */
+function tempDir(t: Test, prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 function setCommand(key: string): Buffer[] {
@@ -204,8 +209,7 @@ function logEntry(index: number) {
 }
 
 t.test('committed entries to catch up on are applied over several turns', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-catchup-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'seshat-ready-catchup-');
   const last = 201;
   await stoppedNode(dir, last, last, 1);
   // One entry per Ready and no time per turn: every Ready ends the turn.
@@ -214,15 +218,13 @@ t.test('committed entries to catch up on are applied over several turns', async 
     readyTurnBudgetMs: 0,
   });
   let otherTurns = 0;
-  let appliedSeen = -1;
   const other = () => {
     otherTurns++;
     if (node.sm.appliedIndex < last) setImmediate(other);
   };
   setImmediate(other);
   node.driver.run();
-  appliedSeen = node.sm.appliedIndex;
-  t.equal(appliedSeen, 2, 'one turn applies one Ready (one entry here), not all of them');
+  t.equal(node.sm.appliedIndex, 2, 'one turn applies one Ready (one entry here), not all of them');
   while (node.sm.appliedIndex < last) await nextTurn();
   t.equal(node.sm.appliedIndex, last, 'later turns apply the rest');
   t.ok(otherTurns >= 100, `other work ran between them (${otherTurns} turns)`);
@@ -233,8 +235,7 @@ t.test('committed entries to catch up on are applied over several turns', async 
 });
 
 t.test('with the default budget a turn applies many Readies', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-catchup-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'seshat-ready-catchup-');
   const last = 41;
   await stoppedNode(dir, last, last, 1);
   const node = await openNode(t, 1, dir, [], false, {
@@ -247,8 +248,7 @@ t.test('with the default budget a turn applies many Readies', async (t) => {
 });
 
 t.test('an incoming snapshot image is consumed over several turns', async (t) => {
-  const leaderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-image-'));
-  t.teardown(() => fs.rmSync(leaderDir, { recursive: true, force: true }));
+  const leaderDir = tempDir(t, 'seshat-ready-image-');
   const last = 60;
   await stoppedNode(leaderDir, last, last, last);
   const leaderDb = await openRocksStorage(leaderDir);
@@ -264,8 +264,7 @@ t.test('an incoming snapshot image is consumed over several turns', async (t) =>
   const chunks = [...image.open(64)];
   t.ok(chunks.length > 10, `the image comes in ${chunks.length} chunks`);
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-image-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'seshat-ready-image-');
   const node = await openNode(t, 2, dir, [], true, { readyTurnBudgetMs: 0 });
   let consumed = 0;
   let turns = 0;
@@ -298,8 +297,7 @@ t.test('an incoming snapshot image is consumed over several turns', async (t) =>
 });
 
 t.test('a node whose applied index passed its persisted commit index restarts', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-ready-restart-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'seshat-ready-restart-');
   // Build the state a crash between an early apply and the Ready's persist leaves behind:
   // entries 2 and 3 in the log, the hard state's commit at 1, the state machine at 3.
   await stoppedNode(dir, 3, 1, 3);

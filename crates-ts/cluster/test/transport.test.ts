@@ -14,8 +14,8 @@
  * transport is stopped in t.teardown.
  */
 import type { Message } from '@seshat/raft';
-import t from 'tap';
-import { Transport } from '../src/transport.js';
+import t, { type Test } from 'tap';
+import { Transport, type TransportOptions } from '../src/transport.js';
 import {
   appendMsg,
   Collector,
@@ -138,18 +138,22 @@ t.test('a batch above maxMessageBytes is split into frames; an oversize message 
   t.equal(b.transport.stats().inbound.framesReceived, s.framesSent);
 });
 
-t.test('a peer that is down is reported unreachable; traffic resumes when it comes up', async (t) => {
+/**
+ * Node 1 (with `limits`) knowing node 2 at a free port where nothing listens yet; returns
+ * once node 1 has reported node 2 unreachable. `startPeer` brings node 2 up on that port.
+ */
+async function withDownPeer(t: Test, limits: Partial<TransportOptions>) {
   // Learn a free port, then free it: node 2 will live there later.
   const probe = new Transport({ nodeId: 2, listen: { host: '127.0.0.1', port: 0 } });
   const { port } = await probe.start();
   await probe.stop();
   const unreachable = new UnreachableWatch();
   const a = new Transport({
+    ...limits,
     nodeId: 1,
     listen: { host: '127.0.0.1', port: 0 },
     peers: new Map([[2, `127.0.0.1:${port}`]]),
     onUnreachable: unreachable.onUnreachable,
-    backoffMaxMs: 200,
   });
   const collector = new Collector();
   let b: Transport | null = null;
@@ -157,15 +161,28 @@ t.test('a peer that is down is reported unreachable; traffic resumes when it com
     await a.stop();
     await b?.stop();
   });
-  await a.start();
+  const { port: portA } = await a.start();
   const down = unreachable.next(2);
   a.send([appendMsg({ group: 1, from: 1, to: 2, seq: 1 })]);
   await down;
+  const startPeer = async (peers?: Map<number, string>): Promise<void> => {
+    b = new Transport({
+      nodeId: 2,
+      listen: { host: '127.0.0.1', port },
+      peers,
+      onMessages: collector.onMessages,
+    });
+    await b.start();
+  };
+  return { a, portA, collector, startPeer };
+}
+
+t.test('a peer that is down is reported unreachable; traffic resumes when it comes up', async (t) => {
+  const { a, collector, startPeer } = await withDownPeer(t, { backoffMaxMs: 200 });
   t.pass('unreachable reported while the peer is down');
   t.ok(a.peerStats(2)!.droppedDown >= 1, 'drops counted');
 
-  b = new Transport({ nodeId: 2, listen: { host: '127.0.0.1', port }, onMessages: collector.onMessages });
-  await b.start();
+  await startPeer();
   // Keep sending (as a driver does every tick) until the reconnected stream delivers.
   let seq = 1;
   const pump = setInterval(() => a.send([appendMsg({ group: 1, from: 1, to: 2, seq: ++seq })]), 10);
@@ -183,39 +200,15 @@ t.test('a peer that is down is reported unreachable; traffic resumes when it com
 });
 
 t.test('a restarted peer that opens its stream ends our reconnect backoff at once', async (t) => {
-  const probe = new Transport({ nodeId: 2, listen: { host: '127.0.0.1', port: 0 } });
-  const { port } = await probe.start();
-  await probe.stop();
-  const unreachable = new UnreachableWatch();
   // A backoff far longer than the test's waits: only the peer's stream can end it.
-  const a = new Transport({
-    nodeId: 1,
-    listen: { host: '127.0.0.1', port: 0 },
-    peers: new Map([[2, `127.0.0.1:${port}`]]),
-    onUnreachable: unreachable.onUnreachable,
+  const { a, portA, collector, startPeer } = await withDownPeer(t, {
     backoffMinMs: 120_000,
     backoffMaxMs: 120_000,
   });
-  const collector = new Collector();
-  let b: Transport | null = null;
-  t.teardown(async () => {
-    await a.stop();
-    await b?.stop();
-  });
-  const { port: portA } = await a.start();
-  const down = unreachable.next(2);
-  a.send([appendMsg({ group: 1, from: 1, to: 2, seq: 1 })]);
-  await down;
   t.equal(a.peerStats(2)!.state, 'backoff', 'the link to the down peer waits out its backoff');
 
   // Node 2 comes up knowing node 1 and sends nothing: its eager stream is the only sign.
-  b = new Transport({
-    nodeId: 2,
-    listen: { host: '127.0.0.1', port },
-    peers: new Map([[1, `127.0.0.1:${portA}`]]),
-    onMessages: collector.onMessages,
-  });
-  await b.start();
+  await startPeer(new Map([[1, `127.0.0.1:${portA}`]]));
   await eventually(() => a.peerStats(2)!.state === 'open', 'link to node 2 open again');
   a.send([appendMsg({ group: 1, from: 1, to: 2, seq: 2 })]);
   await collector.waitFor(1);

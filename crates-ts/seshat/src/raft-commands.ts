@@ -22,7 +22,9 @@ import { type Client, NO_REPLY, PendingKind } from './client.js';
 import type { ClusterNode } from './cluster-node.js';
 import { encodeMemberContext, type MemberAddress } from './member-address.js';
 import { redirectReply } from './forward-server.js';
-import { raftStatusPairs } from './raft-status-fields.js';
+import { type RaftStatusView, raftStatusPairs } from './raft-status-fields.js';
+
+export type { RaftStatusView } from './raft-status-fields.js';
 import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
@@ -32,33 +34,6 @@ const ROLES = ['follower', 'pre-candidate', 'candidate', 'leader'];
 function clusterOf(server: SeshatServer): ClusterNode {
   if (server.cluster === null) throw new SeshatError('ERR', 'This instance has cluster support disabled');
   return server.cluster;
-}
-
-/** One member's replication progress as the leader tracks it (empty on followers). */
-export interface PeerView {
-  id: number;
-  match: number;
-  next: number;
-  state: string;
-  learner: boolean;
-}
-
-/** RAFT STATUS as plain data (the RESP reply and the gRPC StatusResponse are built from it). */
-export interface RaftStatusView {
-  nodeId: number;
-  role: string;
-  term: number;
-  leader: number;
-  commit: number;
-  applied: number;
-  firstIndex: number;
-  lastIndex: number;
-  snapshotIndex: number;
-  voters: number[];
-  learners: number[];
-  /** The address book, by id. */
-  members: MemberAddress[];
-  peers: PeerView[];
 }
 
 /** This node's Raft state; `applied` is the state machine's applied index. */

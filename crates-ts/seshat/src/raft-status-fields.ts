@@ -4,7 +4,19 @@
  * the gRPC StatusResponse so that both print the same lines). `wrap` turns the flat key/value
  * list of one member or peer into the caller's nested form.
  */
-export interface RaftStatusFields {
+import type { MemberAddress } from './member-address.js';
+
+/** One member's replication progress as the leader tracks it (empty on followers). */
+export interface PeerView {
+  id: number;
+  match: number;
+  next: number;
+  state: string;
+  learner: boolean;
+}
+
+/** RAFT STATUS as plain data (the RESP reply and the gRPC StatusResponse are built from it). */
+export interface RaftStatusView {
   nodeId: number;
   role: string;
   term: number;
@@ -16,14 +28,15 @@ export interface RaftStatusFields {
   snapshotIndex: number;
   voters: number[];
   learners: number[];
-  members: { id: number; raft: string; client: string }[];
-  peers: { id: number; match: number; next: number; state: string; learner: boolean }[];
+  /** The address book, by id. */
+  members: MemberAddress[];
+  peers: PeerView[];
 }
 
 export type StatusPairs = (string | number)[];
 
 export function raftStatusPairs<T>(
-  v: RaftStatusFields,
+  v: RaftStatusView,
   wrap: (pairs: StatusPairs) => T,
 ): (string | number | number[] | T[])[] {
   return [
