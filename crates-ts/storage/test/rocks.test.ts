@@ -2,7 +2,8 @@
 // all listed on reopen (incl. unknown ones a newer version created, and without an
 // OPTIONS file), the data dir LOCK is reported as DATA_DIR_LOCKED (second open in this
 // process, and against a child process holding it), and sync batches survive a
-// SIGKILL of the writing child atomically (applied index and data agree).
+// SIGKILL of the writing child atomically (applied index and data agree), and the
+// small-record families get their smaller write buffers.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,6 +88,33 @@ t.test('opens a database holding an unknown family, and one without OPTIONS file
   t.ok(s2.columnFamilies.includes('from_the_future'), 'found through the open error');
   t.equal(s2.get('meta', b('k'))?.toString(), 'v');
   await s2.close();
+});
+
+/** `key` of each `[CFOptions "<family>"]` section of the newest OPTIONS file in `dir`. */
+function cfOption(dir: string, key: string): Map<string, string> {
+  const newest = fs
+    .readdirSync(dir)
+    .filter((f) => /^OPTIONS-\d+$/.test(f))
+    .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)))
+    .at(-1)!;
+  const out = new Map<string, string>();
+  let family: string | null = null;
+  for (const line of fs.readFileSync(path.join(dir, newest), 'utf8').split('\n')) {
+    const section = /^\[(\w+)(?: "([^"]*)")?\]/.exec(line.trim());
+    if (section !== null) family = section[1] === 'CFOptions' ? section[2]! : null;
+    const kv = /^\s*(\w+)=(.*)$/.exec(line);
+    if (family !== null && kv !== null && kv[1] === key) out.set(family, kv[2]!);
+  }
+  return out;
+}
+
+t.test('small-record families get 16 MiB write buffers, the others the 64 MiB default', async (t) => {
+  const dir = tempDir(t);
+  const storage = await openRocksStorage(dir);
+  await storage.close();
+  const sizes = cfOption(dir, 'write_buffer_size');
+  for (const cf of ['meta', 'sub', 'zscore', 'expire']) t.equal(sizes.get(cf), String(16 << 20), cf);
+  for (const cf of ['default', 'raft_log', 'raft_state']) t.equal(sizes.get(cf), String(64 << 20), cf);
 });
 
 t.test('createIfMissing: false on a missing dir is a STORAGE error', async (t) => {
