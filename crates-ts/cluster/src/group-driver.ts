@@ -151,6 +151,8 @@ interface PendingRetry {
   id: WriteIdentity;
   barrier: number;
   deadlineMs: number;
+  /** Run just before proposing it (see submitRetry). */
+  recheck: (() => Reply | null) | undefined;
 }
 
 interface PendingConfChange {
@@ -320,8 +322,17 @@ export class GroupDriver {
    * A retry of a write whose first attempt got "outcome unknown" (retry-table.ts): answered
    * with the first attempt's reply if it was applied, proposed if it certainly was not,
    * refused if this node cannot tell. Leader only (otherwise a definite "not applied").
+   * `recheck`: when the retry is to be proposed, called in the same turn as the proposal;
+   * a reply it returns is answered instead (a transaction's WATCH check, which must see
+   * every write that precedes the transaction in log order).
    */
-  submitRetry(waiter: ReplyWaiter, db: number, argv: Buffer[], id: WriteIdentity): void {
+  submitRetry(
+    waiter: ReplyWaiter,
+    db: number,
+    argv: Buffer[],
+    id: WriteIdentity,
+    recheck?: () => Reply | null,
+  ): void {
     if (!this.isLeader) {
       waiter.onWriteReply(ERR_NOT_APPLIED);
       this.touched.add(waiter);
@@ -335,6 +346,7 @@ export class GroupDriver {
       id,
       barrier: this.node.raft.log.lastIndex(),
       deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
+      recheck,
     });
     this.schedule();
   }
@@ -354,8 +366,13 @@ export class GroupDriver {
         continue;
       }
       const outcome = this.recentWrites.resolve(r.id);
-      if (outcome === 'propose') this.submit(r.waiter, r.db, r.argv, r.id.tag);
-      else this.answer([r.waiter], outcome === 'undecidable' ? ERR_RETRY_UNDECIDABLE : outcome);
+      if (outcome === 'undecidable') this.answer([r.waiter], ERR_RETRY_UNDECIDABLE);
+      else if (outcome !== 'propose') this.answer([r.waiter], outcome);
+      else {
+        const refused = r.recheck?.() ?? null;
+        if (refused !== null) this.answer([r.waiter], refused);
+        else this.submit(r.waiter, r.db, r.argv, r.id.tag);
+      }
     }
     this.retries.length = kept;
   }

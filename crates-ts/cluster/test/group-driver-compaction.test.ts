@@ -6,82 +6,12 @@
 // How: the driver runs on the real event loop (setImmediate turns); each write is awaited
 // through its reply, ticks are driven by hand until the node is leader. Temp dirs are removed
 // on teardown.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { ErrorReply, ManualClock, SeededRandom, SimpleString } from '@seshat/common';
-import { KvStateMachine } from '@seshat/kv';
-import { bootstrapStorage, EMPTY_CONF_STATE } from '@seshat/raft';
-import { openRocksStorage, type RocksStorage } from '@seshat/storage';
-import t, { type Test } from 'tap';
-import { GroupDriver, type GroupDriverOptions, RocksLogStorage } from '../src/index.js';
+import t from 'tap';
+import { singleVoterLeader as leader, set } from './single-voter.js';
 
-const GROUP = 0;
 const VALUE_BYTES = 8 * 1024;
 const WRITES = 40;
 const LOG_BYTES_MAX = 64 * 1024;
-const ELECTION_TICKS_MAX = 200;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function openDb(t: Test): Promise<RocksStorage> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-driver-'));
-  const storage = await openRocksStorage(dir);
-  t.teardown(async () => {
-    if (storage.isOpen) await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return storage;
-}
-
-/** A bootstrapped one-voter group on a fresh database, its driver elected leader. */
-async function leader(
-  t: Test,
-  policy: Partial<GroupDriverOptions>,
-): Promise<GroupDriver & { log: RocksLogStorage; sm: KvStateMachine }> {
-  const storage = await openDb(t);
-  const sm = new KvStateMachine(storage, { groupId: GROUP });
-  const log = new RocksLogStorage(storage, { groupId: GROUP });
-  const batch = storage.batch();
-  log.stage(batch);
-  bootstrapStorage(log, { ...EMPTY_CONF_STATE, voters: [1] });
-  log.unstage();
-  sm.markApplied(1, batch);
-  storage.write(batch, { sync: true });
-  const driver = new GroupDriver({
-    nodeId: 1,
-    groupId: GROUP,
-    storage,
-    logStorage: log,
-    sm,
-    transport: { send: () => {}, sendSnapshot: async () => false },
-    clock: new ManualClock(),
-    random: new SeededRandom(7),
-    fsync: false,
-    ...policy,
-  });
-  t.teardown(() => driver.failAll());
-  for (let i = 0; i < ELECTION_TICKS_MAX && !driver.isLeader; i++) {
-    driver.tick();
-    await nextTurn();
-  }
-  if (!driver.isLeader) throw new Error('single voter did not become leader');
-  return Object.assign(driver, { log, sm });
-}
-
-/** Submits one SET and resolves with its reply as text (the entry is applied by then). */
-function set(driver: GroupDriver, key: string, value: string): Promise<string> {
-  return new Promise((resolve) => {
-    const onWriteReply = (r: unknown) =>
-      resolve(r instanceof SimpleString ? r.value : r instanceof ErrorReply ? r.message : String(r));
-    driver.submit({ onWriteReply, flushOutput: () => {} }, 0, [
-      Buffer.from('SET'),
-      Buffer.from(key),
-      Buffer.from(value),
-    ]);
-  });
-}
-
 t.test('large entries trigger a snapshot by bytes, well before the entry count', async (t) => {
   const d = await leader(t, { logEntriesMax: 10_000, logEntriesKept: 1_000, logBytesMax: LOG_BYTES_MAX });
   let maxBytes = 0;

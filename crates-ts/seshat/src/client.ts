@@ -74,6 +74,8 @@ export class Client implements WriteWaiter {
   readonlyMode = false;
   /** Cluster mode: the last write whose outcome was unknown, until the next command (write-retry.ts). */
   unknownWrite: UnknownWrite | null = null;
+  /** Cluster mode, while EXEC runs: the remembered write this EXEC may be the retry of. */
+  execRetryOf: UnknownWrite | null = null;
   lastCommand = 'NULL';
   /** Set when the connection must close once pending replies are written (QUIT, errors). */
   closing = false;

@@ -19,7 +19,7 @@
  * `executeCommand` is also used by the follower side when this node itself became the
  * leader while commands were waiting to be forwarded.
  */
-import { ErrorReply, keyHashSlot, NULL_ARRAY, type Reply } from '@seshat/common';
+import { ErrorReply, keyHashSlot, type Reply } from '@seshat/common';
 import type {
   ForwardCallHandler,
   ForwardRequest,
@@ -29,7 +29,7 @@ import type {
 } from '@seshat/cluster';
 import { commandKeys, isInternalName, type KvStateMachine, resolveCommand } from '@seshat/kv';
 import { encodeReply } from '@seshat/protocol-resp';
-import { guardBroken, type WatchGuard } from './watch-pending.js';
+import { guardCheck, type WatchGuard } from './watch-pending.js';
 
 export const CLUSTERDOWN_NO_LEADER = new ErrorReply('CLUSTERDOWN The cluster is down');
 
@@ -84,8 +84,14 @@ export function executeCommand(
   else if (isInternalName(argv[0]!)) {
     // Checked and proposed in one turn: no write can come between them in log order.
     const driver = deps.driver;
-    if (guard !== undefined && guardBroken(guard, (index) => driver.commandsAfter(index))) finish(NULL_ARRAY);
-    else driver.submit(waiter, db, argv);
+    const recheck = guardCheck(guard, (index) => driver.commandsAfter(index));
+    // A retried EXEC (write-retry.ts): the guard is checked only if it is proposed again.
+    if (writeId?.retry === true) driver.submitRetry(waiter, db, argv, writeId, recheck);
+    else {
+      const refused = recheck();
+      if (refused !== null) finish(refused);
+      else driver.submit(waiter, db, argv, writeId?.tag ?? 0);
+    }
   } else {
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) finish(spec);

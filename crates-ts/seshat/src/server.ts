@@ -34,7 +34,7 @@ import { serveAdminService } from './admin-service.js';
 import { ClusterNode } from './cluster-node.js';
 import { joinViaSeed } from './join-seed.js';
 import { type MemberAddress, parseMembers, parsePeerDial } from './member-address.js';
-import { trackingWaiter, writeIdentity } from './write-retry.js';
+import { keepsUnknownWrite, trackingWaiter, writeIdentity } from './write-retry.js';
 import {
   forwardFromClient,
   forwardsCount,
@@ -44,7 +44,7 @@ import {
 } from './forward-route.js';
 import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
-import type { WatchGuard } from './watch-pending.js';
+import { guardCheck, type WatchGuard } from './watch-pending.js';
 
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
@@ -272,7 +272,8 @@ export class SeshatServer implements ClientHost {
     let writeId: WriteIdentity | undefined;
     if (this.cluster !== null) {
       const prev = client.unknownWrite;
-      client.unknownWrite = null;
+      client.unknownWrite = prev !== null && keepsUnknownWrite(spec.name, prev) ? prev : null;
+      if (spec.name === 'exec') client.execRetryOf = prev;
       if (spec.exec === 'write' && !spec.flags.includes('blocking'))
         writeId = writeIdentity(
           prev,
@@ -316,7 +317,10 @@ export class SeshatServer implements ClientHost {
           client.expectWriteReply(PendingKind.Hidden);
         }
       }
-    } else reply = this.runServerCommand(spec, client, argv);
+    } else {
+      reply = this.runServerCommand(spec, client, argv);
+      client.execRetryOf = null;
+    }
     st.usec += (performance.now() - t0) * 1000;
     if (reply instanceof ErrorReply) st.failedCalls++;
     return reply;
@@ -400,12 +404,41 @@ export class SeshatServer implements ClientHost {
    */
   submitTransaction(client: Client, argv: Buffer[], handler: PendingHandler, guard?: WatchGuard): void {
     const cluster = this.cluster;
-    if (cluster !== null && !cluster.isLeader && this.config.str('cluster-redirect') === 'forward') {
-      forwardFromClient(cluster, client, argv, false, handler, true, undefined, guard);
+    if (cluster === null) {
+      this.writePath.submit(client, client.db, argv);
+      client.expectWriteReply(handler);
       return;
     }
-    this.writePath.submit(client, client.db, argv);
+    // Tagged like a plain write, so that re-sending it after "outcome unknown" applies it once.
+    const now = this.clock.monotonicMs();
+    const writeId = writeIdentity(
+      client.execRetryOf,
+      client.db,
+      argv,
+      this.writeTagger,
+      this.sm.appliedIndex,
+      now,
+    );
+    client.execRetryOf = null;
+    if (!cluster.isLeader && this.config.str('cluster-redirect') === 'forward') {
+      forwardFromClient(cluster, client, argv, false, handler, true, writeId, guard);
+      return;
+    }
+    const waiter = trackingWaiter(client, writeId, client.db, argv, () => this.clock.monotonicMs());
     client.expectWriteReply(handler);
+    if (!writeId.retry || !cluster.isLeader) {
+      this.writePath.submit(waiter, client.db, argv, writeId);
+      return;
+    }
+    // The retry may be proposed turns later: the watched keys are checked again then.
+    const driver = cluster.driver;
+    driver.submitRetry(
+      waiter,
+      client.db,
+      argv,
+      writeId,
+      guardCheck(guard, (i) => driver.commandsAfter(i)),
+    );
   }
 
   private runServerCommand(spec: CommandSpec, client: Client, argv: Buffer[]): Reply | typeof NO_REPLY {

@@ -26,7 +26,7 @@ import {
   parseExpireKey,
   resolveCommand,
 } from '@seshat/kv';
-import { ErrorReply } from '@seshat/common';
+import { ErrorReply, NULL_ARRAY, type Reply } from '@seshat/common';
 
 /** Writes that may change keys their argv does not name in this db. */
 const TOUCH_ANY = new Set(['flushall', 'flushdb', 'swapdb', 'move', 'copy']);
@@ -90,4 +90,15 @@ export function guardBroken(
   const watched = new Map<string, true>();
   for (const k of guard.keys) watched.set(k.toString('latin1'), true);
   return touchesWatched(commands, watched);
+}
+
+/**
+ * The check made when a transaction is proposed: a null array (EXEC aborted) if `guard` is
+ * broken, else null (go on). No guard: always null.
+ */
+export function guardCheck(
+  guard: WatchGuard | undefined,
+  commandsAfter: (index: number) => readonly EntryCommand[] | null,
+): () => Reply | null {
+  return () => (guard !== undefined && guardBroken(guard, commandsAfter) ? NULL_ARRAY : null);
 }

@@ -10,6 +10,9 @@
  * A retry that was itself refused without being executed (no leader, not applied) keeps the
  * remembered write for the next attempt; any other command forgets it.
  *
+ * A transaction counts as one write (EXEC's log command); its retry is the next EXEC that
+ * sends the same commands, with only WATCH, MULTI and the queued commands in between.
+ *
  * Redis clients carry no request ids, so "the next command is the same write" is the
  * signal: an application that, after an "outcome unknown" error, deliberately sends the same
  * write again as a NEW operation on the same connection gets the first attempt's effect.
@@ -22,6 +25,7 @@ import {
   type WriteTagger,
 } from '@seshat/cluster';
 import { ErrorReply, type Reply } from '@seshat/common';
+import { INTERNAL_EXEC } from '@seshat/kv';
 import type { Client } from './client.js';
 
 /** How long after the "outcome unknown" reply an identical command counts as its retry. */
@@ -53,6 +57,16 @@ export function writeIdentity(
     return { tag: prev.id.tag, sentAfterIndex: prev.id.sentAfterIndex, retry: true };
   }
   return { tag: tagger.next(), sentAfterIndex: appliedIndex, retry: false };
+}
+
+/**
+ * Whether command `name` keeps the connection's remembered write. A transaction is retried
+ * as a whole: WATCH, MULTI and the queued commands come before the EXEC that re-sends it,
+ * so they keep a remembered transaction (queued commands never reach this check). Any
+ * other command forgets the remembered write.
+ */
+export function keepsUnknownWrite(name: string, prev: UnknownWrite): boolean {
+  return (name === 'multi' || name === 'watch') && prev.argv[0]!.equals(INTERNAL_EXEC);
 }
 
 function errorText(reply: Reply): string | null {
