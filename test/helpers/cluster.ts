@@ -5,10 +5,11 @@
 // `t.teardown` when `t` is given) and by server.ts's exit hooks when the test process dies.
 //
 // Exports:
-//   startCluster({size, args, nodeArgs, t})
+//   startCluster({size, args, nodeArgs, password, t})
 //                                  N nodes on free client and Raft ports, each with its own temp
 //                                  dir; all bootstrapped with the same initial-members (nodeArgs:
-//                                  extra flags per node, given all ports). A start
+//                                  extra flags per node, given all ports; password: every
+//                                  node's --requirepass, sent with AUTH by query()). A start
 //                                  that fails with "address in use" (free-port race) is retried
 //                                  on new ports.
 //   seshatHasParam(name)           whether the server under test has a parameter (its --help)
@@ -67,12 +68,16 @@ export interface StartClusterOptions {
   /** Registers cleanup() on t.teardown. */
   t?: Pick<Test, 'teardown'>;
   startTimeoutMs?: number;
+  /** Every node's requirepass; query() then AUTHs first. */
+  password?: string;
 }
 
 export interface QueryOptions {
   timeoutMs?: number;
   /** Send READONLY first (reads served from the node's local state). */
   readonly?: boolean;
+  /** Send AUTH with this password first. */
+  password?: string;
 }
 
 /** One command on a fresh connection, bounded; a paused node makes it reject, not hang. */
@@ -84,6 +89,10 @@ export async function queryPort(
   const timeoutMs = opts.timeoutMs ?? 3000;
   const c = await RespClient.connect(port, { replyTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
   try {
+    if (opts.password !== undefined) {
+      const r = await c.send(['AUTH', opts.password]);
+      if (show(r) !== '+OK') throw new Error(`AUTH: ${show(r)}`);
+    }
     if (opts.readonly) {
       const r = await c.send(['READONLY']);
       if (show(r) !== '+OK') throw new Error(`READONLY: ${show(r)}`);
@@ -124,7 +133,11 @@ export class TestCluster {
   readonly members: string;
   private cleaned = false;
 
-  constructor(nodes: ClusterNodeHandle[], members: string) {
+  constructor(
+    nodes: ClusterNodeHandle[],
+    members: string,
+    private readonly password?: string,
+  ) {
     this.nodes = nodes;
     this.members = members;
   }
@@ -140,7 +153,7 @@ export class TestCluster {
   }
 
   query(id: number, argv: readonly Arg[], opts: QueryOptions = {}): Promise<RespValue> {
-    return queryPort(this.node(id).clientPort, argv, opts);
+    return queryPort(this.node(id).clientPort, argv, { password: this.password, ...opts });
   }
 
   async raftInfo(id: number, timeoutMs = 3000): Promise<Record<string, string>> {
@@ -314,6 +327,7 @@ async function tryStart(size: number, opts: StartClusterOptions): Promise<TestCl
           members,
           '--raft-port',
           String(p.raft),
+          ...(opts.password === undefined ? [] : ['--requirepass', opts.password]),
           ...(opts.args ?? []),
           ...(opts.nodeArgs?.(i + 1, ports) ?? []),
         ],
@@ -334,7 +348,7 @@ async function tryStart(size: number, opts: StartClusterOptions): Promise<TestCl
     state: 'running' as NodeState,
     server: (s as PromiseFulfilledResult<ServerHandle>).value,
   }));
-  return new TestCluster(nodes, members);
+  return new TestCluster(nodes, members, opts.password);
 }
 
 /** Starts `size` nodes bootstrapped as one cluster (see the header). Does not wait for a leader. */

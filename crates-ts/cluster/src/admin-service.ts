@@ -38,6 +38,7 @@ import {
   type TransferLeaderResponse,
 } from './gen/node.js';
 import type { Transport } from './transport.js';
+import { withPassword } from './transport-auth.js';
 import { channelOptions, resolveLimits } from './transport-config.js';
 
 export type {
@@ -108,14 +109,16 @@ type Callback<Res> = (err: ServiceError | null, res: Res) => void;
 export class AdminCaller implements AdminHandler {
   private readonly client: AdminServiceClient;
 
+  /** `password`: the node's requirepass, if it has one (transport-auth.ts). */
   constructor(
     address: string,
     private readonly timeoutMs = ADMIN_CALL_TIMEOUT_MS,
+    password?: string,
   ) {
     this.client = new AdminServiceClient(
       address,
       credentials.createInsecure(),
-      channelOptions(resolveLimits({})),
+      withPassword(channelOptions(resolveLimits({})), password === undefined ? undefined : () => password),
     );
   }
 

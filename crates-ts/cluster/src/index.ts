@@ -16,3 +16,4 @@ export * from './group-driver.js';
 export * from './node-service.js';
 export * from './retry-table.js';
 export * from './admin-service.js';
+export * from './transport-auth.js';

@@ -25,6 +25,7 @@ import {
   NodeServiceService,
 } from './gen/node.js';
 import type { Transport } from './transport.js';
+import { type Password, withPassword } from './transport-auth.js';
 import { channelOptions, METADATA_FROM_NODE, METADATA_TO_NODE, resolveLimits } from './transport-config.js';
 
 export type { ForwardRequest, ForwardResponse } from './gen/node.js';
@@ -138,17 +139,19 @@ export interface ForwardLink {
   close(): void;
 }
 
-/** Opens one Forward stream from node `fromNode` to node `toNode` at `address` (host:port). */
+/** Opens one Forward stream from node `fromNode` to node `toNode` at `address` (host:port),
+ * presenting `password` (transport-auth.ts). */
 export function openForwardLink(
   address: string,
   fromNode: number,
   toNode: number,
   handlers: ForwardLinkHandlers,
+  password?: Password,
 ): ForwardLink {
   const client = new NodeServiceClient(
     address,
     credentials.createInsecure(),
-    channelOptions(resolveLimits({})),
+    withPassword(channelOptions(resolveLimits({})), password),
   );
   const md = new Metadata();
   md.set(METADATA_FROM_NODE, String(fromNode));

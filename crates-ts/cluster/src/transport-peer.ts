@@ -20,6 +20,7 @@ import {
   type ResolvedLimits,
   type TransportLogger,
 } from './transport-config.js';
+import { type Password, withPassword } from './transport-auth.js';
 import { FRAME_OVERHEAD_MAX_BYTES, messageSizeBoundBytes } from './transport-convert.js';
 import { RingQueue } from './transport-queue.js';
 
@@ -57,6 +58,8 @@ export interface PeerContext {
   readonly logger: TransportLogger;
   /** Report that messages to `peerId` were (or may have been) lost. */
   unreachable(peerId: number): void;
+  /** The password this node presents to the peer's Raft port (transport-auth.ts). */
+  readonly password?: Password;
 }
 
 type RaftCall = ClientDuplexStream<StreamRequest, StreamResponse>;
@@ -239,7 +242,7 @@ export class PeerSender {
     return new RaftTransportClient(
       this.address,
       credentials.createInsecure(),
-      channelOptions(this.ctx.limits),
+      withPassword(channelOptions(this.ctx.limits), this.ctx.password),
     );
   }
 

@@ -30,6 +30,7 @@ import {
   type TransportLimits,
   type TransportLogger,
 } from './transport-config.js';
+import { type Password, serverAuthInterceptor } from './transport-auth.js';
 import { messageToProto } from './transport-convert.js';
 import { InboundService, type InboundStats, type MessagesHandler } from './transport-inbound.js';
 import { PeerSender, type PeerStats } from './transport-peer.js';
@@ -68,6 +69,9 @@ export interface TransportOptions extends TransportLimits, Partial<TransportHand
   /** Initial peers: node id -> "host:port". More with addPeer(). */
   peers?: ReadonlyMap<number, string>;
   logger?: TransportLogger;
+  /** Passwords of the Raft port (transport-auth.ts): the one calls to this node must present
+   * (`required`, '' = none) and the one this node presents to its peers. */
+  auth?: { required: Password; presented: Password };
 }
 
 export interface TransportStats {
@@ -104,11 +108,13 @@ export class Transport {
   private snapshotsFailed = 0;
   /** More services served next to RaftTransport (see addService). */
   private readonly extraServices: [ServiceDefinition, UntypedServiceImplementation][] = [];
+  private readonly auth: TransportOptions['auth'];
 
   constructor(options: TransportOptions) {
     assert(Number.isSafeInteger(options.nodeId) && options.nodeId >= 1, 'nodeId must be >= 1');
-    const { nodeId, listen, peers, logger, onMessages, onUnreachable, onSnapshot, ...limits } = options;
+    const { nodeId, listen, peers, logger, onMessages, onUnreachable, onSnapshot, auth, ...limits } = options;
     this.nodeId = nodeId;
+    this.auth = auth;
     this.listen = { ...listen };
     this.limits = resolveLimits(limits);
     this.logger = logger ?? NOOP_LOGGER;
@@ -158,7 +164,11 @@ export class Transport {
   async start(): Promise<{ port: number }> {
     assert(this.state === 'new', `start() in state ${this.state}`);
     this.state = 'starting';
-    const server = new Server(serverOptions(this.limits));
+    const required = this.auth?.required;
+    const server = new Server({
+      ...serverOptions(this.limits),
+      ...(required === undefined ? {} : { interceptors: [serverAuthInterceptor(required)] }),
+    });
     server.addService(RaftTransportService, this.inbound.implementation());
     for (const [definition, implementation] of this.extraServices)
       server.addService(definition, implementation);
@@ -219,6 +229,7 @@ export class Transport {
       limits: this.limits,
       logger: this.logger,
       unreachable: (id) => this.reportUnreachable(id),
+      password: this.auth?.presented,
     });
     this.peers.set(peerId, peer);
     if (this.state === 'running') peer.connectEagerly();

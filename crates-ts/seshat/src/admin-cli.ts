@@ -1,6 +1,6 @@
 /**
  * `seshat cluster <status | init | add | promote | remove | transfer-leader | snapshot> [--host H]
- * [--port P] [--grpc HOST:RAFTPORT [--group N]]`: sends the matching RAFT command to a running
+ * [--port P] [--grpc HOST:RAFTPORT [--group N]] [-a PASSWORD]`: sends the matching RAFT command to a running
  * node over RESP (a minimal client on node:net), or with --grpc calls the matching rpc of the
  * node's gRPC AdminService on its Raft port (proto/node.proto; same actions and error texts),
  * and prints the reply readably (the same output either way). Exit code 0 on success, 1 on an
@@ -11,7 +11,7 @@ import net from 'node:net';
 import { AdminCaller, type AdminRaftStatus } from '@seshat/cluster';
 import { raftStatusPairs } from './raft-status-fields.js';
 
-const OPTIONS = '[--host H] [--port P | --grpc HOST:RAFTPORT [--group N]]';
+const OPTIONS = '[--host H] [--port P | --grpc HOST:RAFTPORT [--group N]] [-a PASSWORD]';
 
 export const CLUSTER_USAGE = [
   `Usage: seshat cluster status ${OPTIONS}`,
@@ -25,7 +25,8 @@ export const CLUSTER_USAGE = [
   'Sends RAFT STATUS / INIT / ADD-LEARNER / PROMOTE / REMOVE / TRANSFER-LEADER / SNAPSHOT to',
   'the node at H:P (default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on',
   'error. With --grpc HOST:RAFTPORT the same action goes to the gRPC AdminService on the',
-  "node's Raft port instead (--group: the Raft group, default 0).",
+  "node's Raft port instead (--group: the Raft group, default 0). -a (or --pass): the node's",
+  'requirepass, sent with AUTH over RESP or presented to the Raft port over gRPC.',
   '',
   'A new cluster: start the first node with --node-id and no --initial-members (it waits),',
   'then `init` makes it a one-voter cluster. Adding a node: start it with --node-id <new id>',
@@ -75,14 +76,29 @@ function decode(buf: Buffer, off: number): [Resp, number] | undefined {
   }
 }
 
-function encode(argv: string[]): Buffer {
-  let s = `*${argv.length}\r\n`;
-  for (const a of argv) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+/** The commands as RESP multibulk requests, back to back. */
+function encode(...commands: string[][]): Buffer {
+  let s = '';
+  for (const argv of commands) {
+    s += `*${argv.length}\r\n`;
+    for (const a of argv) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  }
   return Buffer.from(s);
 }
 
-/** Sends one command and resolves with its reply. */
-export function sendCommand(host: string, port: number, argv: string[], timeoutMs = 5000): Promise<Resp> {
+/**
+ * Sends `argv` on a new connection and resolves with its reply. With `password` (not empty)
+ * AUTH goes first, pipelined; its own reply is skipped (a wrong password shows as the
+ * command's NOAUTH error, and a node without requirepass ignores it).
+ */
+export function sendCommand(
+  host: string,
+  port: number,
+  argv: string[],
+  timeoutMs = 5000,
+  password = '',
+): Promise<Resp> {
+  const auth = password !== '';
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port });
     let buf = Buffer.alloc(0);
@@ -95,11 +111,12 @@ export function sendCommand(host: string, port: number, argv: string[], timeoutM
       sock.destroy();
       f();
     };
-    sock.on('connect', () => sock.write(encode(argv)));
+    sock.on('connect', () => sock.write(auth ? encode(['AUTH', password], argv) : encode(argv)));
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       try {
-        const r = decode(buf, 0);
+        const first = decode(buf, 0);
+        const r = auth && first !== undefined ? decode(buf, first[1]) : first;
         if (r !== undefined) done(() => resolve(r[0]));
       } catch (e) {
         done(() => reject(e));
@@ -160,8 +177,8 @@ function statusResp(s: AdminRaftStatus): Resp {
 }
 
 /** One action through the gRPC AdminService; the reply in the RESP command's shape. */
-async function callGrpc(address: string, groupId: number, argv: string[]): Promise<Resp> {
-  const admin = new AdminCaller(address);
+async function callGrpc(address: string, groupId: number, argv: string[], password: string): Promise<Resp> {
+  const admin = new AdminCaller(address, undefined, password === '' ? undefined : password);
   const [, verb, ...p] = argv;
   const nodeId = Number(p[0] ?? 0);
   const fail = (r: { ok: boolean; error: string }): Resp | undefined =>
@@ -204,6 +221,7 @@ export async function runClusterCli(
   let port = 6379;
   let grpc: string | null = null;
   let group = 0;
+  let password = '';
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -211,13 +229,21 @@ export async function runClusterCli(
       out(`${CLUSTER_USAGE}\n`);
       return 0;
     }
-    if (a === '--host' || a === '--port' || a === '--grpc' || a === '--group') {
+    if (
+      a === '--host' ||
+      a === '--port' ||
+      a === '--grpc' ||
+      a === '--group' ||
+      a === '-a' ||
+      a === '--pass'
+    ) {
       const v = args[++i];
       if (v === undefined) {
         err(`seshat cluster: ${a} needs a value\n`);
         return 2;
       }
       if (a === '--host') host = v;
+      else if (a === '-a' || a === '--pass') password = v;
       else if (a === '--grpc') {
         if (!ADDRESS.test(v)) {
           err(`seshat cluster: --grpc needs host:port, got '${v}'\n`);
@@ -250,7 +276,10 @@ export async function runClusterCli(
   const target = grpc ?? `${host}:${port}`;
   let reply: Resp;
   try {
-    reply = grpc === null ? await sendCommand(host, port, argv) : await callGrpc(grpc, group, argv);
+    reply =
+      grpc === null
+        ? await sendCommand(host, port, argv, undefined, password)
+        : await callGrpc(grpc, group, argv, password);
   } catch (e) {
     err(`seshat cluster: ${target}: ${(e as Error).message}\n`);
     return 1;

@@ -10,6 +10,7 @@ import {
   type ForwardServer,
   GroupDriver,
   membersKey,
+  type Password,
   RocksLogStorage,
   recoverSnapshotInstall,
   serveForward,
@@ -69,6 +70,8 @@ export interface ClusterNodeOptions {
   dial?: ReadonlyMap<number, string>;
   /** Directory for incoming snapshot images too large for memory (snapshot-spool.ts). */
   snapshotSpoolDir: string;
+  /** Raft port passwords (transport-auth.ts): required of callers, presented to peers. */
+  auth?: { required: Password; presented: Password };
 }
 
 export const GROUP_ID = 0;
@@ -112,6 +115,7 @@ export class ClusterNode {
       listen: { host: o.raftHost, port: o.raftPort },
       peers,
       snapshotSpoolDir: o.snapshotSpoolDir,
+      auth: o.auth,
     });
     this.driver = new GroupDriver({
       nodeId: o.nodeId,
@@ -159,6 +163,7 @@ export class ClusterNode {
       runLocal: (db, argv, read, resp, done, writeId, guard) =>
         executeCommand(exec, db, argv, read, resp, done, writeId, guard),
       log: (msg, fields) => o.logger.info({ group: GROUP_ID, ...fields }, msg),
+      password: o.auth?.presented,
     });
     this.driver.stageConfChange = (change, batch) => {
       this.updateMembers(change);

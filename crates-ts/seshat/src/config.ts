@@ -60,7 +60,14 @@ const PARAMS: readonly ParamDef[] = [
     kind: 'string',
     default: '',
     mutable: true,
-    doc: 'password clients must AUTH with (empty: none)',
+    doc: 'password clients must AUTH with (empty: none); in cluster mode also required of every call to the Raft port',
+  },
+  {
+    name: 'masterauth',
+    kind: 'string',
+    default: '',
+    mutable: true,
+    doc: "password this node presents to the other members' Raft ports and to a --join seed (empty: its own requirepass)",
   },
   {
     name: 'maxclients',

@@ -27,7 +27,7 @@
  *
  * Replies are delivered in completion order; the caller restores per-connection order.
  */
-import { type ForwardLink, type ForwardResponse, openForwardLink } from '@seshat/cluster';
+import { type ForwardLink, type ForwardResponse, openForwardLink, type Password } from '@seshat/cluster';
 import { ERR_OUTCOME_UNKNOWN, ERR_READ_TIMEOUT, type WriteIdentity } from '@seshat/cluster';
 import { ErrorReply, type Reply } from '@seshat/common';
 import { encodeReply } from '@seshat/protocol-resp';
@@ -64,6 +64,8 @@ export interface ForwardClientOptions {
     guard: WatchGuard | undefined,
   ): void;
   log?: (msg: string, fields: Record<string, unknown>) => void;
+  /** The password presented to the leader's Raft port (transport-auth.ts). */
+  password?: Password;
   waitMs?: number;
   replyTimeoutMs?: number;
 }
@@ -207,11 +209,17 @@ export class ForwardClient {
     const address = this.o.raftAddress(leader);
     if (address === null) return null;
     const l = new Link(leader, address);
-    l.link = openForwardLink(address, this.o.nodeId, leader, {
-      opened: () => this.opened(l),
-      response: (res) => this.response(l, res),
-      failed: (reason) => this.failed(l, reason),
-    });
+    l.link = openForwardLink(
+      address,
+      this.o.nodeId,
+      leader,
+      {
+        opened: () => this.opened(l),
+        response: (res) => this.response(l, res),
+        failed: (reason) => this.failed(l, reason),
+      },
+      this.o.password,
+    );
     this.current = l;
     return l;
   }

@@ -1,6 +1,7 @@
 /**
  * `--join <host:port>`: joining a running cluster through any of its members (the "seed").
- * At start, before its Raft side exists, the node asks the seed over plain RESP:
+ * At start, before its Raft side exists, the node asks the seed over plain RESP (after AUTH
+ * with its masterauth or requirepass, when it has one):
  *
  *   1. `RAFT ADD-LEARNER <self id> <self raft address> <self client address>`, following
  *      `-MOVED 0 <leader>` to the leader, retrying briefly while the cluster has no leader;
@@ -35,9 +36,9 @@ function split(address: string): { host: string; port: number } {
   return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
 }
 
-async function ask(address: string, argv: string[]): Promise<Resp> {
+async function ask(address: string, argv: string[], password: string): Promise<Resp> {
   const { host, port } = split(address);
-  return sendCommand(host, port, argv, JOIN_REQUEST_TIMEOUT_MS);
+  return sendCommand(host, port, argv, JOIN_REQUEST_TIMEOUT_MS, password);
 }
 
 function errorText(r: Resp): string | null {
@@ -69,14 +70,18 @@ function statusMembers(status: Resp): MemberAddress[] {
 }
 
 /** ADD-LEARNER on the leader; resolves with the address that answered and its reply. */
-async function addLearner(seed: string, self: MemberAddress): Promise<{ at: string; reply: Resp }> {
+async function addLearner(
+  seed: string,
+  self: MemberAddress,
+  password: string,
+): Promise<{ at: string; reply: Resp }> {
   const argv = ['RAFT', 'ADD-LEARNER', String(self.id), self.raft, self.client];
   let at = seed;
   let hops = 0;
   for (let attempt = 1; ; attempt++) {
     let reply: Resp;
     try {
-      reply = await ask(at, argv);
+      reply = await ask(at, argv, password);
     } catch (e) {
       throw joinError(seed, `${at}: ${(e as Error).message}`);
     }
@@ -100,11 +105,16 @@ async function addLearner(seed: string, self: MemberAddress): Promise<{ at: stri
  * and returns the other members' addresses. Throws a JOIN_FAILED SeshatError with the
  * cluster's own error text when it refuses.
  */
-export async function joinViaSeed(seed: string, self: MemberAddress): Promise<MemberAddress[]> {
-  const { at, reply } = await addLearner(seed, self);
+/** `password`: sent with AUTH to the members asked (masterauth, else requirepass; '' = none). */
+export async function joinViaSeed(
+  seed: string,
+  self: MemberAddress,
+  password = '',
+): Promise<MemberAddress[]> {
+  const { at, reply } = await addLearner(seed, self, password);
   let status: Resp;
   try {
-    status = await ask(at, ['RAFT', 'STATUS']);
+    status = await ask(at, ['RAFT', 'STATUS'], password);
   } catch (e) {
     throw joinError(seed, `${at}: ${(e as Error).message}`);
   }

@@ -155,7 +155,7 @@ export class SeshatServer implements ClientHost {
     // The addresses go into the cluster's address book: they must be the ones listened on.
     if (this.config.int('port') === 0 || this.config.int('raft-port') === 0)
       throw new SeshatError('CONFIG_INVALID', 'cluster-join host:port needs a fixed port and raft-port');
-    return joinViaSeed(join, this.selfAddress());
+    return joinViaSeed(join, this.selfAddress(), this.clusterPassword());
   }
 
   /** Cluster mode (node-id > 0): joins the Raft group; writes are proposed through it. */
@@ -168,6 +168,7 @@ export class SeshatServer implements ClientHost {
     if (spool.removed > 0)
       this.logger.info({ dir: spool.dir, removed: spool.removed }, 'removed partial snapshot images');
     const cluster = new ClusterNode({
+      auth: { required: () => this.config.str('requirepass'), presented: () => this.clusterPassword() },
       nodeId: this.config.int('node-id'),
       members,
       raftHost: this.config.str('raft-bind'),
@@ -205,6 +206,11 @@ export class SeshatServer implements ClientHost {
         return driver.pendingWrites;
       },
     };
+  }
+
+  /** The password this node presents to other members (masterauth, else requirepass). */
+  clusterPassword(): string {
+    return this.config.str('masterauth') || this.config.str('requirepass');
   }
 
   /** DEBUG CLOCK-OFFSET: test-only skew of this node's wall clock. */
