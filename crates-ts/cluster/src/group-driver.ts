@@ -551,9 +551,16 @@ export class GroupDriver {
     }
   }
 
-  /** Asks the core for a read index for the new reads and for the batches waiting to be
-   * asked (again); those that find no leader wait for one (until their deadline). */
+  /**
+   * Asks the core for a read index for the new reads and for the batches waiting to be
+   * asked (again); those that find no leader wait for one (until their deadline).
+   *
+   * One round at a time: while one is asked and not confirmed, new reads wait and share the
+   * next round, asked once it is confirmed (readConfirmed). A round per turn instead costs
+   * every follower a message and an answer per turn, which under load was most of their work.
+   */
   private requestReadIndex(): void {
+    if (this.readBatches.size > 0) return;
     if (this.readsQueued.length > 0) {
       this.readsUnasked.push({
         reads: this.readsQueued.splice(0),
@@ -1004,6 +1011,8 @@ export class GroupDriver {
     this.readBatches.delete(id);
     batch.index = rs.index;
     this.readsReady.push(batch);
+    // The reads that waited for this round get the next one.
+    if (this.readsQueued.length > 0 || this.readsUnasked.length > 0) this.schedule();
   }
 
   private serveReads(): void {

@@ -18,8 +18,9 @@ export type ReplyMode = 'on' | 'off' | 'skip';
 export interface ClientHost {
   /** Executes argv; returns the reply, or PENDING when it was submitted to the write path. */
   execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY;
-  /** True if argv is a write that can be submitted while earlier writes are in flight. */
-  isPipelinableWrite(client: Client, argv: Buffer[]): boolean;
+  /** True if argv can be submitted while earlier commands are in flight (their replies
+   * still come first). */
+  isPipelinable(client: Client, argv: Buffer[]): boolean;
   clientClosed(client: Client): void;
   readonly outputPauseBytes: number;
   readonly outputHardLimitBytes: number;
@@ -163,7 +164,7 @@ export class Client implements WriteWaiter {
   process(): void {
     while (this.queueHead < this.queue.length && !this.closing) {
       const argv = this.queue[this.queueHead]!;
-      if (this.inflight > 0 && !this.host.isPipelinableWrite(this, argv)) break;
+      if (this.inflight > 0 && !this.host.isPipelinable(this, argv)) break;
       this.queueHead++;
       const reply = this.host.execute(this, argv);
       if (reply === PENDING) this.expectWriteReply(PendingKind.Reply);

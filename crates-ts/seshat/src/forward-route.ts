@@ -12,8 +12,8 @@
  * a write the connection sent after it. The client loop lets writes pipeline behind
  * in-flight commands, and a write proposed in the same turn as a read's ReadIndex request
  * can be applied before the read runs; so while a connection has such a read in flight,
- * its writes are not pipelinable (server.isPipelinableWrite) and wait, like reads wait for
- * writes.
+ * its writes are not pipelinable (server.isPipelinable) and wait, like reads wait for
+ * writes. Reads may pipeline behind reads that take the same path (server.isPipelinableRead).
  */
 import type { WriteIdentity } from '@seshat/cluster';
 import { AttributeFreeRaw, ErrorReply, type Reply } from '@seshat/common';
@@ -25,6 +25,8 @@ import { noteWriteOutcome } from './write-retry.js';
 interface Slot {
   reply: Reply;
   done: boolean;
+  /** A forwarded command (else a read this leader serves through ReadIndex). */
+  forwarded: boolean;
   /** A write's identity and command, to note an unknown outcome (write-retry.ts). */
   writeId: WriteIdentity | undefined;
   db: number;
@@ -33,6 +35,8 @@ interface Slot {
 
 interface ClientForwards {
   slots: Slot[];
+  /** Slots that are forwarded commands. */
+  forwarded: number;
   reads: number;
 }
 
@@ -41,7 +45,7 @@ const perClient = new WeakMap<Client, ClientForwards>();
 function stateOf(client: Client): ClientForwards {
   let st = perClient.get(client);
   if (st === undefined) {
-    st = { slots: [], reads: 0 };
+    st = { slots: [], forwarded: 0, reads: 0 };
     perClient.set(client, st);
   }
   return st;
@@ -50,12 +54,54 @@ function stateOf(client: Client): ClientForwards {
 /** Forwarded commands of this connection not answered yet. */
 export function forwardsPending(client: Client): boolean {
   const st = perClient.get(client);
-  return st !== undefined && st.slots.length > 0;
+  return st !== undefined && st.forwarded > 0;
 }
 
 /** How many of this connection's pending replies are forwarded commands. */
 export function forwardsCount(client: Client): number {
-  return perClient.get(client)?.slots.length ?? 0;
+  return perClient.get(client)?.forwarded ?? 0;
+}
+
+/**
+ * Registers a pending reply of `client` in its FIFO of slots and returns the function that
+ * fills it (once). Filled slots are delivered in FIFO order, so replies that complete out
+ * of order still reach the connection in the order of its commands.
+ */
+function openSlot(
+  client: Client,
+  kind: PendingKind,
+  forwarded: boolean,
+  argv: Buffer[],
+  writeId?: WriteIdentity,
+): (reply: Reply) => void {
+  client.expectWriteReply(kind);
+  const st = stateOf(client);
+  const slot: Slot = { reply: null, done: false, forwarded, writeId, db: client.db, argv };
+  st.slots.push(slot);
+  if (forwarded) st.forwarded++;
+  return (reply) => {
+    slot.reply = reply;
+    slot.done = true;
+    // Delivering may run the connection's next commands (which may add slots).
+    while (st.slots.length > 0 && st.slots[0]!.done) {
+      const s = st.slots.shift()!;
+      if (s.forwarded) st.forwarded--;
+      if (s.writeId !== undefined)
+        noteWriteOutcome(client, s.writeId, s.db, s.argv, s.reply!, performance.now());
+      client.onWriteReply(s.reply);
+    }
+    // Replies completed in one turn are written together at its end.
+    client.flushSoon();
+  };
+}
+
+/**
+ * A read this leader serves through ReadIndex: the pending reply is a slot (see openSlot),
+ * because the driver may complete the reads of a pipeline out of order (a batch asked again
+ * after a leader change, one that fails at its deadline while an earlier one waits for apply).
+ */
+export function localReadSlot(client: Client): (reply: Reply) => void {
+  return openSlot(client, PendingKind.Reply, false, []);
 }
 
 /** Linearizable reads of this connection in flight (forwarded or ReadIndex on the leader). */
@@ -92,10 +138,7 @@ export function forwardFromClient(
   writeId?: WriteIdentity,
   guard?: WatchGuard,
 ): void {
-  client.expectWriteReply(kind);
-  const st = stateOf(client);
-  const slot: Slot = { reply: null, done: false, writeId, db: client.db, argv };
-  st.slots.push(slot);
+  const fill = openSlot(client, kind, true, argv, writeId);
   const readDone = read ? trackRead(client) : null;
   cluster.forwarder.forward(
     client.db,
@@ -104,17 +147,7 @@ export function forwardFromClient(
     client.resp,
     (bytes) => {
       readDone?.();
-      slot.reply = rawReply(bytes, splitArray);
-      slot.done = true;
-      // Delivering may run the connection's next commands (which may add slots).
-      while (st.slots.length > 0 && st.slots[0]!.done) {
-        const s = st.slots.shift()!;
-        if (s.writeId !== undefined)
-          noteWriteOutcome(client, s.writeId, s.db, s.argv, s.reply!, performance.now());
-        client.onWriteReply(s.reply);
-      }
-      // Replies of one stream frame arrive in one turn: written together at its end.
-      client.flushSoon();
+      fill(rawReply(bytes, splitArray));
     },
     writeId,
     guard,

@@ -39,6 +39,7 @@ import {
   forwardFromClient,
   forwardsCount,
   forwardsPending,
+  localReadSlot,
   readsInFlight,
   trackRead,
 } from './forward-route.js';
@@ -366,7 +367,9 @@ export class SeshatServer implements ClientHost {
     }
     if (spec.exec !== 'read') return undefined;
     const db = client.db;
-    client.expectWriteReply(PendingKind.Reply);
+    // Filling the slot writes at the end of the turn: one socket write per connection for
+    // all the reads a round confirms, not one each.
+    const fill = localReadSlot(client);
     const readDone = trackRead(client);
     cluster.driver.read({
       run: () => {
@@ -374,14 +377,11 @@ export class SeshatServer implements ClientHost {
         const reply = this.sm.read(spec, db, argv, this.clock.nowMs());
         const expired = this.sm.takeExpiredSeen();
         if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
-        client.onWriteReply(reply);
-        // One socket write per connection for all the reads a round confirms, not one each.
-        client.flushSoon();
+        fill(reply);
       },
       fail: (reply) => {
         readDone();
-        client.onWriteReply(reply);
-        client.flushSoon();
+        fill(reply);
       },
     });
     return NO_REPLY;
@@ -521,17 +521,33 @@ export class SeshatServer implements ClientHost {
     }
   };
 
-  isPipelinableWrite(client: Client, argv: Buffer[]): boolean {
+  isPipelinable(client: Client, argv: Buffer[]): boolean {
     if (!client.authenticated || client.multi !== null) return false;
+    const spec = resolveCommand(argv);
+    if (spec instanceof ErrorReply) return false;
+    const cluster = this.cluster;
+    if (spec.exec === 'read') return cluster !== null && this.isPipelinableRead(cluster, client, spec);
     // Cluster mode (forward-route.ts): no write behind a read in flight (read barrier), and
     // a follower does not forward writes while local ones are pending (leadership was lost).
-    const cluster = this.cluster;
     if (cluster !== null && client.inflightCount > 0) {
       if (readsInFlight(client) > 0) return false;
       if (!cluster.isLeader && client.inflightCount > forwardsCount(client)) return false;
     }
-    const spec = resolveCommand(argv);
-    return !(spec instanceof ErrorReply) && spec.exec === 'write';
+    return spec.exec === 'write';
+  }
+
+  /**
+   * Cluster mode: a read may follow reads in flight (never writes: it must see them), so that
+   * a pipeline of reads shares ReadIndex rounds. Every such read, served by this leader or
+   * forwarded, holds a slot in the connection's FIFO (forward-route.ts), which delivers the
+   * replies in command order whatever order they complete in. Reads answered at once
+   * (READONLY, -MOVED, subscribed mode) would overtake those in flight: they wait as before.
+   */
+  private isPipelinableRead(cluster: ClusterNode, client: Client, spec: CommandSpec): boolean {
+    if (client.readonlyMode || spec.flags.includes('blocking') || client.subscriptionCount() > 0)
+      return false;
+    if (readsInFlight(client) !== client.inflightCount) return false;
+    return cluster.isLeader || this.config.str('cluster-redirect') === 'forward';
   }
 
   clientClosed(client: Client): void {
