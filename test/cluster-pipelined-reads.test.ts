@@ -5,7 +5,8 @@
 //   - on the leader, 16 pipelined GETs (one socket write) are answered in order with the
 //     right values, and take at most 4 read rounds (INFO raft raft_read_round; one read per
 //     round before, i.e. 16);
-//   - through a follower, the same pipeline is forwarded and answered in order;
+//   - through a follower, the same pipeline is forwarded and answered in order, in at most 4
+//     stream messages (INFO raft raft_forward_messages; a message per command before);
 //   - reads and writes mixed in one pipeline still see the writes before them (a read never
 //     overtakes a write of its connection, a write never overtakes a read), on both nodes.
 import t from 'tap';
@@ -14,8 +15,8 @@ import { RespClient, show } from './helpers/resp-client.ts';
 
 const KEYS = 16;
 
-async function readRound(c: Awaited<ReturnType<typeof startCluster>>, id: number): Promise<number> {
-  return Number((await c.raftInfo(id)).raft_read_round);
+async function raftCounter(c: Awaited<ReturnType<typeof startCluster>>, id: number, field: string) {
+  return Number((await c.raftInfo(id))[field]);
 }
 
 t.test('pipelined reads share rounds, in order; mixed with writes they keep their order', async (t) => {
@@ -34,11 +35,20 @@ t.test('pipelined reads share rounds, in order; mixed with writes they keep thei
     t.teardown(() => conn.socket.destroy());
     t.same((await conn.pipeline(writes)).map(show), Array(KEYS).fill('+OK'), `${name}: writes`);
 
-    const before = await readRound(c, leader);
+    const rounds0 = await raftCounter(c, leader, 'raft_read_round');
+    const [commands0, messages0] = [
+      await raftCounter(c, id, 'raft_forward_commands'),
+      await raftCounter(c, id, 'raft_forward_messages'),
+    ];
     t.same((await conn.pipeline(reads)).map(show), expected, `${name}: ${KEYS} reads in order`);
     if (name === 'leader') {
-      const rounds = (await readRound(c, leader)) - before;
+      const rounds = (await raftCounter(c, leader, 'raft_read_round')) - rounds0;
       t.ok(rounds >= 1 && rounds <= 4, `${name}: ${KEYS} reads took ${rounds} read rounds`);
+    } else {
+      const commands = (await raftCounter(c, id, 'raft_forward_commands')) - commands0;
+      const messages = (await raftCounter(c, id, 'raft_forward_messages')) - messages0;
+      t.equal(commands, KEYS, `${name}: ${KEYS} reads forwarded`);
+      t.ok(messages >= 1 && messages <= 4, `${name}: in ${messages} stream messages`);
     }
 
     const mixed = [

@@ -20,7 +20,9 @@ import {
 } from '@grpc/grpc-js';
 import {
   type ForwardRequest,
+  type ForwardRequests,
   type ForwardResponse,
+  type ForwardResponses,
   NodeServiceClient,
   NodeServiceService,
 } from './gen/node.js';
@@ -50,13 +52,36 @@ export interface ForwardServer {
   close(): void;
 }
 
-type ServerCall = ServerDuplexStream<ForwardRequest, ForwardResponse>;
+type ServerCall = ServerDuplexStream<ForwardRequests, ForwardResponses>;
 
 function nodeIdFrom(md: Metadata, key: string): number | null {
   const values = md.get(key);
   if (values.length !== 1) return null;
   const n = Number(values[0]);
   return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/**
+ * Collects the items of one event-loop turn and hands them over together at its end (one
+ * stream message instead of one per command).
+ */
+class TurnBatcher<T> {
+  private items: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly flush: (items: T[]) => void) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const items = this.items;
+      this.items = [];
+      this.flush(items);
+    });
+  }
 }
 
 /** Serves NodeService on `transport`'s gRPC server (call before transport.start()). */
@@ -82,10 +107,13 @@ export function serveForward(
         return;
       }
       let ended = false;
+      const out = new TurnBatcher<ForwardResponse>((responses) => {
+        if (!ended) call.write({ responses });
+      });
       const session: ForwardSession = {
         fromNode: from,
         send(response) {
-          if (!ended) call.write(response);
+          if (!ended) out.add(response);
         },
         get ended() {
           return ended;
@@ -101,8 +129,8 @@ export function serveForward(
       calls.set(call, finish);
       // Headers now: the caller starts writing requests once it has them (see the header).
       call.sendMetadata(new Metadata());
-      call.on('data', (req: ForwardRequest) => {
-        if (!ended) handler.request(req);
+      call.on('data', (batch: ForwardRequests) => {
+        for (const req of batch.requests) if (!ended) handler.request(req);
       });
       call.on('end', () => {
         finish();
@@ -131,6 +159,8 @@ export interface ForwardLinkHandlers {
   response(res: ForwardResponse): void;
   /** The link is gone (error, the callee ended it); called at most once, never after close(). */
   failed(reason: string): void;
+  /** A stream message (the requests of one turn) was written. */
+  messageSent?(): void;
 }
 
 export interface ForwardLink {
@@ -157,7 +187,12 @@ export function openForwardLink(
   md.set(METADATA_FROM_NODE, String(fromNode));
   md.set(METADATA_TO_NODE, String(toNode));
   let done = false;
-  const call: ClientDuplexStream<ForwardRequest, ForwardResponse> = client.forward(md);
+  const call: ClientDuplexStream<ForwardRequests, ForwardResponses> = client.forward(md);
+  const out = new TurnBatcher<ForwardRequest>((requests) => {
+    if (done) return;
+    call.write({ requests });
+    handlers.messageSent?.();
+  });
   const fail = (reason: string): void => {
     if (done) return;
     done = true;
@@ -168,14 +203,14 @@ export function openForwardLink(
   call.on('metadata', () => {
     if (!done) handlers.opened();
   });
-  call.on('data', (res: ForwardResponse) => {
-    if (!done) handlers.response(res);
+  call.on('data', (batch: ForwardResponses) => {
+    for (const res of batch.responses) if (!done) handlers.response(res);
   });
   call.on('error', (e: Error) => fail(e.message));
   call.on('end', () => fail('the leader ended the stream'));
   return {
     send(req) {
-      if (!done) call.write(req);
+      if (!done) out.add(req);
     },
     close() {
       if (done) return;

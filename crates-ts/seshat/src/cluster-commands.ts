@@ -300,6 +300,8 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_reads_requested', reads.requested],
     ['raft_reads_confirmed', reads.confirmed],
     ['raft_forward_pending', c.forwarder.pending],
+    ['raft_forward_commands', c.forwarder.forwarded],
+    ['raft_forward_messages', c.forwarder.messagesSent],
     ['raft_forward_cluster_down', c.forwarder.clusterDown],
     ['raft_forward_outcome_unknown', c.forwarder.outcomeUnknown],
     ['raft_forward_reads_resent', c.forwarder.readsResent],

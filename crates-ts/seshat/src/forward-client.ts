@@ -114,8 +114,9 @@ export class ForwardClient {
   private lastFailure: { leaderId: number; atMs: number } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Counters (INFO-style diagnostics). */
+  /** Counters (INFO-style diagnostics): commands forwarded, stream messages they took. */
   forwarded = 0;
+  messagesSent = 0;
   outcomeUnknown = 0;
   clusterDown = 0;
   /** Reads sent again after the link they were sent on failed. */
@@ -217,6 +218,7 @@ export class ForwardClient {
         opened: () => this.opened(l),
         response: (res) => this.response(l, res),
         failed: (reason) => this.failed(l, reason),
+        messageSent: () => this.messagesSent++,
       },
       this.o.password,
     );
