@@ -1,6 +1,7 @@
-// A bootstrapped one-voter group (real RocksDB and KvStateMachine, no peers) whose driver is
-// elected leader on the real event loop, for tests of GroupDriver policies; and helpers that
-// submit writes and resolve with their replies as text. Temp dirs are removed on teardown.
+// Test fixtures on real RocksDB: a fresh temp database (openTempDb); a bootstrapped one-voter
+// group (KvStateMachine, no peers) whose driver is elected leader on the real event loop, for
+// tests of GroupDriver policies; helpers that submit writes and resolve with their replies as
+// text. Temp dirs are removed on teardown.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +17,9 @@ const ELECTION_TICKS_MAX = 200;
 
 export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function openDb(t: Test): Promise<RocksStorage> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-driver-'));
+/** A fresh RocksDB in a temp dir named `prefix...`; closed and removed on teardown. */
+export async function openTempDb(t: Test, prefix = 'seshat-driver-'): Promise<RocksStorage> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const storage = await openRocksStorage(dir);
   t.teardown(async () => {
     if (storage.isOpen) await storage.close();
@@ -33,7 +35,7 @@ export async function singleVoterLeader(
   t: Test,
   policy: Partial<GroupDriverOptions> = {},
 ): Promise<SingleVoter> {
-  const storage = await openDb(t);
+  const storage = await openTempDb(t);
   const sm = new KvStateMachine(storage, { groupId: GROUP });
   const log = new RocksLogStorage(storage, { groupId: GROUP });
   const batch = storage.batch();

@@ -9,13 +9,10 @@
 // SeshatError('STORAGE') and leave no staging rows; abort() discards; recovery with no
 // marker discards leftover staging. The address book (raft_state "members") travels in the
 // header (format 2) and the install writes it; format 1 headers and markers still decode.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { SeshatError } from '@seshat/common';
 import { encodeEntry, KvStateMachine, resolveCommand } from '@seshat/kv';
 import type { Snapshot } from '@seshat/raft';
-import { openRocksStorage, type RocksStorage } from '@seshat/storage';
+import type { RocksStorage } from '@seshat/storage';
 import t, { type Test } from 'tap';
 import {
   ALL_SLOTS,
@@ -35,18 +32,11 @@ import {
   membersKey,
 } from '../src/sm-snapshot-format.js';
 import { applyAll, dumpImage, GROUP, kvEntries, stagingRows } from './kv-fixtures.js';
+import { openTempDb } from './single-voter.js';
 
 const CONF = { voters: [1, 2, 3], learners: [], removed: [] };
 
-async function openDb(t: Test): Promise<RocksStorage> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seshat-smsnap-'));
-  const storage = await openRocksStorage(dir);
-  t.teardown(async () => {
-    if (storage.isOpen) await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return storage;
-}
+const openDb = (t: Test): Promise<RocksStorage> => openTempDb(t, 'seshat-smsnap-');
 
 async function leaderWith(
   t: Test,

@@ -148,6 +148,8 @@ export function render(v: Resp, indent = ''): string {
   return v.map((x) => (scalar(x) ? `${indent}- ${render(x)}` : render(x, `${indent}- `))).join('\n');
 }
 
+/** Options that take a value. */
+const VALUE_OPTIONS = new Set(['--host', '--port', '--grpc', '--group', '-a', '--pass']);
 const NODE_ID = /^[1-9]\d*$/;
 const ADDRESS = /^\S+:\d{1,5}$/;
 /** Verb → fixed arity and a check of its parameters. */
@@ -229,14 +231,7 @@ export async function runClusterCli(
       out(`${CLUSTER_USAGE}\n`);
       return 0;
     }
-    if (
-      a === '--host' ||
-      a === '--port' ||
-      a === '--grpc' ||
-      a === '--group' ||
-      a === '-a' ||
-      a === '--pass'
-    ) {
+    if (VALUE_OPTIONS.has(a)) {
       const v = args[++i];
       if (v === undefined) {
         err(`seshat cluster: ${a} needs a value\n`);
