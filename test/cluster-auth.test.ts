@@ -7,6 +7,7 @@
 //     a forward stream opened without it is refused the same way;
 //   - `seshat cluster status -a PASSWORD` works over RESP and over --grpc; without -a it
 //     fails (exit 1) with NOAUTH;
+//   - CONFIG SET requirepass applies to the Raft port's next call;
 //   - a node started with --join <member> and the same requirepass AUTHs to the seed and
 //     joins as a learner; one whose masterauth is wrong is refused (the join fails, exit 1).
 // How: bounded polls instead of sleeps; every process and dir is removed on teardown.
@@ -67,6 +68,11 @@ t.test('requirepass guards the Raft port; the nodes present it to each other', a
   const noPass = await runCli(['cluster', 'status', '--grpc', raft]);
   t.equal(noPass.code, 1, 'CLI over gRPC without the password: exit 1');
   t.match(noPass.stderr, NOAUTH);
+
+  // The port reads the password at every call: CONFIG SET applies to the next one.
+  t.equal(show(await c.query(leader, ['CONFIG', 'SET', 'requirepass', 'rotated'])), '+OK');
+  t.match(await adminStatus(raft, PASSWORD), WRONGPASS, 'after CONFIG SET the old password is refused');
+  t.equal(await adminStatus(raft, 'rotated'), 'ok', 'and the new one works');
 });
 
 t.test('a node joins with the password; one with a wrong masterauth is refused', async (t) => {
