@@ -53,6 +53,9 @@ export interface ChaosClusterOptions {
 const ADMIN_TIMEOUT_MS = 2000;
 const CONVERGE_TIMEOUT_MS = 60_000;
 
+/** Starts tried when a free port was taken meanwhile (see ChaosCluster.start). */
+const START_ATTEMPTS_MAX = 3;
+
 export class ChaosCluster {
   readonly nodes: ChaosNode[];
   private readonly links = new Map<string, LinkProxy>();
@@ -66,7 +69,21 @@ export class ChaosCluster {
     this.args = args;
   }
 
+  /**
+   * Starts the cluster on free ports. A port found free can be taken by another process
+   * before the node binds it (tests run in parallel): such a start is retried on new ports.
+   */
   static async start(o: ChaosClusterOptions = {}): Promise<ChaosCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ChaosCluster.tryStart(o);
+      } catch (e) {
+        if (attempt >= START_ATTEMPTS_MAX || !/in use|EADDRINUSE/i.test(String(e))) throw e;
+      }
+    }
+  }
+
+  private static async tryStart(o: ChaosClusterOptions): Promise<ChaosCluster> {
     const size = o.size ?? 3;
     const maxNodes = o.maxNodes ?? size + 2;
     if (size < 1 || maxNodes < size) throw new ChaosError('BAD_STATE', `size ${size}, maxNodes ${maxNodes}`);
