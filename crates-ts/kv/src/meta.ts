@@ -90,6 +90,13 @@ function writeU64(buf: Buffer, offset: number, value: number): void {
   buf.writeUInt32BE(value >>> 0, offset + 4);
 }
 
+// Byte loads, not readUInt32BE: meta records come both from Buffer.allocUnsafe and from the
+// RocksDB binding (objects of different shapes), which made the method lookup a generic,
+// uncached property load on every GET.
 function readU64(buf: Buffer, offset: number): number {
-  return buf.readUInt32BE(offset) * 0x100000000 + buf.readUInt32BE(offset + 4);
+  const hi =
+    ((buf[offset]! << 24) | (buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!) >>> 0;
+  const lo =
+    ((buf[offset + 4]! << 24) | (buf[offset + 5]! << 16) | (buf[offset + 6]! << 8) | buf[offset + 7]!) >>> 0;
+  return hi * 0x100000000 + lo;
 }

@@ -22,7 +22,7 @@ import { decodeEntry } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
 import { MetaCache } from './meta-cache.js';
 import { commandKeys } from './command-table.js';
-import { metaExpireAt } from './meta.js';
+import { KeyType, metaExpireAt, metaType } from './meta.js';
 import { resolveCommand } from './resolve.js';
 import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
@@ -158,30 +158,41 @@ export class KvStateMachine {
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
     const entry = decodeEntry(entryBytes);
     const txn = new Txn(this.storage, this.cache);
-    this.prefetch(entry.commands);
-    const ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
-    ctx.writing = true;
-    ctx.nowMs = entry.timeMs;
-    ctx.beginEntry(index);
-    // Always collected (one array push per changed key): a client parked by this very entry's
-    // replies must still hear about its later changes (blocking), even if nobody listened before.
-    ctx.touched = [];
-    if (this.notifyClasses !== '') {
-      ctx.events = [];
-      ctx.notifyClasses = this.notifyClasses;
+    const lastStampMs = this.lastStampMs;
+    let replies: Reply[];
+    let ctx: Ctx;
+    try {
+      this.prefetch(entry.commands);
+      ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
+      ctx.writing = true;
+      ctx.nowMs = entry.timeMs;
+      ctx.beginEntry(index);
+      // Always collected (one array push per changed key): a client parked by this very entry's
+      // replies must still hear about its later changes (blocking), even if nobody listened before.
+      ctx.touched = [];
+      if (this.notifyClasses !== '') {
+        ctx.events = [];
+        ctx.notifyClasses = this.notifyClasses;
+      }
+      replies = new Array(entry.commands.length);
+      for (let i = 0; i < entry.commands.length; i++) {
+        const c = entry.commands[i]!;
+        ctx.db = c.db;
+        ctx.commandIndex = i;
+        replies[i] = this.execWrite(ctx, c.argv);
+      }
+      this.appliedIndex = index;
+      this.lastStampMs = Math.max(lastStampMs, entry.timeMs);
+      txn.batch.put('raft_state', this.appliedKey, this.appliedRecord());
+      options.addToBatch?.(txn.batch);
+      this.storage.write(txn.batch, { sync: options.sync === true });
+    } catch (e) {
+      // The entry is not applied: the meta cache must not keep its writes.
+      txn.rollback();
+      this.appliedIndex = index - 1;
+      this.lastStampMs = lastStampMs;
+      throw e;
     }
-    const replies: Reply[] = new Array(entry.commands.length);
-    for (let i = 0; i < entry.commands.length; i++) {
-      const c = entry.commands[i]!;
-      ctx.db = c.db;
-      ctx.commandIndex = i;
-      replies[i] = this.execWrite(ctx, c.argv);
-    }
-    this.appliedIndex = index;
-    this.lastStampMs = Math.max(this.lastStampMs, entry.timeMs);
-    txn.batch.put('raft_state', this.appliedKey, this.appliedRecord());
-    options.addToBatch?.(txn.batch);
-    this.storage.write(txn.batch, { sync: options.sync === true });
     txn.publish();
     if (ctx.touched !== null && ctx.touched.length > 0) {
       this.onApplied?.(ctx.touched);
@@ -308,6 +319,26 @@ export class KvStateMachine {
     if (seen === null) return null;
     this.readCtx.expiredSeen = null;
     return seen.map((ek) => [INTERNAL_EXPIRE, ek]);
+  }
+
+  /**
+   * GET's fast path, for the common case of a cached record: the raw meta record of the live
+   * string `key` (its value starts at META_HEADER_BYTES), or null when the key is known absent.
+   * Undefined when the generic path must answer: not cached, expired (the lazy expiry), or
+   * not a string (WRONGTYPE). Counts keyspace hits and misses like `read` does.
+   */
+  cachedString(db: number, key: Buffer, nowMs: number): Buffer | null | undefined {
+    const raw = this.cache.peekUserKey(db, key);
+    if (raw === undefined) return undefined;
+    if (raw === null) {
+      this.stats.keyspaceMisses++;
+      return null;
+    }
+    if (metaType(raw) !== KeyType.String) return undefined;
+    const exp = metaExpireAt(raw);
+    if (exp !== 0 && exp <= nowMs) return undefined;
+    this.stats.keyspaceHits++;
+    return raw;
   }
 
   /** Executes a read command (spec.exec === 'read') against applied state at `nowMs`. */

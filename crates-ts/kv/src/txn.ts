@@ -45,9 +45,15 @@ const CF_TAG: Record<ColumnFamily, string> = {
   expire: '6',
 };
 
+/**
+ * The store an entry applies against. Meta records are written straight into the meta cache,
+ * pinned there until the batch is durable (`publish`) or undone (`rollback`); every other
+ * family gets an overlay of pending writes here. Either way later commands of the entry see
+ * earlier ones, and all of it lands in one atomic write batch with the applied index.
+ */
 export class Txn implements KvStore {
   readonly batch: WriteBatch;
-  /** cf tag + key (latin1, byte-exact) -> value, or null for a deletion. */
+  /** cf tag + key (latin1, byte-exact) -> value, or null for a deletion; not for `meta`. */
   private readonly pending = new Map<string, Buffer | null>();
 
   constructor(
@@ -55,42 +61,60 @@ export class Txn implements KvStore {
     private readonly cache: MetaCache,
   ) {
     this.batch = storage.batch();
+    cache.pin();
   }
 
   get(cf: ColumnFamily, key: Buffer): Buffer | undefined {
+    if (cf === 'meta') return this.cache.read(this.storage, key);
     if (this.pending.size > 0) {
       const p = this.pending.get(CF_TAG[cf] + key.toString('latin1'));
       if (p !== undefined) return p === null ? undefined : p;
     }
-    return cf === 'meta' ? this.cache.read(this.storage, key) : this.storage.get(cf, key);
+    return this.storage.get(cf, key);
   }
 
-  /** After the batch is written: the meta cache takes the entry's final meta records. */
+  /** After the batch is written: the entry's meta records may now be evicted like any other. */
   publish(): void {
-    const tag = CF_TAG.meta;
-    for (const [k, v] of this.pending) if (k[0] === tag) this.cache.set(k.slice(1), v);
+    this.cache.commit();
+  }
+
+  /** The batch was not written: the meta cache gets back what the entry's writes replaced. */
+  rollback(): void {
+    this.cache.rollback();
   }
 
   put(cf: ColumnFamily, key: Buffer, value: Buffer): void {
-    this.pending.set(CF_TAG[cf] + key.toString('latin1'), value);
+    if (cf === 'meta') this.cache.write(key, value);
+    else this.pending.set(CF_TAG[cf] + key.toString('latin1'), value);
     this.batch.put(cf, key, value);
   }
 
   del(cf: ColumnFamily, key: Buffer): void {
-    this.pending.set(CF_TAG[cf] + key.toString('latin1'), null);
+    if (cf === 'meta') this.cache.write(key, null);
+    else this.pending.set(CF_TAG[cf] + key.toString('latin1'), null);
     this.batch.del(cf, key);
   }
 
   iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator {
     const base = this.storage.iterator(cf, { ...range, limit: undefined });
-    if (this.pending.size === 0 && range.limit === undefined) return base;
-    const tag = CF_TAG[cf];
     const overlay: [Buffer, Buffer | null][] = [];
-    for (const [k, v] of this.pending) {
-      if (k[0] !== tag) continue;
-      const key = Buffer.from(k.slice(1), 'latin1');
-      if (inRange(key, range)) overlay.push([key, v]);
+    if (cf === 'meta') {
+      const seen = new Set<string>();
+      for (const [key, v] of this.cache.writes()) {
+        const k = key.toString('latin1');
+        if (seen.has(k)) continue;
+        seen.add(k);
+        if (inRange(key, range)) overlay.push([key, v]);
+      }
+    } else {
+      const tag = CF_TAG[cf];
+      for (const [k, v] of this.pending) {
+        if (k[0] !== tag) continue;
+        const key = Buffer.from(k.slice(1), 'latin1');
+        if (inRange(key, range)) overlay.push([key, v]);
+      }
     }
+    if (overlay.length === 0 && range.limit === undefined) return base;
     overlay.sort((a, b) => Buffer.compare(a[0], b[0]) * (range.reverse ? -1 : 1));
     return new MergedIterator(base, overlay, range.reverse === true, range.limit ?? Number.POSITIVE_INFINITY);
   }

@@ -51,8 +51,14 @@ type ObjectReply = Exclude<Reply, Buffer | string | number | bigint | null | Rep
 export const REPLY_BUFFER_INITIAL_BYTES = 16 * 1024;
 /** Nesting depth of aggregate replies; ours are built by command code and stay shallow. */
 export const REPLY_DEPTH_MAX = 1000;
-/** Bytes at or below which copies are done byte by byte (cheaper than a native call). */
-const SMALL_COPY_MAX_BYTES = 32;
+/**
+ * Bytes at or below which copies are done byte by byte. Buffer#copy of a slice reads the
+ * source's `buffer` and `byteOffset` (a runtime call and a generic property load, since
+ * buffers from the RocksDB binding and from Node's pool have different shapes) and makes a
+ * view: about 250 ns, the price of a loop over some 128 bytes. Measured with GET of 64-byte
+ * values at -P 16, where 32 sent every value through the native copy.
+ */
+const SMALL_COPY_MAX_BYTES = 128;
 /** Strings at or below this length are checked for ASCII and written char by char. */
 const SMALL_STRING_MAX_CHARS = 64;
 /** `$` / `*` header bytes at most: prefix, 20 digits, CRLF. */
@@ -176,6 +182,25 @@ export class ReplyWriter {
     this.reserve(HEADER_MAX_BYTES + bytes.length + 2);
     this.putHeader(0x24, bytes.length);
     this.copyIn(bytes);
+    this.putCrlf();
+  }
+
+  /**
+   * A bulk string of `bytes` from `start` to the end: the same bytes as writing
+   * `bytes.subarray(start)`, without creating that view (GET's reply from a cached record).
+   */
+  writeBulkFrom(bytes: Buffer, start: number): void {
+    const length = bytes.length - start;
+    this.reserve(HEADER_MAX_BYTES + length + 2);
+    this.putHeader(0x24, length);
+    if (length <= SMALL_COPY_MAX_BYTES) {
+      const buffer = this.buffer;
+      let at = this.position;
+      for (let i = start; i < bytes.length; i++) buffer[at++] = bytes[i]!;
+    } else {
+      bytes.copy(this.buffer, this.position, start);
+    }
+    this.position += length;
     this.putCrlf();
   }
 

@@ -201,6 +201,12 @@ export class Client implements WriteWaiter {
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }
 
+  /** Queues a bulk-string reply of `bytes` from `start` (like `reply(bytes.subarray(start))`). */
+  replyBulkFrom(bytes: Buffer, start: number): void {
+    if (this.replyMode === 'on') this.writer.writeBulkFrom(bytes, start);
+    else if (this.replyMode === 'skip') this.replyMode = 'on';
+  }
+
   subscriptionCount(): number {
     return this.subscriptions.size + this.psubscriptions.size;
   }

@@ -16,7 +16,14 @@ import {
   SystemClock,
 } from '@seshat/common';
 import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
-import { type CommandSpec, commandKeys, KvStateMachine, resolveCommand } from '@seshat/kv';
+import {
+  type CommandSpec,
+  commandKeys,
+  KvStateMachine,
+  lookupCommand,
+  META_HEADER_BYTES,
+  resolveCommand,
+} from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
@@ -47,6 +54,8 @@ import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
 
+/** GET, recognised by identity for its fast path. */
+const GET_SPEC = lookupCommand('get');
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
@@ -315,6 +324,16 @@ export class SeshatServer implements ClientHost {
     }
     const t0 = performance.now();
     let reply: Reply | typeof NO_REPLY;
+    if (spec === GET_SPEC) {
+      // The hot read: a cached live string goes from the cache record to the socket buffer.
+      const raw = this.sm.cachedString(client.db, argv[1]!, this.clock.nowMs());
+      if (raw !== undefined) {
+        if (raw === null) client.reply(null);
+        else client.replyBulkFrom(raw, META_HEADER_BYTES);
+        st.usec += (performance.now() - t0) * 1000;
+        return NO_REPLY;
+      }
+    }
     if (spec.exec === 'read') {
       reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
       const expired = this.sm.takeExpiredSeen();

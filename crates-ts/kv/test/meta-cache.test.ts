@@ -1,0 +1,131 @@
+// Checks the meta cache's open-addressing table against a Map model: lookups by meta key and
+// by (db, user key) agree with the model through seeded random fills, writes, evictions
+// (backward-shift deletion must keep every probe run reachable) and table growth; pinned
+// writes survive eviction until commit; rollback restores what an entry's writes replaced;
+// and a failed batch leaves the state machine's cache as it was.
+import { SeededRandom } from '@seshat/common';
+import { encodeEntry, KvStateMachine, MetaCache, metaKey } from '@seshat/kv';
+import { MemoryStorage, type WriteBatch } from '@seshat/storage';
+import t, { type Test } from 'tap';
+
+const mk = (db: number, key: string) => metaKey(db, Buffer.from(key, 'latin1'));
+const val = (n: number) => Buffer.alloc(n % 50, n & 0xff);
+
+/** Model check: every key in `model` is found with its value; `absent` keys are not. */
+function agree(t: Test, cache: MetaCache, model: Map<string, Buffer | null>, absent: string[]): void {
+  let bad = 0;
+  for (const [k, v] of model) {
+    const [db, key] = [Number(k.slice(0, 2)), k.slice(2)];
+    const got = cache.peek(mk(db, key));
+    const byUser = cache.peekUserKey(db, Buffer.from(key, 'latin1'));
+    if (got === undefined || (got === null ? v !== null : v === null || !got.equals(v))) bad++;
+    if (byUser !== got) bad++;
+  }
+  for (const k of absent) if (cache.peek(mk(Number(k.slice(0, 2)), k.slice(2))) !== undefined) bad++;
+  t.equal(bad, 0, `${model.size} cached keys agree with the model`);
+  t.equal(cache.size, model.size, 'size matches');
+}
+
+t.test('lookups agree with a Map model through writes, growth and eviction', async (t) => {
+  const rnd = new SeededRandom(42);
+  const storage = new MemoryStorage();
+  const cache = new MetaCache(64 * 1024 * 1024);
+  const model = new Map<string, Buffer | null>();
+  // Keys differing only in db, and keys whose bytes are prefixes of each other.
+  for (let i = 0; i < 20_000; i++) {
+    const db = rnd.nextInt(3);
+    const key = `k${rnd.nextInt(5000)}${i % 7 === 0 ? '' : 'x'}`;
+    const v = rnd.nextInt(10) === 0 ? null : val(i);
+    cache.write(mk(db, key), v);
+    model.set(`${String(db).padStart(2, '0')}${key}`, v);
+  }
+  agree(t, cache, model, ['00nope', '01k1y', '02']);
+  // Reads of uncached keys fill from storage (absent keys as null).
+  const batch = storage.batch();
+  batch.put('meta', mk(5, 'stored'), Buffer.from('raw'));
+  storage.write(batch, { sync: false });
+  t.same(cache.read(storage, mk(5, 'stored')), Buffer.from('raw'));
+  t.equal(cache.read(storage, mk(5, 'missing')), undefined);
+  t.same(cache.peek(mk(5, 'stored')), Buffer.from('raw'), 'filled from storage');
+  t.equal(cache.peek(mk(5, 'missing')), null, 'known absent');
+  model.set('05stored', Buffer.from('raw'));
+  model.set('05missing', null);
+
+  // Shrink the budget: eviction removes entries; the survivors must all stay reachable.
+  cache.maxBytes = Math.floor(cache.usedBytes / 3);
+  cache.write(mk(9, 'trigger'), null);
+  cache.commit();
+  t.ok(cache.usedBytes <= cache.maxBytes, 'evicted down to the budget');
+  const survivors = new Map<string, Buffer | null>();
+  const evicted: string[] = [];
+  for (const [k, v] of model) {
+    if (cache.peek(mk(Number(k.slice(0, 2)), k.slice(2))) !== undefined) survivors.set(k, v);
+    else evicted.push(k);
+  }
+  if (cache.peek(mk(9, 'trigger')) !== undefined) survivors.set('09trigger', null);
+  t.ok(evicted.length > model.size / 2, 'most entries evicted');
+  agree(t, cache, survivors, evicted);
+});
+
+t.test('pinned writes are not evicted; rollback restores what they replaced', async (t) => {
+  const storage = new MemoryStorage();
+  const cache = new MetaCache(4096);
+  cache.write(mk(0, 'kept'), Buffer.from('old'));
+  cache.write(mk(0, 'gone'), null);
+  cache.pin();
+  for (let i = 0; i < 200; i++) cache.write(mk(0, `new${i}`), Buffer.alloc(100));
+  cache.write(mk(0, 'kept'), Buffer.from('new'));
+  cache.write(mk(0, 'kept'), null);
+  t.ok(cache.usedBytes > 4096, 'over budget while pinned');
+  t.equal(cache.read(storage, mk(0, 'new199'))?.length, 100, 'the entry sees its own writes');
+  t.same(
+    cache.writes().map(([k]) => k.toString('latin1', 3)),
+    [...Array.from({ length: 200 }, (_, i) => `new${i}`), 'kept', 'kept'],
+    'writes in order',
+  );
+  cache.rollback();
+  t.same(cache.peek(mk(0, 'kept')), Buffer.from('old'), 'restored value');
+  t.equal(cache.peek(mk(0, 'gone')), null, 'untouched absent record kept');
+  t.equal(cache.peek(mk(0, 'new0')), undefined, 'keys the entry added are gone');
+  t.equal(cache.size, 2);
+
+  cache.pin();
+  for (let i = 0; i < 200; i++) cache.write(mk(0, `n${i}`), Buffer.alloc(100));
+  cache.commit();
+  t.ok(cache.usedBytes <= 4096, 'evicted once committed');
+});
+
+t.test('a budget of 0 caches nothing outside an entry, but an entry still sees its writes', async (t) => {
+  const storage = new MemoryStorage();
+  const cache = new MetaCache(0);
+  t.equal(cache.read(storage, mk(0, 'a')), undefined);
+  t.equal(cache.size, 0);
+  cache.pin();
+  cache.write(mk(0, 'a'), Buffer.from('v'));
+  t.same(cache.read(storage, mk(0, 'a')), Buffer.from('v'));
+  cache.commit();
+  t.equal(cache.size, 0);
+});
+
+t.test('a failed batch leaves the cache as it was, and the entry can be applied again', async (t) => {
+  const storage = new MemoryStorage();
+  const sm = new KvStateMachine(storage);
+  sm.apply(1, encodeEntry(1000, 1, [{ db: 0, argv: ['set', 'a', 'old'].map((s) => Buffer.from(s)) }]));
+  const write = storage.write.bind(storage);
+  let fail = true;
+  storage.write = (batch: WriteBatch, options: { sync: boolean }) => {
+    if (fail) throw new Error('disk full');
+    write(batch, options);
+  };
+  const entry = encodeEntry(1001, 2, [
+    { db: 0, argv: ['set', 'a', 'new'].map((s) => Buffer.from(s)) },
+    { db: 0, argv: ['set', 'b', 'x'].map((s) => Buffer.from(s)) },
+  ]);
+  t.throws(() => sm.apply(2, entry), /disk full/);
+  t.equal(sm.appliedIndex, 1);
+  t.same(sm.cachedString(0, Buffer.from('a'), 1002)?.subarray(18), Buffer.from('old'), 'old value cached');
+  t.equal(sm.peekMeta(metaKey(0, Buffer.from('b'))), undefined, 'b absent');
+  fail = false;
+  t.same(sm.apply(2, entry)?.length, 2);
+  t.same(sm.cachedString(0, Buffer.from('a'), 1002)?.subarray(18), Buffer.from('new'));
+});
