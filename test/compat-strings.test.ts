@@ -297,6 +297,14 @@ forEachTarget(t, async (t, { server, client }) => {
     const keys = await c.send(['KEYS', '*']);
     t.equal(keys.type, 'array');
     t.ok(keys.type === 'array' && keys.value[0]?.type === 'bulk' && keys.value[0].value.equals(ALL_BYTES));
+    // Values around the reply writer's copy threshold and the cache's record-string limit
+    // (64 KiB): GET answers each from the cache byte for byte.
+    for (const size of [127, 128, 129, 1000, 65_536, 65_537 - 18, 70_000]) {
+      const v = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + size) & 0xff));
+      t.equal(await c.q('SET', `size:${size}`, v), '+OK');
+      const back = await c.send(['GET', `size:${size}`]);
+      t.ok(back.type === 'bulk' && back.value.equals(v), `GET of a ${size}-byte value`);
+    }
     // Every single byte as its own key and value, including \r, \n and \0.
     const sets = Array.from({ length: 256 }, (_, i) => ['SET', Buffer.from([i]), Buffer.from([i, i])]);
     const replies = await c.pipeline(sets);

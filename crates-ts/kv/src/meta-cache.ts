@@ -5,15 +5,19 @@
  * filled from storage reads and written by every applied entry, and the state machine is the
  * only writer.
  *
- * The table is open addressing with linear probing over a dense array of 32-bit key hashes,
- * with key and value side by side in one array. A lookup hashes the key's bytes where they
- * are (no key string per lookup), scans hashes in one cache line, and compares the one stored
- * key whose hash matches. The Map<string, Buffer> it replaces needed a fresh key string per
- * lookup and compared every key on a bucket's chain, a cache miss each; with 100,000 random
- * keys that probe was a fifth of a GET's CPU.
+ * The table is open addressing with linear probing over a dense array of 32-bit key hashes.
+ * Each slot holds one "record" string: the db byte, the user key and the meta record, all
+ * latin1 (keys are meta keys without their slot prefix: the slot is a function of the key).
+ * A lookup hashes the key's bytes where they are (no key string per lookup), scans hashes in
+ * one cache line, and compares the one record whose hash matches; the value is in that same
+ * string. So a GET touches three places in memory: the hash, the slot, the record. With
+ * 100,000 random keys each of those is a cache and TLB miss, and they dominated a GET: the
+ * Map<string, Buffer> this replaces touched five or more (bucket, chain entries, their key
+ * strings, the Buffer, its bytes) and needed a fresh key string per lookup.
  *
- * Keys are meta keys without their slot prefix (db byte + user key: the slot is a function of
- * the key). Hashes are seeded per process, so clients cannot choose colliding keys.
+ * Records over RECORD_STRING_MAX_BYTES stay Buffers (a string cannot hold 512 MB); `peek` and
+ * `read` hand out a Buffer either way (a copy for string records). Hashes are seeded per
+ * process, so clients cannot choose colliding keys.
  *
  * While an entry applies, its new records are written straight into the cache (`write`), so
  * later commands of the entry see them. `pin` stops eviction from dropping them before the
@@ -23,8 +27,8 @@
 import { randomInt } from 'node:crypto';
 import type { Storage } from '@seshat/storage';
 
-/** Rough per-entry overhead: the table slots, the key string and the Buffer object. */
-const ENTRY_OVERHEAD_BYTES = 96;
+/** Rough per-entry overhead: the table slot, the string or Buffer headers. */
+const ENTRY_OVERHEAD_BYTES = 64;
 /** Lookups per window when deciding whether prefetching is worth it. */
 const PREFETCH_WINDOW_LOOKUPS = 4096;
 /** Prefetch while more than this share of lookups miss the cache. */
@@ -35,16 +39,32 @@ export const PREFETCH_KEYS_MAX = 1024;
 const INITIAL_SLOTS = 1024;
 /** Bytes of a meta key before the part the table keys on (the slot). */
 const SLOT_PREFIX_BYTES = 2;
+/** Larger records are kept as Buffers, not record strings. */
+export const RECORD_STRING_MAX_BYTES = 64 * 1024;
+/** Bit of `info` marking a known-absent key. */
+const ABSENT = 0x40000000;
 /** Undo record of a write to a key the cache did not hold. */
 const UNCACHED = Symbol('uncached');
 
 type Value = Buffer | null;
 
+/** A record too large for a string: the key part (db byte + user key) and the value. */
+class LargeRecord {
+  constructor(
+    readonly key: string,
+    readonly value: Buffer,
+  ) {}
+}
+
+/** Scratch space for building record strings. */
+let scratch = Buffer.allocUnsafe(4096);
+
 export class MetaCache {
-  /** 32-bit key hash per slot; 0 marks an empty slot (a hash of 0 is stored as 1). */
-  private hashes = new Int32Array(INITIAL_SLOTS);
-  /** Slot i's key string at 2i (db byte + user key, latin1) and its value at 2i + 1. */
-  private cells: (string | Value)[] = nullCells(INITIAL_SLOTS);
+  /** Per slot i: key hash at 2i (0: empty slot; a hash of 0 is stored as 1) and at 2i + 1
+   * the key part's length (db byte + user key) with ABSENT set for a known-absent key. */
+  private info = new Int32Array(2 * INITIAL_SLOTS);
+  /** Per slot: the record string (key part, then the meta record), or a LargeRecord. */
+  private records: (string | LargeRecord | null)[] = nullSlots(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
   private bytes = 0;
@@ -75,16 +95,23 @@ export class MetaCache {
   /** Cached value: a Buffer, null (known absent), or undefined (not cached). */
   peek(mk: Buffer): Value | undefined {
     const slot = this.find(mk, hashMetaKey(this.seed, mk));
-    return slot < 0 ? undefined : (this.cells[2 * slot + 1] as Value);
+    return slot < 0 ? undefined : this.valueAt(slot);
   }
 
-  /** Like `peek` for `key` in `db`, counting a hit (a miss is counted by the `read` after it). */
-  peekUserKey(db: number, key: Buffer): Value | undefined {
+  /**
+   * GET's probe of `key` in `db`, without copying anything: the record string (db byte, user
+   * key, then the meta record: the value starts at 1 + key.length + META_HEADER_BYTES), null
+   * for a known-absent key, undefined when not cached or kept as a Buffer (large). Counts a
+   * hit when found (a miss is counted by the `read` that follows).
+   */
+  peekRecord(db: number, key: Buffer): string | null | undefined {
     const slot = this.findUserKey(db, key);
     if (slot < 0) return undefined;
+    const r = this.records[slot]!;
+    if (typeof r !== 'string') return undefined;
     this.hits++;
     this.windowLookups++;
-    return this.cells[2 * slot + 1] as Value;
+    return (this.info[2 * slot + 1]! & ABSENT) !== 0 ? null : r;
   }
 
   /** Reads a meta record through the cache. */
@@ -94,7 +121,7 @@ export class MetaCache {
     this.windowLookups++;
     if (slot >= 0) {
       this.hits++;
-      return (this.cells[2 * slot + 1] as Value) ?? undefined;
+      return this.valueAt(slot) ?? undefined;
     }
     this.misses++;
     this.windowMisses++;
@@ -151,9 +178,9 @@ export class MetaCache {
   write(mk: Buffer, v: Value): void {
     const h = hashMetaKey(this.seed, mk);
     const slot = this.find(mk, h);
-    if (this.pinned) this.undo.push(mk, slot < 0 ? UNCACHED : (this.cells[2 * slot + 1] as Value));
+    if (this.pinned) this.undo.push(mk, slot < 0 ? UNCACHED : this.valueAt(slot));
     if (slot < 0) this.insert(mk, h, v);
-    else this.replace(slot, v);
+    else this.store(slot, mk, v);
   }
 
   /** The meta keys written since `pin` (possibly repeated), with their current records. */
@@ -182,15 +209,15 @@ export class MetaCache {
       const slot = this.find(mk, h);
       if (old === UNCACHED) {
         if (slot >= 0) this.remove(slot);
-      } else if (slot >= 0) this.replace(slot, old as Value);
+      } else if (slot >= 0) this.store(slot, mk, old as Value);
       else this.insert(mk, h, old as Value);
     }
     this.commit();
   }
 
   clear(): void {
-    this.hashes = new Int32Array(INITIAL_SLOTS);
-    this.cells = nullCells(INITIAL_SLOTS);
+    this.info = new Int32Array(2 * INITIAL_SLOTS);
+    this.records = nullSlots(INITIAL_SLOTS);
     this.mask = INITIAL_SLOTS - 1;
     this.count = 0;
     this.bytes = 0;
@@ -200,16 +227,25 @@ export class MetaCache {
 
   // ---- the table ------------------------------------------------------------------------
 
+  /** The value of occupied `slot`, as a Buffer (a copy of a record string's bytes). */
+  private valueAt(slot: number): Value {
+    const n = this.info[2 * slot + 1]!;
+    if ((n & ABSENT) !== 0) return null;
+    const r = this.records[slot]!;
+    if (typeof r !== 'string') return r.value;
+    return Buffer.from(r.substring(n), 'latin1');
+  }
+
   private find(mk: Buffer, h: number): number {
-    const hashes = this.hashes;
+    const info = this.info;
     const mask = this.mask;
     const keyChars = mk.length - SLOT_PREFIX_BYTES;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const stored = hashes[i]!;
+      const stored = info[2 * i]!;
       if (stored === 0) return -1;
-      if (stored !== h) continue;
-      const k = this.cells[2 * i] as string;
-      if (k.length !== keyChars) continue;
+      if (stored !== h || (info[2 * i + 1]! & ~ABSENT) !== keyChars) continue;
+      const r = this.records[i]!;
+      const k = typeof r === 'string' ? r : r.key;
       let j = 0;
       while (j < keyChars && k.charCodeAt(j) === mk[SLOT_PREFIX_BYTES + j]) j++;
       if (j === keyChars) return i;
@@ -218,15 +254,16 @@ export class MetaCache {
 
   private findUserKey(db: number, key: Buffer): number {
     const h = hashUserKey(this.seed, db, key);
-    const hashes = this.hashes;
+    const info = this.info;
     const mask = this.mask;
     const len = key.length;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const stored = hashes[i]!;
+      const stored = info[2 * i]!;
       if (stored === 0) return -1;
-      if (stored !== h) continue;
-      const k = this.cells[2 * i] as string;
-      if (k.length !== len + 1 || k.charCodeAt(0) !== db) continue;
+      if (stored !== h || (info[2 * i + 1]! & ~ABSENT) !== len + 1) continue;
+      const r = this.records[i]!;
+      const k = typeof r === 'string' ? r : r.key;
+      if (k.charCodeAt(0) !== db) continue;
       let j = 0;
       while (j < len && k.charCodeAt(j + 1) === key[j]) j++;
       if (j === len) return i;
@@ -235,64 +272,77 @@ export class MetaCache {
 
   /** Adds a key known to be absent from the table. */
   private insert(mk: Buffer, h: number, v: Value): void {
-    if (2 * (this.count + 1) > this.hashes.length) this.grow();
-    const k = mk.toString('latin1', SLOT_PREFIX_BYTES);
-    this.place(h, k, v);
-    this.count++;
-    this.bytes += entryBytes(k, v);
-  }
-
-  private place(h: number, k: string, v: Value): void {
-    const hashes = this.hashes;
+    if (2 * (this.count + 1) > this.records.length) this.grow();
     const mask = this.mask;
     let i = h & mask;
-    while (hashes[i] !== 0) i = (i + 1) & mask;
-    hashes[i] = h;
-    this.cells[2 * i] = k;
-    this.cells[2 * i + 1] = v;
+    while (this.info[2 * i] !== 0) i = (i + 1) & mask;
+    this.info[2 * i] = h;
+    this.store(i, mk, v);
+    this.count++;
   }
 
-  private replace(slot: number, v: Value): void {
-    const k = this.cells[2 * slot] as string;
-    this.bytes += entryBytes(k, v) - entryBytes(k, this.cells[2 * slot + 1] as Value);
-    this.cells[2 * slot + 1] = v;
+  /** Sets occupied or just claimed `slot` to key `mk` with value `v`, keeping `bytes` right. */
+  private store(slot: number, mk: Buffer, v: Value): void {
+    const keyChars = mk.length - SLOT_PREFIX_BYTES;
+    let r: string | LargeRecord;
+    if (v !== null && v.length > RECORD_STRING_MAX_BYTES) {
+      r = new LargeRecord(mk.toString('latin1', SLOT_PREFIX_BYTES), v);
+    } else {
+      const n = keyChars + (v === null ? 0 : v.length);
+      if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
+      const out = scratch;
+      for (let j = 0; j < keyChars; j++) out[j] = mk[SLOT_PREFIX_BYTES + j]!;
+      if (v !== null) {
+        if (v.length <= 128) for (let j = 0; j < v.length; j++) out[keyChars + j] = v[j]!;
+        else v.copy(out, keyChars);
+      }
+      r = out.toString('latin1', 0, n);
+    }
+    this.bytes += recordBytes(r) - (this.records[slot] === null ? 0 : recordBytes(this.records[slot]!));
+    this.records[slot] = r;
+    this.info[2 * slot + 1] = keyChars | (v === null ? ABSENT : 0);
   }
 
   /** Empties `slot`, moving later records of its probe run back so every run stays unbroken. */
   private remove(slot: number): void {
-    const hashes = this.hashes;
-    const cells = this.cells;
+    const info = this.info;
+    const records = this.records;
     const mask = this.mask;
-    this.bytes -= entryBytes(cells[2 * slot] as string, cells[2 * slot + 1] as Value);
+    this.bytes -= recordBytes(records[slot]!);
     this.count--;
     let hole = slot;
-    for (let j = (slot + 1) & mask; hashes[j] !== 0; j = (j + 1) & mask) {
+    for (let j = (slot + 1) & mask; info[2 * j] !== 0; j = (j + 1) & mask) {
       // The record at j may fill the hole only if its home slot is not after the hole
       // (cyclically, within hole+1 .. j).
-      const home = hashes[j]! & mask;
+      const home = info[2 * j]! & mask;
       const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (between) continue;
-      hashes[hole] = hashes[j]!;
-      cells[2 * hole] = cells[2 * j]!;
-      cells[2 * hole + 1] = cells[2 * j + 1]!;
+      info[2 * hole] = info[2 * j]!;
+      info[2 * hole + 1] = info[2 * j + 1]!;
+      records[hole] = records[j]!;
       hole = j;
     }
-    hashes[hole] = 0;
-    cells[2 * hole] = null;
-    cells[2 * hole + 1] = null;
+    info[2 * hole] = 0;
+    info[2 * hole + 1] = 0;
+    records[hole] = null;
   }
 
   private grow(): void {
-    const oldHashes = this.hashes;
-    const oldCells = this.cells;
-    const slots = oldHashes.length * 2;
-    this.hashes = new Int32Array(slots);
-    this.cells = nullCells(slots);
+    const oldInfo = this.info;
+    const oldRecords = this.records;
+    const slots = oldRecords.length * 2;
+    this.info = new Int32Array(2 * slots);
+    this.records = nullSlots(slots);
     this.mask = slots - 1;
     this.hand = 0;
-    for (let i = 0; i < oldHashes.length; i++) {
-      if (oldHashes[i] !== 0)
-        this.place(oldHashes[i]!, oldCells[2 * i] as string, oldCells[2 * i + 1] as Value);
+    for (let s = 0; s < oldRecords.length; s++) {
+      const h = oldInfo[2 * s]!;
+      if (h === 0) continue;
+      let i = h & this.mask;
+      while (this.info[2 * i] !== 0) i = (i + 1) & this.mask;
+      this.info[2 * i] = h;
+      this.info[2 * i + 1] = oldInfo[2 * s + 1]!;
+      this.records[i] = oldRecords[s]!;
     }
   }
 
@@ -306,20 +356,20 @@ export class MetaCache {
     while (this.bytes > target && this.count > 0) {
       const slot = this.hand;
       this.hand = (this.hand + 1) & this.mask;
-      if (this.hashes[slot] !== 0) this.remove(slot);
+      if (this.info[2 * slot] !== 0) this.remove(slot);
     }
   }
 }
 
-/** Cells for `slots` slots, all null (built by push: a packed array, not a holey one). */
-function nullCells(slots: number): (string | Value)[] {
-  const cells: (string | Value)[] = [];
-  for (let i = 0; i < 2 * slots; i++) cells.push(null);
-  return cells;
+/** `slots` empty slots (built by push: a packed array, not a holey one). */
+function nullSlots(slots: number): (string | LargeRecord | null)[] {
+  const out: (string | LargeRecord | null)[] = [];
+  for (let i = 0; i < slots; i++) out.push(null);
+  return out;
 }
 
-function entryBytes(k: string, v: Value): number {
-  return k.length + (v === null ? 0 : v.length) + ENTRY_OVERHEAD_BYTES;
+function recordBytes(r: string | LargeRecord): number {
+  return (typeof r === 'string' ? r.length : r.key.length + r.value.length) + ENTRY_OVERHEAD_BYTES;
 }
 
 // FNV-1a over the db byte and the user key, then murmur3's finalizer for well-mixed low bits.

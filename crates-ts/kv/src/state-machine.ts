@@ -22,7 +22,7 @@ import { decodeEntry } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
 import { MetaCache } from './meta-cache.js';
 import { commandKeys } from './command-table.js';
-import { KeyType, metaExpireAt, metaType } from './meta.js';
+import { KeyType, metaExpireAt } from './meta.js';
 import { resolveCommand } from './resolve.js';
 import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
@@ -322,23 +322,25 @@ export class KvStateMachine {
   }
 
   /**
-   * GET's fast path, for the common case of a cached record: the raw meta record of the live
-   * string `key` (its value starts at META_HEADER_BYTES), or null when the key is known absent.
-   * Undefined when the generic path must answer: not cached, expired (the lazy expiry), or
-   * not a string (WRONGTYPE). Counts keyspace hits and misses like `read` does.
+   * GET's fast path, for the common case of a cached record: the meta cache's record string of
+   * the live string `key` (latin1: db byte, user key, meta record, so the value starts at
+   * 1 + key.length + META_HEADER_BYTES), or null when the key is known absent. Undefined when
+   * the generic path must answer: not cached, expired (the lazy expiry), or not a string
+   * (WRONGTYPE). Counts keyspace hits and misses like `read` does.
    */
-  cachedString(db: number, key: Buffer, nowMs: number): Buffer | null | undefined {
-    const raw = this.cache.peekUserKey(db, key);
-    if (raw === undefined) return undefined;
-    if (raw === null) {
+  cachedString(db: number, key: Buffer, nowMs: number): string | null | undefined {
+    const r = this.cache.peekRecord(db, key);
+    if (r === undefined) return undefined;
+    if (r === null) {
       this.stats.keyspaceMisses++;
       return null;
     }
-    if (metaType(raw) !== KeyType.String) return undefined;
-    const exp = metaExpireAt(raw);
+    const meta = 1 + key.length;
+    if (r.charCodeAt(meta) !== KeyType.String) return undefined;
+    const exp = recordExpireAt(r, meta + 2);
     if (exp !== 0 && exp <= nowMs) return undefined;
     this.stats.keyspaceHits++;
-    return raw;
+    return r;
   }
 
   /** Executes a read command (spec.exec === 'read') against applied state at `nowMs`. */
@@ -417,6 +419,15 @@ function guard(ctx: Ctx, handler: (ctx: Ctx, argv: Buffer[]) => Reply, argv: Buf
     if (e instanceof AssertionError) throw e;
     throw e;
   }
+}
+
+/** The big-endian u64 deadline at `at` of a record string (see metaExpireAt). */
+function recordExpireAt(r: string, at: number): number {
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < 4; i++) hi = hi * 256 + r.charCodeAt(at + i);
+  for (let i = 4; i < 8; i++) lo = lo * 256 + r.charCodeAt(at + i);
+  return hi * 0x100000000 + lo;
 }
 
 function groupPrefix(groupId: number): Buffer {

@@ -186,19 +186,19 @@ export class ReplyWriter {
   }
 
   /**
-   * A bulk string of `bytes` from `start` to the end: the same bytes as writing
-   * `bytes.subarray(start)`, without creating that view (GET's reply from a cached record).
+   * A bulk string of the latin1 `text` from char `start` to the end (one byte per char): GET's
+   * reply straight from a cached record string, without a Buffer or substring in between.
    */
-  writeBulkFrom(bytes: Buffer, start: number): void {
-    const length = bytes.length - start;
+  writeBulkLatin1(text: string, start: number): void {
+    const length = text.length - start;
     this.reserve(HEADER_MAX_BYTES + length + 2);
     this.putHeader(0x24, length);
     if (length <= SMALL_COPY_MAX_BYTES) {
       const buffer = this.buffer;
       let at = this.position;
-      for (let i = start; i < bytes.length; i++) buffer[at++] = bytes[i]!;
+      for (let i = start; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
     } else {
-      bytes.copy(this.buffer, this.position, start);
+      this.buffer.write(text.substring(start), this.position, length, 'latin1');
     }
     this.position += length;
     this.putCrlf();

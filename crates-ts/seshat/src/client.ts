@@ -201,9 +201,9 @@ export class Client implements WriteWaiter {
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }
 
-  /** Queues a bulk-string reply of `bytes` from `start` (like `reply(bytes.subarray(start))`). */
-  replyBulkFrom(bytes: Buffer, start: number): void {
-    if (this.replyMode === 'on') this.writer.writeBulkFrom(bytes, start);
+  /** Queues a bulk-string reply of the latin1 `text` from char `start` (one byte per char). */
+  replyBulkLatin1(text: string, start: number): void {
+    if (this.replyMode === 'on') this.writer.writeBulkLatin1(text, start);
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }
 

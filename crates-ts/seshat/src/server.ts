@@ -326,10 +326,11 @@ export class SeshatServer implements ClientHost {
     let reply: Reply | typeof NO_REPLY;
     if (spec === GET_SPEC) {
       // The hot read: a cached live string goes from the cache record to the socket buffer.
-      const raw = this.sm.cachedString(client.db, argv[1]!, this.clock.nowMs());
-      if (raw !== undefined) {
-        if (raw === null) client.reply(null);
-        else client.replyBulkFrom(raw, META_HEADER_BYTES);
+      const key = argv[1]!;
+      const record = this.sm.cachedString(client.db, key, this.clock.nowMs());
+      if (record !== undefined) {
+        if (record === null) client.reply(null);
+        else client.replyBulkLatin1(record, 1 + key.length + META_HEADER_BYTES);
         st.usec += (performance.now() - t0) * 1000;
         return NO_REPLY;
       }
