@@ -15,6 +15,11 @@
  * Map<string, Buffer> this replaces touched five or more (bucket, chain entries, their key
  * strings, the Buffer, its bytes) and needed a fresh key string per lookup.
  *
+ * Complete mode: when every meta record was loaded at start (`load` ... `loaded`) and nothing has
+ * been evicted since, the cache holds the whole keyspace, so a key it does not hold is absent:
+ * no RocksDB read for a GET of a missing key or a SET of a new one. The first eviction (or
+ * `clear`) ends it; from then on a miss reads RocksDB as before.
+ *
  * Records over RECORD_STRING_MAX_BYTES stay Buffers (a string cannot hold 512 MB); `peek` and
  * `read` hand out a Buffer either way (a copy for string records). Hashes are seeded per
  * process, so clients cannot choose colliding keys.
@@ -71,6 +76,8 @@ export class MetaCache {
   /** Next slot eviction looks at. */
   private hand = 0;
   private readonly seed = randomInt(0x7fffffff);
+  /** Every meta record is in the table: a key not found is absent (see the header). */
+  private complete = false;
   /** True while an entry applies: its writes must stay until committed or rolled back. */
   private pinned = false;
   /** While pinned: written meta keys with the value each replaced (or UNCACHED), in order. */
@@ -92,6 +99,29 @@ export class MetaCache {
     return this.bytes;
   }
 
+  /** Whether the cache holds every meta record (a miss means absent). */
+  get isComplete(): boolean {
+    return this.complete;
+  }
+
+  /**
+   * Adds a record read from storage while (re)loading the keyspace; false once the budget is
+   * spent (the caller stops, and the cache stays incomplete).
+   */
+  load(mk: Buffer, v: Buffer): boolean {
+    if (this.maxBytes === 0) return false;
+    const h = hashMetaKey(this.seed, mk);
+    if (this.find(mk, h) < 0) this.insert(mk, h, v);
+    if (this.bytes <= this.maxBytes) return true;
+    this.evictIfOver();
+    return false;
+  }
+
+  /** The keyspace has been loaded whole (every `load` returned true): misses mean absent. */
+  loaded(): void {
+    this.complete = this.maxBytes > 0;
+  }
+
   /** Cached value: a Buffer, null (known absent), or undefined (not cached). */
   peek(mk: Buffer): Value | undefined {
     const slot = this.find(mk, hashMetaKey(this.seed, mk));
@@ -101,12 +131,17 @@ export class MetaCache {
   /**
    * GET's probe of `key` in `db`, without copying anything: the record string (db byte, user
    * key, then the meta record: the value starts at 1 + key.length + META_HEADER_BYTES), null
-   * for a known-absent key, undefined when not cached or kept as a Buffer (large). Counts a
+   * for an absent key, undefined when not cached or kept as a Buffer (large). Counts a
    * hit when found (a miss is counted by the `read` that follows).
    */
   peekRecord(db: number, key: Buffer): string | null | undefined {
     const slot = this.findUserKey(db, key);
-    if (slot < 0) return undefined;
+    if (slot < 0) {
+      if (!this.complete) return undefined;
+      this.hits++;
+      this.windowLookups++;
+      return null;
+    }
     const r = this.records[slot]!;
     if (typeof r !== 'string') return undefined;
     this.hits++;
@@ -123,6 +158,10 @@ export class MetaCache {
       this.hits++;
       return this.valueAt(slot) ?? undefined;
     }
+    if (this.complete) {
+      this.hits++;
+      return undefined;
+    }
     this.misses++;
     this.windowMisses++;
     const v = storage.get('meta', mk);
@@ -135,7 +174,7 @@ export class MetaCache {
 
   /** Loads the records of `mks` that are not cached with one native multi-get. */
   prefetch(storage: Storage, mks: Buffer[]): void {
-    if (this.maxBytes === 0) return;
+    if (this.maxBytes === 0 || this.complete) return;
     const want: Buffer[] = [];
     const hashes: number[] = [];
     for (const mk of mks) {
@@ -223,6 +262,7 @@ export class MetaCache {
     this.bytes = 0;
     this.hand = 0;
     this.undo.length = 0;
+    this.complete = false;
   }
 
   // ---- the table ------------------------------------------------------------------------
@@ -233,7 +273,12 @@ export class MetaCache {
     if ((n & ABSENT) !== 0) return null;
     const r = this.records[slot]!;
     if (typeof r !== 'string') return r.value;
-    return Buffer.from(r.substring(n), 'latin1');
+    const length = r.length - n;
+    if (length > 256) return Buffer.from(r.substring(n), 'latin1');
+    // Small records (the common case): a char loop beats a substring plus a native write.
+    const out = Buffer.allocUnsafe(length);
+    for (let i = 0; i < length; i++) out[i] = r.charCodeAt(n + i);
+    return out;
   }
 
   private find(mk: Buffer, h: number): number {
@@ -352,6 +397,7 @@ export class MetaCache {
       this.clear();
       return;
     }
+    this.complete = false;
     const target = this.maxBytes * 0.9;
     while (this.bytes > target && this.count > 0) {
       const slot = this.hand;

@@ -97,6 +97,10 @@ export class KvStateMachine {
       this.lastStampMs = raw.readDoubleBE(8);
     }
     this.counts.reset();
+    // The meta cache takes every record while they fit its budget: then it is complete, and a
+    // key it does not hold is known absent without reading RocksDB.
+    this.cache.clear();
+    let fits = true;
     const it = this.storage.iterator('meta', {});
     try {
       for (let rows = it.nextBatch(1024); rows.length > 0; rows = it.nextBatch(1024)) {
@@ -104,11 +108,13 @@ export class KvStateMachine {
           const mk = rows[i]!;
           this.counts.keys[metaKeyDb(mk)]!++;
           if (metaExpireAt(rows[i + 1]!) !== 0) this.counts.addVolatile(mk, 1);
+          if (fits) fits = this.cache.load(mk, rows[i + 1]!);
         }
       }
     } finally {
       it.close();
     }
+    if (fits) this.cache.loaded();
   }
 
   /**
@@ -242,7 +248,7 @@ export class KvStateMachine {
 
   /** Loads the meta records of the keys `commands` name into the cache, one native call. */
   prefetch(commands: readonly { db: number; argv: Buffer[] }[], from = 0): void {
-    if (this.cache.maxBytes === 0 || commands.length - from < 2) return;
+    if (this.cache.maxBytes === 0 || this.cache.isComplete || commands.length - from < 2) return;
     const mks: Buffer[] = [];
     for (let i = from; i < commands.length; i++) {
       const c = commands[i]!;

@@ -138,3 +138,48 @@ t.test('a failed batch leaves the cache as it was, and the entry can be applied 
   t.same(sm.apply(2, entry)?.length, 2);
   t.equal(sm.cachedString(0, Buffer.from('a'), 1002)?.slice(2 + 18), 'new');
 });
+
+t.test('complete mode: a keyspace loaded whole answers misses as absent without RocksDB', async (t) => {
+  const storage = new MemoryStorage();
+  const seed = new KvStateMachine(storage);
+  const set = (k: string, v: string) => ({ db: 0, argv: ['set', k, v].map((s) => Buffer.from(s)) });
+  seed.apply(1, encodeEntry(1000, 1, [set('a', '1'), set('b', '2'), set('c', 'x'.repeat(2000))]));
+
+  // Reopened over the same data with room for all of it: complete.
+  const sm = new KvStateMachine(storage);
+  t.ok(sm.cache.isComplete, 'complete after loading every record');
+  t.equal(sm.cache.size, 3);
+  let reads = 0;
+  const get = storage.get.bind(storage);
+  const getMany = storage.getMany.bind(storage);
+  storage.get = (cf, key) => {
+    if (cf === 'meta') reads++;
+    return get(cf, key);
+  };
+  storage.getMany = (cf, keys) => {
+    if (cf === 'meta') reads += keys.length;
+    return getMany(cf, keys);
+  };
+  t.equal(sm.cachedString(0, Buffer.from('b'), 1001)?.slice(2 + 18), '2', 'loaded value served');
+  t.equal(sm.cachedString(0, Buffer.from('nope'), 1001), null, 'missing key known absent');
+  t.equal(sm.peekMeta(metaKey(0, Buffer.from('nope'))), undefined);
+  sm.apply(2, encodeEntry(1001, 2, [set('new1', 'v'), set('new2', 'v'), set('a', '3')]));
+  t.equal(reads, 0, 'no RocksDB meta read for missing keys or new keys');
+  t.equal(sm.cachedString(0, Buffer.from('new2'), 1002)?.slice(5 + 18), 'v');
+
+  // A budget too small for the keyspace: loaded partly, incomplete, misses read RocksDB.
+  const small = new KvStateMachine(storage, { metaCacheBytes: 1000 });
+  t.notOk(small.cache.isComplete, 'incomplete when the keyspace does not fit');
+  t.equal(small.cachedString(0, Buffer.from('nope'), 1002), undefined, 'a miss is not an answer');
+  t.equal(small.peekMeta(metaKey(0, Buffer.from('c')))?.length, 2018, 'evicted record read from RocksDB');
+  t.ok(reads > 0);
+
+  // Eviction ends completeness.
+  const cache = new MetaCache(2000);
+  cache.loaded();
+  t.ok(cache.isComplete);
+  cache.write(mk(0, 'big'), Buffer.alloc(3000));
+  cache.commit();
+  t.notOk(cache.isComplete, 'incomplete after an eviction');
+  t.equal(cache.read(storage, mk(0, 'a'))?.toString('latin1', 18), '3', 'read from RocksDB again');
+});
