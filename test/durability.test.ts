@@ -119,6 +119,42 @@ for (const kind of targets()) {
     });
 
     t.test(
+      'after a restart the meta cache holds the whole keyspace, or reads RocksDB when it cannot',
+      { skip: kind !== 'seshat' && 'Seshat only (INFO memory meta_cache_*)' },
+      async (t) => {
+        const srv = await startServer(kind, { t });
+        const c = await connect(t, srv);
+        const cacheInfo = async (client: RespClient) => {
+          const body = await client.q('INFO', 'memory');
+          const field = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(body)?.[1]);
+          return { keys: field('meta_cache_keys'), complete: field('meta_cache_complete') };
+        };
+        t.same(await cacheInfo(c), { keys: 0, complete: 1 }, 'an empty data dir: complete');
+        const sets = Array.from({ length: 200 }, (_, i) => ['SET', `k${i}`, `v${i}:${'y'.repeat(i)}`]);
+        await c.pipeline(sets);
+        await c.q('DEL', 'k7');
+        t.equal(await srv.stop(), 0);
+        await srv.restart();
+        const d = await connect(t, srv);
+        t.same(await cacheInfo(d), { keys: 199, complete: 1 }, 'every record loaded at start');
+        const check = async (label: string) => {
+          t.equal(await d.q('GET', 'k150'), `"v150:${'y'.repeat(150)}"`, `${label}: loaded value`);
+          t.equal(await d.q('GET', 'k7'), '$-1', `${label}: deleted key`);
+          t.equal(await d.q('GET', 'never'), '$-1', `${label}: key never written`);
+          t.equal(await d.q('SET', 'k7', 'back'), '+OK');
+          t.equal(await d.q('GET', 'k7'), '"back"', `${label}: new key`);
+          t.equal(await d.q('DEL', 'k7'), ':1');
+        };
+        await check('complete');
+        // A budget smaller than the keyspace: incomplete, and misses read RocksDB.
+        t.equal(await d.q('CONFIG', 'SET', 'meta-cache-bytes', '4096'), '+OK');
+        t.equal((await cacheInfo(d)).complete, 0, 'incomplete after CONFIG SET');
+        await check('incomplete');
+        t.equal(await d.q('DBSIZE'), ':199');
+      },
+    );
+
+    t.test(
       'a second server on the same dir fails with "locked"',
       { skip: kind !== 'seshat' && 'Redis does not lock its dir' },
       async (t) => {

@@ -47,8 +47,9 @@ const SECTIONS: Record<string, Section> = {
     ['blocked_clients', s.blocking?.size ?? 0],
     ['tracking_clients', 0],
   ],
-  memory: () => {
+  memory: (s) => {
     const m = process.memoryUsage();
+    const cache = s.sm.cache;
     return [
       ['used_memory', m.heapUsed + m.external],
       ['used_memory_human', human(m.heapUsed + m.external)],
@@ -57,6 +58,11 @@ const SECTIONS: Record<string, Section> = {
       ['maxmemory', 0],
       ['maxmemory_policy', 'noeviction'],
       ['total_system_memory', os.totalmem()],
+      // The meta cache (docs/architecture.md, Caching): complete = every key is in memory,
+      // so reads of missing keys and writes of new ones never read RocksDB.
+      ['meta_cache_keys', cache.size],
+      ['meta_cache_bytes', cache.usedBytes],
+      ['meta_cache_complete', cache.isComplete ? 1 : 0],
     ];
   },
   persistence: (s) => [
