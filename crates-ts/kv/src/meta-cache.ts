@@ -44,7 +44,7 @@ export const PREFETCH_KEYS_MAX = 1024;
 const INITIAL_SLOTS = 1024;
 /** Bytes of a meta key before the part the table keys on (the slot). */
 const SLOT_PREFIX_BYTES = 2;
-/** Larger records are kept as Buffers, not record strings. */
+/** Records (key part + value) larger than this keep their value as a Buffer, not in a string. */
 export const RECORD_STRING_MAX_BYTES = 64 * 1024;
 /** Bit of `info` marking a known-absent key. */
 const ABSENT = 0x40000000;
@@ -330,7 +330,7 @@ export class MetaCache {
   private store(slot: number, mk: Buffer, v: Value): void {
     const keyChars = mk.length - SLOT_PREFIX_BYTES;
     let r: string | LargeRecord;
-    if (v !== null && v.length > RECORD_STRING_MAX_BYTES) {
+    if (v !== null && keyChars + v.length > RECORD_STRING_MAX_BYTES) {
       r = new LargeRecord(mk.toString('latin1', SLOT_PREFIX_BYTES), v);
     } else {
       const n = keyChars + (v === null ? 0 : v.length);

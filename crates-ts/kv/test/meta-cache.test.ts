@@ -22,7 +22,7 @@ function agree(t: Test, cache: MetaCache, model: Map<string, Buffer | null>, abs
     const record = cache.peekRecord(db, Buffer.from(key, 'latin1'));
     if (got === undefined || (got === null ? v !== null : v === null || !got.equals(v))) bad++;
     // GET's probe: the record string is db byte + key + value; large values are not offered.
-    const large = v !== null && v.length > RECORD_STRING_MAX_BYTES;
+    const large = v !== null && 1 + key.length + v.length > RECORD_STRING_MAX_BYTES;
     if (
       large
         ? record !== undefined
