@@ -48,6 +48,11 @@ const SLOT_PREFIX_BYTES = 2;
 export const RECORD_STRING_MAX_BYTES = 64 * 1024;
 /** Bit of `info` marking a known-absent key. */
 const ABSENT = 0x40000000;
+/** Where the meta record starts in the record string of `key` (after the db byte and the key). */
+export function recordMetaStart(key: Buffer): number {
+  return 1 + key.length;
+}
+
 /** Undo record of a write to a key the cache did not hold. */
 const UNCACHED = Symbol('uncached');
 
@@ -130,7 +135,7 @@ export class MetaCache {
 
   /**
    * GET's probe of `key` in `db`, without copying anything: the record string (db byte, user
-   * key, then the meta record: the value starts at 1 + key.length + META_HEADER_BYTES), null
+   * key, then the meta record from `recordMetaStart(key)`), null
    * for an absent key, undefined when not cached or kept as a Buffer (large). Counts a
    * hit when found (a miss is counted by the `read` that follows).
    */
@@ -222,11 +227,15 @@ export class MetaCache {
     else this.store(slot, mk, v);
   }
 
-  /** The meta keys written since `pin` (possibly repeated), with their current records. */
+  /** The meta keys written since `pin`, each once, with their current records. */
   writes(): [Buffer, Value][] {
+    const seen = new Set<string>();
     const out: [Buffer, Value][] = [];
     for (let i = 0; i < this.undo.length; i += 2) {
       const mk = this.undo[i] as Buffer;
+      const k = mk.toString('latin1');
+      if (seen.has(k)) continue;
+      seen.add(k);
       out.push([mk, this.peek(mk) ?? null]);
     }
     return out;

@@ -73,6 +73,20 @@ export function metaExpireAt(raw: Buffer): number {
   return readU64(raw, 2);
 }
 
+/** metaType of a meta record held as latin1 chars from `at` in `s` (the meta cache's records). */
+export function metaTypeIn(s: string, at: number): KeyType {
+  return s.charCodeAt(at) as KeyType;
+}
+
+/** metaExpireAt of a meta record held as latin1 chars from `at` in `s`. */
+export function metaExpireAtIn(s: string, at: number): number {
+  let hi = 0;
+  let lo = 0;
+  for (let i = 2; i < 6; i++) hi = hi * 256 + s.charCodeAt(at + i);
+  for (let i = 6; i < 10; i++) lo = lo * 256 + s.charCodeAt(at + i);
+  return hi * 0x100000000 + lo;
+}
+
 /** A copy of `raw` with a new deadline (0 removes it). */
 export function withExpireAt(raw: Buffer, expireAtMs: number): Buffer {
   const out = Buffer.from(raw);

@@ -20,9 +20,9 @@ import type { CommandSpec } from './command-table.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
 import { decodeEntry } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
-import { MetaCache } from './meta-cache.js';
+import { MetaCache, recordMetaStart } from './meta-cache.js';
 import { commandKeys } from './command-table.js';
-import { KeyType, metaExpireAt } from './meta.js';
+import { KeyType, metaExpireAt, metaExpireAtIn, metaTypeIn } from './meta.js';
 import { resolveCommand } from './resolve.js';
 import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
@@ -145,10 +145,10 @@ export class KvStateMachine {
 
   /**
    * Re-reads everything after the group's data was replaced underneath (a snapshot install):
-   * applied index and stamp, key counts; drops cached meta records and the sweeper's cursor.
+   * applied index and stamp, key counts, the meta cache (reloaded whole if it fits); drops the
+   * sweeper's cursor.
    */
   reload(): void {
-    this.cache.clear();
     this.sweeper = null;
     this.appliedIndex = 0;
     this.lastStampMs = 0;
@@ -329,8 +329,8 @@ export class KvStateMachine {
 
   /**
    * GET's fast path, for the common case of a cached record: the meta cache's record string of
-   * the live string `key` (latin1: db byte, user key, meta record, so the value starts at
-   * 1 + key.length + META_HEADER_BYTES), or null when the key is known absent. Undefined when
+   * the live string `key` (latin1: db byte, user key, then from `recordMetaStart(key)` the meta
+   * record, whose value follows its META_HEADER_BYTES), or null when the key is known absent. Undefined when
    * the generic path must answer: not cached, expired (the lazy expiry), or not a string
    * (WRONGTYPE). Counts keyspace hits and misses like `read` does.
    */
@@ -341,9 +341,9 @@ export class KvStateMachine {
       this.stats.keyspaceMisses++;
       return null;
     }
-    const meta = 1 + key.length;
-    if (r.charCodeAt(meta) !== KeyType.String) return undefined;
-    const exp = recordExpireAt(r, meta + 2);
+    const meta = recordMetaStart(key);
+    if (metaTypeIn(r, meta) !== KeyType.String) return undefined;
+    const exp = metaExpireAtIn(r, meta);
     if (exp !== 0 && exp <= nowMs) return undefined;
     this.stats.keyspaceHits++;
     return r;
@@ -425,15 +425,6 @@ function guard(ctx: Ctx, handler: (ctx: Ctx, argv: Buffer[]) => Reply, argv: Buf
     if (e instanceof AssertionError) throw e;
     throw e;
   }
-}
-
-/** The big-endian u64 deadline at `at` of a record string (see metaExpireAt). */
-function recordExpireAt(r: string, at: number): number {
-  let hi = 0;
-  let lo = 0;
-  for (let i = 0; i < 4; i++) hi = hi * 256 + r.charCodeAt(at + i);
-  for (let i = 4; i < 8; i++) lo = lo * 256 + r.charCodeAt(at + i);
-  return hi * 0x100000000 + lo;
 }
 
 function groupPrefix(groupId: number): Buffer {

@@ -99,13 +99,7 @@ export class Txn implements KvStore {
     const base = this.storage.iterator(cf, { ...range, limit: undefined });
     const overlay: [Buffer, Buffer | null][] = [];
     if (cf === 'meta') {
-      const seen = new Set<string>();
-      for (const [key, v] of this.cache.writes()) {
-        const k = key.toString('latin1');
-        if (seen.has(k)) continue;
-        seen.add(k);
-        if (inRange(key, range)) overlay.push([key, v]);
-      }
+      for (const [key, v] of this.cache.writes()) if (inRange(key, range)) overlay.push([key, v]);
     } else {
       const tag = CF_TAG[cf];
       for (const [k, v] of this.pending) {

@@ -22,6 +22,7 @@ import {
   KvStateMachine,
   lookupCommand,
   META_HEADER_BYTES,
+  recordMetaStart,
   resolveCommand,
 } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
@@ -330,7 +331,7 @@ export class SeshatServer implements ClientHost {
       const record = this.sm.cachedString(client.db, key, this.clock.nowMs());
       if (record !== undefined) {
         if (record === null) client.reply(null);
-        else client.replyBulkLatin1(record, 1 + key.length + META_HEADER_BYTES);
+        else client.replyBulkLatin1(record, recordMetaStart(key) + META_HEADER_BYTES);
         st.usec += (performance.now() - t0) * 1000;
         return NO_REPLY;
       }
