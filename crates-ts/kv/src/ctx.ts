@@ -101,7 +101,20 @@ export class Ctx {
    * it is also deleted in the same batch (deterministically: `nowMs` is the entry's stamp).
    */
   lookup(mk: Buffer): Buffer | undefined {
-    const raw = this.store.get('meta', mk);
+    return this.live(mk, this.store.get('meta', mk));
+  }
+
+  /**
+   * Like lookup, but only the record's header (type, flags, deadline, version: what `putMeta`
+   * and `deleteKey` need of the old record): for commands that replace or delete a key
+   * whatever its value, so the value is not copied.
+   */
+  lookupHead(mk: Buffer): Buffer | undefined {
+    return this.live(mk, this.store.getMetaHead(mk));
+  }
+
+  /** `raw` unless it has expired (then deleted when writing, as lookup describes). */
+  private live(mk: Buffer, raw: Buffer | undefined): Buffer | undefined {
     if (raw === undefined) return undefined;
     const exp = metaExpireAt(raw);
     if (exp !== 0 && exp <= this.nowMs) {

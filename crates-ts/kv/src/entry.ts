@@ -17,6 +17,9 @@ import { assert } from '@seshat/common';
 export const ENTRY_FORMAT = 1;
 export const ENTRY_FORMAT_TAGGED = 2;
 const HEADER_BYTES = 17;
+/** Arguments up to this size are copied with a byte loop: Buffer#copy's argument handling
+ * costs more than copying a short key or value (most of a SET's arguments). */
+const SMALL_ARG_BYTES = 128;
 
 export interface EntryCommand {
   db: number;
@@ -51,9 +54,15 @@ export function encodeEntry(timeMs: number, seed: number, commands: readonly Ent
     out.writeUInt32BE(c.argv.length, o + 1);
     o += 5;
     for (const a of c.argv) {
-      out.writeUInt32BE(a.length, o);
-      a.copy(out, o + 4);
-      o += 4 + a.length;
+      const n = a.length;
+      out[o] = n >>> 24;
+      out[o + 1] = (n >>> 16) & 0xff;
+      out[o + 2] = (n >>> 8) & 0xff;
+      out[o + 3] = n & 0xff;
+      o += 4;
+      if (n <= SMALL_ARG_BYTES) for (let i = 0; i < n; i++) out[o + i] = a[i]!;
+      else a.copy(out, o);
+      o += n;
     }
     if (tagged) {
       out.writeDoubleBE(c.tag ?? 0, o);

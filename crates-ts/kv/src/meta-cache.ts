@@ -31,6 +31,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Storage } from '@seshat/storage';
+import { META_HEADER_BYTES } from './meta.js';
 
 /** Rough per-entry overhead: the table slot, the string or Buffer headers. */
 const ENTRY_OVERHEAD_BYTES = 64;
@@ -55,6 +56,8 @@ export function recordMetaStart(key: Buffer): number {
 
 /** Undo record of a write to a key the cache did not hold. */
 const UNCACHED = Symbol('uncached');
+
+type Slot = string | LargeRecord;
 
 type Value = Buffer | null;
 
@@ -85,8 +88,13 @@ export class MetaCache {
   private complete = false;
   /** True while an entry applies: its writes must stay until committed or rolled back. */
   private pinned = false;
-  /** While pinned: written meta keys with the value each replaced (or UNCACHED), in order. */
-  private undo: (Buffer | Value | typeof UNCACHED)[] = [];
+  /** While pinned: per write, the meta key, the slot contents it replaced (or UNCACHED) and
+   * that slot's info word, in order. Records are immutable strings, so no copy is needed. */
+  private undo: (Buffer | Slot | typeof UNCACHED | number)[] = [];
+  /** The key of the last successful lookup and its slot (valid until a slot moves): the write
+   * that usually follows a command's lookup of the same key skips the second probe. */
+  private memoKey: Buffer | null = null;
+  private memoSlot = -1;
   hits = 0;
   misses = 0;
   /** Lookups and misses in the current sampling window (see worthPrefetching). */
@@ -156,12 +164,26 @@ export class MetaCache {
 
   /** Reads a meta record through the cache. */
   read(storage: Storage, mk: Buffer): Buffer | undefined {
+    return this.readUpTo(storage, mk, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Reads only the header of a meta record (type, flags, deadline, version): for writers that
+   * replace a record whatever its value, so the value is not copied out of the cache.
+   */
+  readHead(storage: Storage, mk: Buffer): Buffer | undefined {
+    return this.readUpTo(storage, mk, META_HEADER_BYTES);
+  }
+
+  private readUpTo(storage: Storage, mk: Buffer, limit: number): Buffer | undefined {
     const h = hashMetaKey(this.seed, mk);
     const slot = this.find(mk, h);
     this.windowLookups++;
     if (slot >= 0) {
       this.hits++;
-      return this.valueAt(slot) ?? undefined;
+      this.memoKey = mk;
+      this.memoSlot = slot;
+      return this.valueAt(slot, limit) ?? undefined;
     }
     if (this.complete) {
       this.hits++;
@@ -174,7 +196,7 @@ export class MetaCache {
       this.insert(mk, h, v ?? null);
       this.evictIfOver();
     }
-    return v;
+    return v !== undefined && v.length > limit ? v.subarray(0, limit) : v;
   }
 
   /** Loads the records of `mks` that are not cached with one native multi-get. */
@@ -220,9 +242,17 @@ export class MetaCache {
 
   /** An applied write of the record at `mk` (null: deleted), visible to later reads. */
   write(mk: Buffer, v: Value): void {
-    const h = hashMetaKey(this.seed, mk);
-    const slot = this.find(mk, h);
-    if (this.pinned) this.undo.push(mk, slot < 0 ? UNCACHED : this.valueAt(slot));
+    let slot: number;
+    let h = 0;
+    if (mk === this.memoKey) slot = this.memoSlot;
+    else {
+      h = hashMetaKey(this.seed, mk);
+      slot = this.find(mk, h);
+    }
+    if (this.pinned) {
+      if (slot < 0) this.undo.push(mk, UNCACHED, 0);
+      else this.undo.push(mk, this.records[slot]!, this.info[2 * slot + 1]!);
+    }
     if (slot < 0) this.insert(mk, h, v);
     else this.store(slot, mk, v);
   }
@@ -231,7 +261,7 @@ export class MetaCache {
   writes(): [Buffer, Value][] {
     const seen = new Set<string>();
     const out: [Buffer, Value][] = [];
-    for (let i = 0; i < this.undo.length; i += 2) {
+    for (let i = 0; i < this.undo.length; i += 3) {
       const mk = this.undo[i] as Buffer;
       const k = mk.toString('latin1');
       if (seen.has(k)) continue;
@@ -250,15 +280,18 @@ export class MetaCache {
 
   /** The entry's batch failed: restores what its writes replaced. */
   rollback(): void {
-    for (let i = this.undo.length - 2; i >= 0; i -= 2) {
+    for (let i = this.undo.length - 3; i >= 0; i -= 3) {
       const mk = this.undo[i] as Buffer;
-      const old = this.undo[i + 1]!;
+      const old = this.undo[i + 1] as Slot | typeof UNCACHED;
+      const oldInfo = this.undo[i + 2] as number;
       const h = hashMetaKey(this.seed, mk);
-      const slot = this.find(mk, h);
+      let slot = this.find(mk, h);
       if (old === UNCACHED) {
         if (slot >= 0) this.remove(slot);
-      } else if (slot >= 0) this.store(slot, mk, old as Value);
-      else this.insert(mk, h, old as Value);
+        continue;
+      }
+      if (slot < 0) slot = this.insert(mk, h, null);
+      this.setSlot(slot, old, oldInfo);
     }
     this.commit();
   }
@@ -272,17 +305,19 @@ export class MetaCache {
     this.hand = 0;
     this.undo.length = 0;
     this.complete = false;
+    this.memoKey = null;
   }
 
   // ---- the table ------------------------------------------------------------------------
 
-  /** The value of occupied `slot`, as a Buffer (a copy of a record string's bytes). */
-  private valueAt(slot: number): Value {
+  /** The value of occupied `slot` up to `limit` bytes, as a Buffer (a copy of a record
+   * string's bytes). */
+  private valueAt(slot: number, limit = Number.POSITIVE_INFINITY): Value {
     const n = this.info[2 * slot + 1]!;
     if ((n & ABSENT) !== 0) return null;
     const r = this.records[slot]!;
-    if (typeof r !== 'string') return r.value;
-    const length = r.length - n;
+    if (typeof r !== 'string') return r.value.length > limit ? r.value.subarray(0, limit) : r.value;
+    const length = Math.min(r.length - n, limit);
     if (length > 256) return Buffer.from(r.substring(n), 'latin1');
     // Small records (the common case): a char loop beats a substring plus a native write.
     const out = Buffer.allocUnsafe(length);
@@ -324,8 +359,8 @@ export class MetaCache {
     }
   }
 
-  /** Adds a key known to be absent from the table. */
-  private insert(mk: Buffer, h: number, v: Value): void {
+  /** Adds a key known to be absent from the table; returns its slot. */
+  private insert(mk: Buffer, h: number, v: Value): number {
     if (2 * (this.count + 1) > this.records.length) this.grow();
     const mask = this.mask;
     let i = h & mask;
@@ -333,6 +368,14 @@ export class MetaCache {
     this.info[2 * i] = h;
     this.store(i, mk, v);
     this.count++;
+    return i;
+  }
+
+  /** Puts back slot contents saved by `write` (rollback), keeping `bytes` right. */
+  private setSlot(slot: number, r: Slot, infoWord: number): void {
+    this.bytes += recordBytes(r) - (this.records[slot] === null ? 0 : recordBytes(this.records[slot]!));
+    this.records[slot] = r;
+    this.info[2 * slot + 1] = infoWord;
   }
 
   /** Sets occupied or just claimed `slot` to key `mk` with value `v`, keeping `bytes` right. */
@@ -362,6 +405,7 @@ export class MetaCache {
     const info = this.info;
     const records = this.records;
     const mask = this.mask;
+    this.memoKey = null;
     this.bytes -= recordBytes(records[slot]!);
     this.count--;
     let hole = slot;
@@ -389,6 +433,7 @@ export class MetaCache {
     this.records = nullSlots(slots);
     this.mask = slots - 1;
     this.hand = 0;
+    this.memoKey = null;
     for (let s = 0; s < oldRecords.length; s++) {
       const h = oldInfo[2 * s]!;
       if (h === 0) continue;

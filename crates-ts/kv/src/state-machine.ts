@@ -18,7 +18,7 @@ import {
 import type { Storage, WriteBatch } from '@seshat/storage';
 import type { CommandSpec } from './command-table.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
-import { decodeEntry } from './entry.js';
+import { decodeEntry, type Entry } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
 import { MetaCache, recordMetaStart } from './meta-cache.js';
 import { commandKeys } from './command-table.js';
@@ -49,6 +49,9 @@ export interface ApplyOptions {
   sync?: boolean;
   /** Called after the batch is written for each command that carries a write tag. */
   onTagged?: (tag: number, reply: Reply) => void;
+  /** The entry already decoded, by whoever just encoded it (the standalone write path): the
+   * same commands, so apply skips decoding them again. */
+  decoded?: Entry;
 }
 
 const NO_OPTIONS: ApplyOptions = {};
@@ -162,7 +165,7 @@ export class KvStateMachine {
   apply(index: number, entryBytes: Buffer, options: ApplyOptions = NO_OPTIONS): Reply[] | null {
     if (index <= this.appliedIndex) return null;
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
-    const entry = decodeEntry(entryBytes);
+    const entry = options.decoded ?? decodeEntry(entryBytes);
     const txn = new Txn(this.storage, this.cache);
     const lastStampMs = this.lastStampMs;
     let replies: Reply[];

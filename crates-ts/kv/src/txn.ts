@@ -10,6 +10,8 @@ import type { ColumnFamily, RangeOptions, Storage, StorageIterator, WriteBatch }
 
 export interface KvStore {
   get(cf: ColumnFamily, key: Buffer): Buffer | undefined;
+  /** The header of the meta record at `mk` (type, flags, deadline, version), without its value. */
+  getMetaHead(mk: Buffer): Buffer | undefined;
   iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator;
   put(cf: ColumnFamily, key: Buffer, value: Buffer): void;
   del(cf: ColumnFamily, key: Buffer): void;
@@ -23,6 +25,9 @@ export class ReadView implements KvStore {
   ) {}
   get(cf: ColumnFamily, key: Buffer): Buffer | undefined {
     return cf === 'meta' ? this.cache.read(this.reader, key) : this.reader.get(cf, key);
+  }
+  getMetaHead(mk: Buffer): Buffer | undefined {
+    return this.cache.readHead(this.reader, mk);
   }
   iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator {
     return this.reader.iterator(cf, range);
@@ -71,6 +76,10 @@ export class Txn implements KvStore {
       if (p !== undefined) return p === null ? undefined : p;
     }
     return this.storage.get(cf, key);
+  }
+
+  getMetaHead(mk: Buffer): Buffer | undefined {
+    return this.cache.readHead(this.storage, mk);
   }
 
   /** After the batch is written: the entry's meta records may now be evicted like any other. */

@@ -18,7 +18,7 @@ function del(ctx: Ctx, argv: Buffer[]): Reply {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const mk = metaKey(ctx.db, argv[i]!);
-    const old = ctx.lookup(mk);
+    const old = ctx.lookupHead(mk);
     if (old === undefined) continue;
     ctx.deleteKey(mk, old);
     ctx.notify('g', 'del', argv[i]!);

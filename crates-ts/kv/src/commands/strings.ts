@@ -58,7 +58,7 @@ function setGeneric(
   const mk = metaKey(ctx.db, key);
   let getReply: Reply = null;
   if (flags & OPT_GET) getReply = readString(ctx, mk, false) ?? null;
-  const old = ctx.lookup(mk);
+  const old = ctx.lookupHead(mk);
   if ((flags & OPT_NX && old !== undefined) || (flags & OPT_XX && old === undefined)) {
     return flags & OPT_GET ? getReply : abortReply;
   }
@@ -145,7 +145,7 @@ function mset(ctx: Ctx, argv: Buffer[]): Reply {
   checkPairs(argv, 'mset');
   for (let i = 1; i < argv.length; i += 2) {
     const mk = metaKey(ctx.db, argv[i]!);
-    writeString(ctx, mk, argv[i + 1]!, ctx.lookup(mk), 0);
+    writeString(ctx, mk, argv[i + 1]!, ctx.lookupHead(mk), 0);
     ctx.notify('$', 'set', argv[i]!);
   }
   return OK;
@@ -153,10 +153,11 @@ function mset(ctx: Ctx, argv: Buffer[]): Reply {
 
 function msetnx(ctx: Ctx, argv: Buffer[]): Reply {
   checkPairs(argv, 'msetnx');
-  for (let i = 1; i < argv.length; i += 2) if (ctx.lookup(metaKey(ctx.db, argv[i]!)) !== undefined) return 0;
+  for (let i = 1; i < argv.length; i += 2)
+    if (ctx.lookupHead(metaKey(ctx.db, argv[i]!)) !== undefined) return 0;
   for (let i = 1; i < argv.length; i += 2) {
     const mk = metaKey(ctx.db, argv[i]!);
-    writeString(ctx, mk, argv[i + 1]!, ctx.lookup(mk), 0);
+    writeString(ctx, mk, argv[i + 1]!, ctx.lookupHead(mk), 0);
     ctx.notify('$', 'set', argv[i]!);
   }
   return 1;
