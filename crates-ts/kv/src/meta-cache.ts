@@ -30,6 +30,7 @@
  * failed. Eviction drops records at a clock hand moving over the table once over budget.
  */
 import { randomInt } from 'node:crypto';
+import { assert } from '@seshat/common';
 import type { Storage } from '@seshat/storage';
 import { META_HEADER_BYTES } from './meta.js';
 
@@ -76,6 +77,24 @@ export class MetaCache {
   /** Per slot i: key hash at 2i (0: empty slot; a hash of 0 is stored as 1) and at 2i + 1
    * the key part's length (db byte + user key) with ABSENT set for a known-absent key. */
   private info = new Int32Array(2 * INITIAL_SLOTS);
+  /** Per slot: index of the entry whose deferred write made the record dirty (newer than
+   * RocksDB), 0 when clean. Dirty records are never evicted (see `write`). */
+  private lastWrite = new Float64Array(INITIAL_SLOTS);
+  private dirtyCount = 0;
+  /** Dirty writes in write order: key, entry index, entry stamp. A key rewritten later has a
+   * later element too; an element whose index is no longer its slot's `lastWrite` is stale
+   * and skipped. */
+  private qKeys: Buffer[] = [];
+  private qIndex: number[] = [];
+  private qStamp: number[] = [];
+  /** The key's slot when pushed, valid while `moves` has not changed since (qMoves). */
+  private qSlot: number[] = [];
+  private qMoves: number[] = [];
+  private qHead = 0;
+  /** Counts operations that move records between slots (removal's backward shift, growth). */
+  private moves = 0;
+  /** Queue position after the records the last `takeDirty` handed out. */
+  private takenHead = 0;
   /** Per slot: the record string (key part, then the meta record), or a LargeRecord. */
   private records: (string | LargeRecord | null)[] = nullSlots(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
@@ -240,8 +259,12 @@ export class MetaCache {
     this.undo.length = 0;
   }
 
-  /** An applied write of the record at `mk` (null: deleted), visible to later reads. */
-  write(mk: Buffer, v: Value): void {
+  /**
+   * An applied write of the record at `mk` (null: deleted), visible to later reads. With
+   * `dirtyIndex` (the entry's index) the record is not written to RocksDB with the entry: it
+   * stays dirty, never evicted, until `takeDirty` hands it out (deferred writes).
+   */
+  write(mk: Buffer, v: Value, dirtyIndex = 0, stampMs = 0): void {
     let slot: number;
     let h = 0;
     if (mk === this.memoKey) slot = this.memoSlot;
@@ -250,18 +273,26 @@ export class MetaCache {
       slot = this.find(mk, h);
     }
     if (this.pinned) {
-      if (slot < 0) this.undo.push(mk, UNCACHED, 0);
-      else this.undo.push(mk, this.records[slot]!, this.info[2 * slot + 1]!);
+      if (slot < 0) this.undo.push(mk, UNCACHED, 0, 0);
+      else this.undo.push(mk, this.records[slot]!, this.info[2 * slot + 1]!, this.lastWrite[slot]!);
     }
-    if (slot < 0) this.insert(mk, h, v);
+    if (slot < 0) slot = this.insert(mk, h, v);
     else this.store(slot, mk, v);
+    if (dirtyIndex === 0) return;
+    if (this.lastWrite[slot] === 0) this.dirtyCount++;
+    this.lastWrite[slot] = dirtyIndex;
+    this.qKeys.push(mk);
+    this.qIndex.push(dirtyIndex);
+    this.qStamp.push(stampMs);
+    this.qSlot.push(slot);
+    this.qMoves.push(this.moves);
   }
 
   /** The meta keys written since `pin`, each once, with their current records. */
   writes(): [Buffer, Value][] {
     const seen = new Set<string>();
     const out: [Buffer, Value][] = [];
-    for (let i = 0; i < this.undo.length; i += 3) {
+    for (let i = 0; i < this.undo.length; i += 4) {
       const mk = this.undo[i] as Buffer;
       const k = mk.toString('latin1');
       if (seen.has(k)) continue;
@@ -280,18 +311,22 @@ export class MetaCache {
 
   /** The entry's batch failed: restores what its writes replaced. */
   rollback(): void {
-    for (let i = this.undo.length - 3; i >= 0; i -= 3) {
+    for (let i = this.undo.length - 4; i >= 0; i -= 4) {
       const mk = this.undo[i] as Buffer;
       const old = this.undo[i + 1] as Slot | typeof UNCACHED;
       const oldInfo = this.undo[i + 2] as number;
+      const oldLastWrite = this.undo[i + 3] as number;
       const h = hashMetaKey(this.seed, mk);
       let slot = this.find(mk, h);
+      if (slot >= 0) this.dirtyCount += (oldLastWrite === 0 ? 0 : 1) - (this.lastWrite[slot] === 0 ? 0 : 1);
+      else if (oldLastWrite !== 0) this.dirtyCount++;
       if (old === UNCACHED) {
         if (slot >= 0) this.remove(slot);
         continue;
       }
       if (slot < 0) slot = this.insert(mk, h, null);
       this.setSlot(slot, old, oldInfo);
+      this.lastWrite[slot] = oldLastWrite;
     }
     this.commit();
   }
@@ -306,6 +341,100 @@ export class MetaCache {
     this.undo.length = 0;
     this.complete = false;
     this.memoKey = null;
+    assert(this.dirtyCount === 0, 'meta cache cleared while records are dirty');
+    this.lastWrite = new Float64Array(INITIAL_SLOTS);
+    this.resetQueue();
+  }
+
+  // ---- deferred writes -------------------------------------------------------------------
+
+  /** Records newer than RocksDB (written by deferred entries, not flushed yet). */
+  get dirty(): number {
+    return this.dirtyCount;
+  }
+
+  /**
+   * Dirty records to write now, oldest last write first: those last written by an entry
+   * stamped at or before `maxStampMs`, at most `max`. Appends key, value (null: deleted) and
+   * entry index to the arrays. Nothing changes until `confirmTaken`, called once the batch
+   * holding them is written (a failed batch just drops the arrays).
+   */
+  takeDirty(maxStampMs: number, max: number, keys: Buffer[], values: Value[], indexes: number[]): void {
+    this.skipStale();
+    let h = this.qHead;
+    const n = this.qKeys.length;
+    while (h < n && keys.length < max && this.qStamp[h]! <= maxStampMs) {
+      const slot = this.queuedSlot(h);
+      if (slot >= 0 && this.lastWrite[slot] === this.qIndex[h]) {
+        keys.push(this.qKeys[h]!);
+        values.push(this.valueAt(slot));
+        indexes.push(this.qIndex[h]!);
+      }
+      h++;
+    }
+    this.takenHead = h;
+  }
+
+  /** Entry index of the oldest last write among dirty records the last `takeDirty` left. */
+  oldestLeftIndex(): number {
+    const n = this.qKeys.length;
+    for (let h = this.takenHead; h < n; h++) {
+      const slot = this.queuedSlot(h);
+      if (slot >= 0 && this.lastWrite[slot] === this.qIndex[h]) return this.qIndex[h]!;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** The records of the last `takeDirty` are in RocksDB: clean unless rewritten since. */
+  confirmTaken(keys: Buffer[], indexes: number[]): void {
+    for (let i = 0; i < keys.length; i++) {
+      const mk = keys[i]!;
+      const slot = this.find(mk, hashMetaKey(this.seed, mk));
+      if (slot >= 0 && this.lastWrite[slot] === indexes[i]) {
+        this.lastWrite[slot] = 0;
+        this.dirtyCount--;
+      }
+    }
+    this.qHead = Math.max(this.qHead, this.takenHead);
+    if (this.qHead === this.qKeys.length) this.resetQueue();
+    else if (this.qHead > 4096 && this.qHead * 2 > this.qKeys.length) this.compactQueue();
+  }
+
+  /** The slot of queue element `h`'s key (-1 if gone): its pushed slot unless records moved. */
+  private queuedSlot(h: number): number {
+    if (this.qMoves[h] === this.moves) return this.qSlot[h]!;
+    const mk = this.qKeys[h]!;
+    return this.find(mk, hashMetaKey(this.seed, mk));
+  }
+
+  /** Drops queue elements of keys rewritten since (their later element stays). */
+  private skipStale(): void {
+    const n = this.qKeys.length;
+    while (this.qHead < n) {
+      const slot = this.queuedSlot(this.qHead);
+      if (slot >= 0 && this.lastWrite[slot] === this.qIndex[this.qHead]) return;
+      this.qHead++;
+    }
+  }
+
+  private compactQueue(): void {
+    this.qKeys = this.qKeys.slice(this.qHead);
+    this.qIndex = this.qIndex.slice(this.qHead);
+    this.qStamp = this.qStamp.slice(this.qHead);
+    this.qSlot = this.qSlot.slice(this.qHead);
+    this.qMoves = this.qMoves.slice(this.qHead);
+    this.takenHead -= this.qHead;
+    this.qHead = 0;
+  }
+
+  private resetQueue(): void {
+    this.qKeys = [];
+    this.qIndex = [];
+    this.qStamp = [];
+    this.qSlot = [];
+    this.qMoves = [];
+    this.qHead = 0;
+    this.takenHead = 0;
   }
 
   // ---- the table ------------------------------------------------------------------------
@@ -406,6 +535,7 @@ export class MetaCache {
     const records = this.records;
     const mask = this.mask;
     this.memoKey = null;
+    this.moves++;
     this.bytes -= recordBytes(records[slot]!);
     this.count--;
     let hole = slot;
@@ -418,19 +548,24 @@ export class MetaCache {
       info[2 * hole] = info[2 * j]!;
       info[2 * hole + 1] = info[2 * j + 1]!;
       records[hole] = records[j]!;
+      this.lastWrite[hole] = this.lastWrite[j]!;
       hole = j;
     }
     info[2 * hole] = 0;
     info[2 * hole + 1] = 0;
     records[hole] = null;
+    this.lastWrite[hole] = 0;
   }
 
   private grow(): void {
     const oldInfo = this.info;
     const oldRecords = this.records;
+    const oldLastWrite = this.lastWrite;
     const slots = oldRecords.length * 2;
     this.info = new Int32Array(2 * slots);
     this.records = nullSlots(slots);
+    this.lastWrite = new Float64Array(slots);
+    this.moves++;
     this.mask = slots - 1;
     this.hand = 0;
     this.memoKey = null;
@@ -442,6 +577,7 @@ export class MetaCache {
       this.info[2 * i] = h;
       this.info[2 * i + 1] = oldInfo[2 * s + 1]!;
       this.records[i] = oldRecords[s]!;
+      this.lastWrite[i] = oldLastWrite[s]!;
     }
   }
 
@@ -453,10 +589,17 @@ export class MetaCache {
     }
     this.complete = false;
     const target = this.maxBytes * 0.9;
-    while (this.bytes > target && this.count > 0) {
+    // Dirty records stay: at most one sweep of the table when nearly everything is dirty
+    // (the state machine then flushes dirty records sooner, see KvStateMachine).
+    let sinceRemoval = 0;
+    while (this.bytes > target && this.count > 0 && sinceRemoval <= this.mask) {
       const slot = this.hand;
       this.hand = (this.hand + 1) & this.mask;
-      if (this.info[2 * slot] !== 0) this.remove(slot);
+      sinceRemoval++;
+      if (this.info[2 * slot] !== 0 && this.lastWrite[slot] === 0) {
+        this.remove(slot);
+        sinceRemoval = 0;
+      }
     }
   }
 }

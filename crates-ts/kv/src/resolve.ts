@@ -4,15 +4,31 @@ import { type CommandSpec, lookupCommand, lookupSubcommand } from './command-tab
 
 const NAME_CACHE_MAX = 1024;
 const nameCache = new Map<string, CommandSpec | null>();
+/** Names up to this many bytes are also cached under a number made of their bytes. */
+const SHORT_NAME_BYTES = 6;
+const shortNameCache = new Map<number, CommandSpec | null>();
 
-/** Lowercases the command name once per distinct spelling (`get`, `GET`, `Get`...). */
+/**
+ * Lowercases the command name once per distinct spelling (`get`, `GET`, `Get`...). Short names
+ * (most commands) are looked up by a number built from their bytes: no string per command,
+ * and no string hashing. The number is exact (at most 48 bits) and the length is part of it.
+ */
 export function findCommand(name: Buffer): CommandSpec | undefined {
+  const n = name.length;
+  let code = -1;
+  if (n <= SHORT_NAME_BYTES) {
+    code = n;
+    for (let i = 0; i < n; i++) code = code * 256 + name[i]!;
+    const hit = shortNameCache.get(code);
+    if (hit !== undefined) return hit ?? undefined;
+  }
   const raw = name.toString('latin1');
   let spec = nameCache.get(raw);
   if (spec === undefined) {
     spec = lookupCommand(raw.toLowerCase()) ?? null;
     if (nameCache.size < NAME_CACHE_MAX) nameCache.set(raw, spec);
   }
+  if (code >= 0 && shortNameCache.size < NAME_CACHE_MAX) shortNameCache.set(code, spec);
   return spec ?? undefined;
 }
 

@@ -41,6 +41,13 @@ export interface KvStateMachineOptions {
 
 export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
 
+/** Deferred records not rewritten for this long (by entry stamps) are written to RocksDB. */
+export const DEFERRED_COLD_MS = 2000;
+/** Past this many dirty records, deferred records are written whatever their age. */
+export const DEFERRED_DIRTY_RECORDS_MAX = 262_144;
+/** Most deferred records written with one entry, beyond twice the entry's own commands. */
+const DEFERRED_FLUSH_EXTRA = 1024;
+
 export interface ApplyOptions {
   /** Adds more writes to the entry's batch (the standalone write path puts the log entry
    * itself there, so appending and applying cost one write and one fsync). */
@@ -68,6 +75,27 @@ export class KvStateMachine {
   readonly stats: KvStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   readonly limits: KvLimits;
   appliedIndex = 0;
+  /**
+   * The applied index recorded in RocksDB: the state there, plus replaying the log from the
+   * next entry, gives the applied state. Equal to appliedIndex unless writes are deferred.
+   */
+  durableIndex = 0;
+  /**
+   * Deferred writes (the standalone server; never in a Raft group, whose snapshots read
+   * RocksDB). An entry made only of plain `SET key value` commands writes the log entry but
+   * not its meta records: those stay dirty in the meta cache, and are written later, once not
+   * rewritten for DEFERRED_COLD_MS, so a key set many times in that window is written once.
+   *
+   * Why replay stays exact: such a SET replaces its key whatever the key held (a SET that met
+   * a key with a deadline, or an expired one, writes the `expire` family: that entry then
+   * writes everything, like any other entry). Any other entry first writes every dirty record
+   * and the applied index. So RocksDB always holds the exact state at `durableIndex`, except
+   * for keys whose newer records were already written; every one of those is set again by an
+   * entry after `durableIndex`, which replay re-applies in order, ending at the same value.
+   * `durableIndex` stays below the oldest last write of any dirty record, so a dirty key is
+   * always among the keys replay sets.
+   */
+  deferPlainWrites = false;
   /** Stamp of the last applied entry; the next leader stamp must not go below it. */
   lastStampMs = 0;
   private readonly appliedKey: Buffer;
@@ -83,7 +111,7 @@ export class KvStateMachine {
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
     this.cache = new MetaCache(options.metaCacheBytes ?? META_CACHE_BYTES_DEFAULT);
     this.readCtx = new Ctx(
-      new ReadView(storage, this.cache),
+      new ReadView(storage, this.cache, () => this.flushDeferred()),
       new SeededRandom(Date.now()),
       this.counts,
       this.stats,
@@ -99,6 +127,7 @@ export class KvStateMachine {
       this.appliedIndex = Number(raw.readBigUInt64BE(0));
       this.lastStampMs = raw.readDoubleBE(8);
     }
+    this.durableIndex = this.appliedIndex;
     this.counts.reset();
     // The meta cache takes every record while they fit its budget: then it is complete, and a
     // key it does not hold is known absent without reading RocksDB.
@@ -126,6 +155,7 @@ export class KvStateMachine {
    * give the same digest (the chaos harness's convergence check). O(data); diagnostics only.
    */
   digest(): { appliedIndex: number; digest: string } {
+    this.flushDeferred();
     const h = createHash('sha1');
     const len = Buffer.allocUnsafe(4);
     for (const cf of DATA_COLUMN_FAMILIES) {
@@ -166,8 +196,18 @@ export class KvStateMachine {
     if (index <= this.appliedIndex) return null;
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
     const entry = options.decoded ?? decodeEntry(entryBytes);
-    const txn = new Txn(this.storage, this.cache);
+    const defer = this.deferPlainWrites && this.cache.maxBytes > 0 && plainSets(entry.commands);
+    // Anything but plain SETs may read the meta family in RocksDB directly (iterators): it
+    // must be up to date first.
+    if (!defer && this.cache.dirty > 0) this.flushDeferred();
+    const txn = defer
+      ? new Txn(this.storage, this.cache, index, entry.timeMs)
+      : new Txn(this.storage, this.cache);
     const lastStampMs = this.lastStampMs;
+    const takenKeys: Buffer[] = [];
+    const takenValues: (Buffer | null)[] = [];
+    const takenIndexes: number[] = [];
+    let durable = this.durableIndex;
     let replies: Reply[];
     let ctx: Ctx;
     try {
@@ -192,7 +232,29 @@ export class KvStateMachine {
       }
       this.appliedIndex = index;
       this.lastStampMs = Math.max(lastStampMs, entry.timeMs);
-      txn.batch.put('raft_state', this.appliedKey, this.appliedRecord());
+      if (!defer) durable = index;
+      else if (txn.wroteOther) {
+        // Not a pure replacement after all: write every dirty record now, this entry's too.
+        this.cache.takeDirty(
+          Number.POSITIVE_INFINITY,
+          Number.POSITIVE_INFINITY,
+          takenKeys,
+          takenValues,
+          takenIndexes,
+        );
+        durable = index;
+      } else {
+        const pressed =
+          this.cache.dirty > DEFERRED_DIRTY_RECORDS_MAX || this.cache.usedBytes > this.cache.maxBytes;
+        const maxStamp = pressed ? Number.POSITIVE_INFINITY : entry.timeMs - DEFERRED_COLD_MS;
+        const max = 2 * entry.commands.length + DEFERRED_FLUSH_EXTRA;
+        this.cache.takeDirty(maxStamp, max, takenKeys, takenValues, takenIndexes);
+        durable = Math.max(this.durableIndex, Math.min(this.cache.oldestLeftIndex(), index) - 1);
+      }
+      for (let i = 0; i < takenKeys.length; i++) addMeta(txn.batch, takenKeys[i]!, takenValues[i]!);
+      if (durable !== this.durableIndex || !defer) {
+        txn.batch.put('raft_state', this.appliedKey, this.appliedRecord(durable));
+      }
       options.addToBatch?.(txn.batch);
       this.storage.write(txn.batch, { sync: options.sync === true });
     } catch (e) {
@@ -202,6 +264,8 @@ export class KvStateMachine {
       this.lastStampMs = lastStampMs;
       throw e;
     }
+    this.durableIndex = durable;
+    this.cache.confirmTaken(takenKeys, takenIndexes);
     txn.publish();
     if (ctx.touched !== null && ctx.touched.length > 0) {
       this.onApplied?.(ctx.touched);
@@ -226,11 +290,39 @@ export class KvStateMachine {
   applyNoop(index: number, options: ApplyOptions = NO_OPTIONS): void {
     if (index <= this.appliedIndex) return;
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
+    if (this.cache.dirty > 0) this.flushDeferred();
     const batch = this.storage.batch();
     this.appliedIndex = index;
     batch.put('raft_state', this.appliedKey, this.appliedRecord());
     options.addToBatch?.(batch);
     this.storage.write(batch, { sync: options.sync === true });
+    this.durableIndex = index;
+  }
+
+  /** Writes the deferred records when no entry was applied for DEFERRED_COLD_MS (by stamps
+   * against `nowMs`): they would otherwise wait for the next entry. */
+  flushIfIdle(nowMs: number): void {
+    if (this.cache.dirty > 0 && nowMs - this.lastStampMs >= DEFERRED_COLD_MS) this.flushDeferred();
+  }
+
+  /**
+   * Writes every deferred record, with the applied index: RocksDB then holds the applied state
+   * exactly. Before anything reads the meta family in RocksDB directly, before an entry that is
+   * not plain SETs, and at shutdown. Its cost grows with the dirty records (up to
+   * DEFERRED_DIRTY_RECORDS_MAX).
+   */
+  flushDeferred(): void {
+    if (this.cache.dirty === 0 && this.durableIndex === this.appliedIndex) return;
+    const keys: Buffer[] = [];
+    const values: (Buffer | null)[] = [];
+    const indexes: number[] = [];
+    this.cache.takeDirty(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, keys, values, indexes);
+    const batch = this.storage.batch();
+    for (let i = 0; i < keys.length; i++) addMeta(batch, keys[i]!, values[i]!);
+    batch.put('raft_state', this.appliedKey, this.appliedRecord());
+    this.storage.write(batch, { sync: false });
+    this.cache.confirmTaken(keys, indexes);
+    this.durableIndex = this.appliedIndex;
   }
 
   /**
@@ -238,13 +330,16 @@ export class KvStateMachine {
    * exactly that of `index` (a freshly bootstrapped empty group at the bootstrap snapshot).
    */
   markApplied(index: number, batch: WriteBatch): void {
+    assert(this.cache.dirty === 0, 'markApplied with deferred writes');
     this.appliedIndex = index;
+    this.durableIndex = index;
     batch.put('raft_state', this.appliedKey, this.appliedRecord());
   }
 
-  private appliedRecord(): Buffer {
+  /** The record of applied index `index` (default: the applied index) and the last stamp. */
+  private appliedRecord(index = this.appliedIndex): Buffer {
     const applied = Buffer.allocUnsafe(16);
-    applied.writeBigUInt64BE(BigInt(this.appliedIndex), 0);
+    applied.writeBigUInt64BE(BigInt(index), 0);
     applied.writeDoubleBE(this.lastStampMs, 8);
     return applied;
   }
@@ -428,6 +523,29 @@ function guard(ctx: Ctx, handler: (ctx: Ctx, argv: Buffer[]) => Reply, argv: Buf
     if (e instanceof AssertionError) throw e;
     throw e;
   }
+}
+
+function addMeta(batch: WriteBatch, mk: Buffer, value: Buffer | null): void {
+  if (value === null) batch.del('meta', mk);
+  else batch.put('meta', mk, value);
+}
+
+/** Whether every command is `SET key value` with no options (any letter case). */
+function plainSets(commands: readonly { argv: Buffer[] }[]): boolean {
+  for (let i = 0; i < commands.length; i++) {
+    const argv = commands[i]!.argv;
+    if (argv.length !== 3) return false;
+    const name = argv[0]!;
+    if (
+      name.length !== 3 ||
+      (name[0]! | 0x20) !== 0x73 ||
+      (name[1]! | 0x20) !== 0x65 ||
+      (name[2]! | 0x20) !== 0x74
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function groupPrefix(groupId: number): Buffer {

@@ -22,6 +22,8 @@ export class ReadView implements KvStore {
   constructor(
     private readonly reader: Storage,
     private readonly cache: MetaCache,
+    /** Called before iterating the meta family: deferred records must be in RocksDB first. */
+    private readonly beforeMetaScan: () => void = () => {},
   ) {}
   get(cf: ColumnFamily, key: Buffer): Buffer | undefined {
     return cf === 'meta' ? this.cache.read(this.reader, key) : this.reader.get(cf, key);
@@ -30,6 +32,7 @@ export class ReadView implements KvStore {
     return this.cache.readHead(this.reader, mk);
   }
   iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator {
+    if (cf === 'meta') this.beforeMetaScan();
     return this.reader.iterator(cf, range);
   }
   put(): void {
@@ -61,9 +64,19 @@ export class Txn implements KvStore {
   /** cf tag + key (latin1, byte-exact) -> value, or null for a deletion; not for `meta`. */
   private readonly pending = new Map<string, Buffer | null>();
 
+  /** Whether any family other than `meta` was written. */
+  wroteOther = false;
+
+  /**
+   * `deferIndex` (the entry's index; 0: not deferred): meta writes go to the meta cache only,
+   * as dirty records of that entry, not to the batch; the state machine writes them later
+   * (see KvStateMachine.deferPlainWrites). `stampMs`: the entry's stamp.
+   */
   constructor(
     private readonly storage: Storage,
     private readonly cache: MetaCache,
+    private readonly deferIndex = 0,
+    private readonly stampMs = 0,
   ) {
     this.batch = storage.batch();
     cache.pin();
@@ -93,14 +106,24 @@ export class Txn implements KvStore {
   }
 
   put(cf: ColumnFamily, key: Buffer, value: Buffer): void {
-    if (cf === 'meta') this.cache.write(key, value);
-    else this.pending.set(CF_TAG[cf] + key.toString('latin1'), value);
+    if (cf === 'meta') {
+      this.cache.write(key, value, this.deferIndex, this.stampMs);
+      if (this.deferIndex !== 0) return;
+    } else {
+      this.pending.set(CF_TAG[cf] + key.toString('latin1'), value);
+      this.wroteOther = true;
+    }
     this.batch.put(cf, key, value);
   }
 
   del(cf: ColumnFamily, key: Buffer): void {
-    if (cf === 'meta') this.cache.write(key, null);
-    else this.pending.set(CF_TAG[cf] + key.toString('latin1'), null);
+    if (cf === 'meta') {
+      this.cache.write(key, null, this.deferIndex, this.stampMs);
+      if (this.deferIndex !== 0) return;
+    } else {
+      this.pending.set(CF_TAG[cf] + key.toString('latin1'), null);
+      this.wroteOther = true;
+    }
     this.batch.del(cf, key);
   }
 

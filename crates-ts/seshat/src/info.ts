@@ -74,6 +74,9 @@ const SECTIONS: Record<string, Section> = {
     ['log_last_index', s.log.lastIndex],
     ['log_compacted_index', s.log.compactedIndex],
     ['applied_index', s.sm.appliedIndex],
+    // Deferred writes: records newer than RocksDB, and where a restart's replay would start.
+    ['deferred_keys', s.sm.cache.dirty],
+    ['durable_index', s.sm.durableIndex],
     ['log_entries_written', s.standalone.entriesWritten],
     ['log_commands_written', s.standalone.commandsWritten],
     ['log_fsyncs', s.standalone.fsyncs],

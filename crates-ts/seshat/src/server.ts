@@ -123,6 +123,8 @@ export class SeshatServer implements ClientHost {
       () => (seedCounter = (seedCounter + 0x9e3779b9) >>> 0),
     );
     this.standalone.fsync = this.config.str('appendfsync') as FsyncPolicy;
+    // Standalone only: a Raft group's snapshots read RocksDB, so its writes are never deferred.
+    this.sm.deferPlainWrites = this.config.int('node-id') === 0;
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
     this.writePath =
       this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers());
@@ -638,6 +640,8 @@ export class SeshatServer implements ClientHost {
     this.timers.push(
       setInterval(() => this.standalone.fsync === 'everysec' && this.standalone.syncNow(), 1000),
     );
+    // Deferred writes are written with later entries; once writes stop, this writes them.
+    this.timers.push(setInterval(() => !this.shuttingDown && this.sm.flushIfIdle(this.clock.nowMs()), 1000));
     for (const t of this.timers) t.unref();
   }
 
@@ -680,6 +684,7 @@ export class SeshatServer implements ClientHost {
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
     if (name === 'meta-cache-bytes' && this.sm) {
+      this.sm.flushDeferred();
       this.sm.cache.maxBytes = value as number;
       this.sm.cache.clear();
     }
@@ -720,6 +725,7 @@ export class SeshatServer implements ClientHost {
       this.listener?.close();
       if (this.writePath) {
         this.writePath.flush();
+        this.sm?.flushDeferred();
         this.standalone.syncNow();
         await this.cluster?.stop();
       }

@@ -146,8 +146,12 @@ export class WritePath implements Proposer {
       }
     }
     this.sm.reportTouched();
-    if (index % LOG_COMPACT_EVERY_ENTRIES === 0 && index > LOG_RETAIN_ENTRIES)
-      this.log.compact(index - LOG_RETAIN_ENTRIES);
+    // Entries after the state machine's durable index are still needed by replay (deferred
+    // writes, see KvStateMachine.deferPlainWrites).
+    const replayFrom = Math.min(index, this.sm.durableIndex);
+    if (index % LOG_COMPACT_EVERY_ENTRIES === 0 && replayFrom > LOG_RETAIN_ENTRIES) {
+      this.log.compact(replayFrom - LOG_RETAIN_ENTRIES);
+    }
   }
 
   /** For appendfsync everysec: makes earlier unsynced writes durable. */
