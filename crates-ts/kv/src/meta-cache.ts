@@ -360,7 +360,8 @@ export class MetaCache {
    * holding them is written (a failed batch just drops the arrays).
    */
   takeDirty(maxStampMs: number, max: number, keys: Buffer[], values: Value[], indexes: number[]): void {
-    this.skipStale();
+    // Stale elements are skipped here but only dropped by `confirmTaken`: until the entry's
+    // batch is written, a rollback can make one current again.
     let h = this.qHead;
     const n = this.qKeys.length;
     while (h < n && keys.length < max && this.qStamp[h]! <= maxStampMs) {
@@ -405,16 +406,6 @@ export class MetaCache {
     if (this.qMoves[h] === this.moves) return this.qSlot[h]!;
     const mk = this.qKeys[h]!;
     return this.find(mk, hashMetaKey(this.seed, mk));
-  }
-
-  /** Drops queue elements of keys rewritten since (their later element stays). */
-  private skipStale(): void {
-    const n = this.qKeys.length;
-    while (this.qHead < n) {
-      const slot = this.queuedSlot(this.qHead);
-      if (slot >= 0 && this.lastWrite[slot] === this.qIndex[this.qHead]) return;
-      this.qHead++;
-    }
   }
 
   private compactQueue(): void {

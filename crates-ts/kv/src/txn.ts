@@ -106,25 +106,23 @@ export class Txn implements KvStore {
   }
 
   put(cf: ColumnFamily, key: Buffer, value: Buffer): void {
-    if (cf === 'meta') {
-      this.cache.write(key, value, this.deferIndex, this.stampMs);
-      if (this.deferIndex !== 0) return;
-    } else {
-      this.pending.set(CF_TAG[cf] + key.toString('latin1'), value);
-      this.wroteOther = true;
-    }
-    this.batch.put(cf, key, value);
+    if (this.overlay(cf, key, value)) this.batch.put(cf, key, value);
   }
 
   del(cf: ColumnFamily, key: Buffer): void {
+    if (this.overlay(cf, key, null)) this.batch.del(cf, key);
+  }
+
+  /** Makes a write (null: deletion) visible to later reads of the entry; false when it must
+   * not go into the batch (a deferred meta write). */
+  private overlay(cf: ColumnFamily, key: Buffer, value: Buffer | null): boolean {
     if (cf === 'meta') {
-      this.cache.write(key, null, this.deferIndex, this.stampMs);
-      if (this.deferIndex !== 0) return;
-    } else {
-      this.pending.set(CF_TAG[cf] + key.toString('latin1'), null);
-      this.wroteOther = true;
+      this.cache.write(key, value, this.deferIndex, this.stampMs);
+      return this.deferIndex === 0;
     }
-    this.batch.del(cf, key);
+    this.pending.set(CF_TAG[cf] + key.toString('latin1'), value);
+    this.wroteOther = true;
+    return true;
   }
 
   iterator(cf: ColumnFamily, range: RangeOptions): StorageIterator {

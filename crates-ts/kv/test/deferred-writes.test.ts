@@ -15,7 +15,7 @@ import {
   metaKey,
   resolveCommand,
 } from '@seshat/kv';
-import { MemoryStorage } from '@seshat/storage';
+import { MemoryStorage, type WriteBatch } from '@seshat/storage';
 import t from 'tap';
 
 const b = (s: string) => Buffer.from(s);
@@ -110,6 +110,34 @@ t.test('a plain SET over a key with a deadline writes everything, durable index 
   sm.apply(5, encodeEntry(1003 + DEFERRED_COLD_MS + 1, 5, [cmd('set', 'd', '1')]));
   t.equal(sm.cache.dirty, 1, 'a record not rewritten for DEFERRED_COLD_MS is written');
   t.equal(sm.durableIndex, 4, 'the durable index moves up to the oldest dirty write');
+});
+
+t.test('a failed batch leaves dirty records as they were', async (t) => {
+  const storage = new MemoryStorage();
+  const sm = new KvStateMachine(storage);
+  sm.deferPlainWrites = true;
+  const log = [encodeEntry(1000, 1, [cmd('set', 'a', 'old')])];
+  sm.apply(1, log[0]!);
+  const write = storage.write.bind(storage);
+  let fail = true;
+  storage.write = (batch: WriteBatch, options: { sync: boolean }) => {
+    if (fail) throw new Error('disk full');
+    write(batch, options);
+  };
+  t.throws(() => sm.apply(2, encodeEntry(1001, 2, [cmd('set', 'a', 'new')])), /disk full/);
+  t.equal(sm.appliedIndex, 1);
+  t.equal(sm.cache.dirty, 1, 'a still dirty');
+  t.equal(sm.cachedString(0, b('a'), 1002)?.slice(2 + 18), 'old');
+  fail = false;
+  log.push(encodeEntry(1002, 3, [cmd('set', 'b', 'x')]));
+  sm.apply(2, log[1]!);
+  t.equal(sm.durableIndex, 0, "a's last write is still entry 1: replay must start there");
+  // Crash and replay: a keeps the value entry 1 gave it.
+  const again = new KvStateMachine(storage);
+  again.deferPlainWrites = true;
+  for (let i = again.appliedIndex + 1; i <= 2; i++) again.apply(i, log[i - 1]!);
+  t.equal(again.cachedString(0, b('a'), 1003)?.slice(2 + 18), 'old');
+  t.equal(again.cachedString(0, b('b'), 1003)?.slice(2 + 18), 'x');
 });
 
 t.test('once writes stop, the idle timer writes deferred records', async (t) => {
