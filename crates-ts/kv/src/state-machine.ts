@@ -47,6 +47,8 @@ export const DEFERRED_COLD_MS = 2000;
 export const DEFERRED_DIRTY_RECORDS_MAX = 262_144;
 /** Most deferred records written with one entry, beyond twice the entry's own commands. */
 const DEFERRED_FLUSH_EXTRA = 1024;
+/** Most deferred records one `flushIfIdle` call writes: small steps, no long pause. */
+export const DEFERRED_IDLE_CHUNK = 2048;
 
 export interface ApplyOptions {
   /** Adds more writes to the entry's batch (the standalone write path puts the log entry
@@ -299,10 +301,15 @@ export class KvStateMachine {
     this.durableIndex = index;
   }
 
-  /** Writes the deferred records when no entry was applied for DEFERRED_COLD_MS (by stamps
-   * against `nowMs`): they would otherwise wait for the next entry. */
+  /**
+   * Writes up to DEFERRED_IDLE_CHUNK deferred records when no entry was applied for
+   * DEFERRED_COLD_MS (by stamps against `nowMs`): they would otherwise wait for the next entry.
+   * The server calls it a few times a second, so a backlog drains in small steps.
+   */
   flushIfIdle(nowMs: number): void {
-    if (this.cache.dirty > 0 && nowMs - this.lastStampMs >= DEFERRED_COLD_MS) this.flushDeferred();
+    if (this.cache.dirty > 0 && nowMs - this.lastStampMs >= DEFERRED_COLD_MS) {
+      this.writeDirty(DEFERRED_IDLE_CHUNK);
+    }
   }
 
   /**
@@ -313,16 +320,22 @@ export class KvStateMachine {
    */
   flushDeferred(): void {
     if (this.cache.dirty === 0 && this.durableIndex === this.appliedIndex) return;
+    this.writeDirty(Number.POSITIVE_INFINITY);
+  }
+
+  /** Writes the `max` oldest dirty records between entries, and the durable index they allow. */
+  private writeDirty(max: number): void {
     const keys: Buffer[] = [];
     const values: (Buffer | null)[] = [];
     const indexes: number[] = [];
-    this.cache.takeDirty(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, keys, values, indexes);
+    this.cache.takeDirty(Number.POSITIVE_INFINITY, max, keys, values, indexes);
+    const durable = Math.min(this.cache.oldestLeftIndex() - 1, this.appliedIndex);
     const batch = this.storage.batch();
     for (let i = 0; i < keys.length; i++) addMeta(batch, keys[i]!, values[i]!);
-    batch.put('raft_state', this.appliedKey, this.appliedRecord());
+    batch.put('raft_state', this.appliedKey, this.appliedRecord(durable));
     this.storage.write(batch, { sync: false });
     this.cache.confirmTaken(keys, indexes);
-    this.durableIndex = this.appliedIndex;
+    this.durableIndex = durable;
   }
 
   /**

@@ -9,6 +9,7 @@
 import { ErrorReply } from '@seshat/common';
 import {
   DEFERRED_COLD_MS,
+  DEFERRED_IDLE_CHUNK,
   encodeEntry,
   type EntryCommand,
   KvStateMachine,
@@ -149,6 +150,31 @@ t.test('once writes stop, the idle timer writes deferred records', async (t) => 
   sm.flushIfIdle(10_000 + DEFERRED_COLD_MS);
   t.equal(sm.cache.dirty, 0);
   t.equal(sm.durableIndex, 1);
+
+  // A backlog drains in steps of DEFERRED_IDLE_CHUNK, the durable index following it.
+  const n = DEFERRED_IDLE_CHUNK + 10;
+  sm.apply(
+    2,
+    encodeEntry(
+      20_000,
+      2,
+      Array.from({ length: n / 2 }, (_, i) => cmd('set', `x${i}`, '1')),
+    ),
+  );
+  sm.apply(
+    3,
+    encodeEntry(
+      20_001,
+      3,
+      Array.from({ length: n / 2 }, (_, i) => cmd('set', `y${i}`, '1')),
+    ),
+  );
+  sm.flushIfIdle(20_001 + DEFERRED_COLD_MS);
+  t.equal(sm.cache.dirty, 10, 'one chunk written');
+  t.equal(sm.durableIndex, 2, 'entry 2 fully written, entry 3 not');
+  sm.flushIfIdle(20_001 + DEFERRED_COLD_MS);
+  t.equal(sm.cache.dirty, 0);
+  t.equal(sm.durableIndex, 3);
 });
 
 t.test('scanning the keyspace writes deferred records first', async (t) => {

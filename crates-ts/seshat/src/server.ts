@@ -640,8 +640,9 @@ export class SeshatServer implements ClientHost {
     this.timers.push(
       setInterval(() => this.standalone.fsync === 'everysec' && this.standalone.syncNow(), 1000),
     );
-    // Deferred writes are written with later entries; once writes stop, this writes them.
-    this.timers.push(setInterval(() => !this.shuttingDown && this.sm.flushIfIdle(this.clock.nowMs()), 1000));
+    // Deferred writes are written with later entries; once writes stop, this writes them, in
+    // small steps (DEFERRED_IDLE_CHUNK records 5 times a second).
+    this.timers.push(setInterval(() => !this.shuttingDown && this.sm.flushIfIdle(this.clock.nowMs()), 200));
     for (const t of this.timers) t.unref();
   }
 
