@@ -47,6 +47,9 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SESHAT_MAIN = path.join(REPO, 'crates-ts', 'seshat', 'dist', 'main.js');
+// Seshat runs with the environment `npm start` and the `seshat` bin give it: glibc malloc on
+// transparent huge pages (docs/operations.md, "Memory").
+const SESHAT_ENV = { ...process.env, GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1' };
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 const KEYSPACE = 100_000;
@@ -203,9 +206,9 @@ function freePort() {
 }
 
 /** Spawns a server and resolves its port once `readyPort(line)` returns one. */
-function startProcess(label, cmd, args, readyPort) {
+function startProcess(label, cmd, args, readyPort, env = process.env) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     children.add(proc);
     proc.once('exit', () => children.delete(proc));
     let stderr = '';
@@ -270,20 +273,23 @@ function tempDir(prefix) {
   return d;
 }
 
+/** The client port from Seshat's `ready` log line, undefined for any other line. */
+function seshatReadyPort(line) {
+  if (!line.includes('"ready"')) return undefined;
+  try {
+    const j = JSON.parse(line);
+    return j.msg === 'ready' && typeof j.port === 'number' ? j.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function startSeshat(o) {
   if (!fs.existsSync(SESHAT_MAIN)) throw new Error(`${SESHAT_MAIN} missing: build first`);
   const dir = tempDir('seshat-bench-');
   const args = [SESHAT_MAIN, '--port', '0', '--bind', '127.0.0.1', '--dir', dir, ...o.seshatArgs];
   const [cmd, argv] = pinned(SERVER_CPU, process.execPath, args, o.pin);
-  const { port } = await startProcess('seshat', cmd, argv, (line) => {
-    if (!line.includes('"ready"')) return undefined;
-    try {
-      const j = JSON.parse(line);
-      return j.msg === 'ready' && typeof j.port === 'number' ? j.port : undefined;
-    } catch {
-      return undefined;
-    }
-  });
+  const { port } = await startProcess('seshat', cmd, argv, seshatReadyPort, SESHAT_ENV);
   return port;
 }
 
@@ -336,15 +342,7 @@ async function startCluster(o) {
         ...['--node-id', String(id), '--raft-port', String(ports[i].raft), '--initial-members', members],
         ...o.seshatArgs,
       ];
-      return startProcess(`seshat node ${id}`, process.execPath, args, (line) => {
-        if (!line.includes('"ready"')) return undefined;
-        try {
-          const j = JSON.parse(line);
-          return j.msg === 'ready' ? j.port : undefined;
-        } catch {
-          return undefined;
-        }
-      });
+      return startProcess(`seshat node ${id}`, process.execPath, args, seshatReadyPort, SESHAT_ENV);
     }),
   );
   const deadline = Date.now() + START_TIMEOUT_MS;

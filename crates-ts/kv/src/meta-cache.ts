@@ -32,6 +32,7 @@
 import { randomInt } from 'node:crypto';
 import { assert } from '@seshat/common';
 import type { Storage } from '@seshat/storage';
+import { DirtyQueue } from './dirty-queue.js';
 import { META_HEADER_BYTES } from './meta.js';
 
 /** Rough per-entry overhead: the table slot, the string or Buffer headers. */
@@ -81,20 +82,12 @@ export class MetaCache {
    * RocksDB), 0 when clean. Dirty records are never evicted (see `write`). */
   private lastWrite = new Float64Array(INITIAL_SLOTS);
   private dirtyCount = 0;
-  /** Dirty writes in write order: key, entry index, entry stamp. A key rewritten later has a
-   * later element too; an element whose index is no longer its slot's `lastWrite` is stale
-   * and skipped. */
-  private qKeys: Buffer[] = [];
-  private qIndex: number[] = [];
-  private qStamp: number[] = [];
-  /** The key's slot when pushed, valid while `moves` has not changed since (qMoves). */
-  private qSlot: number[] = [];
-  private qMoves: number[] = [];
-  private qHead = 0;
+  /** Dirty writes in write order. A key rewritten later has a later element too; an element
+   * whose index is no longer its slot's `lastWrite` is stale and skipped. Its `taken` position
+   * ends the records the last `takeDirty` handed out. */
+  private queue = new DirtyQueue();
   /** Counts operations that move records between slots (removal's backward shift, growth). */
   private moves = 0;
-  /** Queue position after the records the last `takeDirty` handed out. */
-  private takenHead = 0;
   /** Per slot: the record string (key part, then the meta record), or a LargeRecord. */
   private records: (string | LargeRecord | null)[] = nullSlots(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
@@ -281,11 +274,7 @@ export class MetaCache {
     if (dirtyIndex === 0) return;
     if (this.lastWrite[slot] === 0) this.dirtyCount++;
     this.lastWrite[slot] = dirtyIndex;
-    this.qKeys.push(mk);
-    this.qIndex.push(dirtyIndex);
-    this.qStamp.push(stampMs);
-    this.qSlot.push(slot);
-    this.qMoves.push(this.moves);
+    this.queue.push(mk, dirtyIndex, stampMs, slot, this.moves);
   }
 
   /** The meta keys written since `pin`, each once, with their current records. */
@@ -343,7 +332,7 @@ export class MetaCache {
     this.memoKey = null;
     assert(this.dirtyCount === 0, 'meta cache cleared while records are dirty');
     this.lastWrite = new Float64Array(INITIAL_SLOTS);
-    this.resetQueue();
+    this.queue.reset();
   }
 
   // ---- deferred writes -------------------------------------------------------------------
@@ -362,26 +351,27 @@ export class MetaCache {
   takeDirty(maxStampMs: number, max: number, keys: Buffer[], values: Value[], indexes: number[]): void {
     // Stale elements are skipped here but only dropped by `confirmTaken`: until the entry's
     // batch is written, a rollback can make one current again.
-    let h = this.qHead;
-    const n = this.qKeys.length;
-    while (h < n && keys.length < max && this.qStamp[h]! <= maxStampMs) {
+    const q = this.queue;
+    let h = q.head;
+    const n = q.tail;
+    while (h < n && keys.length < max && q.stampAt(h) <= maxStampMs) {
       const slot = this.queuedSlot(h);
-      if (slot >= 0 && this.lastWrite[slot] === this.qIndex[h]) {
-        keys.push(this.qKeys[h]!);
+      if (slot >= 0 && this.lastWrite[slot] === q.indexAt(h)) {
+        keys.push(q.keyAt(h));
         values.push(this.valueAt(slot));
-        indexes.push(this.qIndex[h]!);
+        indexes.push(q.indexAt(h));
       }
       h++;
     }
-    this.takenHead = h;
+    q.taken = h;
   }
 
   /** Entry index of the oldest last write among dirty records the last `takeDirty` left. */
   oldestLeftIndex(): number {
-    const n = this.qKeys.length;
-    for (let h = this.takenHead; h < n; h++) {
+    const q = this.queue;
+    for (let h = q.taken; h < q.tail; h++) {
       const slot = this.queuedSlot(h);
-      if (slot >= 0 && this.lastWrite[slot] === this.qIndex[h]) return this.qIndex[h]!;
+      if (slot >= 0 && this.lastWrite[slot] === q.indexAt(h)) return q.indexAt(h);
     }
     return Number.POSITIVE_INFINITY;
   }
@@ -396,36 +386,17 @@ export class MetaCache {
         this.dirtyCount--;
       }
     }
-    this.qHead = Math.max(this.qHead, this.takenHead);
-    if (this.qHead === this.qKeys.length) this.resetQueue();
-    else if (this.qHead > 4096 && this.qHead * 2 > this.qKeys.length) this.compactQueue();
+    this.queue.dropTo(this.queue.taken);
+    // Gives back a buffer grown during a burst once the burst is written.
+    if (this.queue.length === 0) this.queue.reset();
   }
 
   /** The slot of queue element `h`'s key (-1 if gone): its pushed slot unless records moved. */
   private queuedSlot(h: number): number {
-    if (this.qMoves[h] === this.moves) return this.qSlot[h]!;
-    const mk = this.qKeys[h]!;
+    const q = this.queue;
+    if (q.movesAt(h) === this.moves) return q.slotAt(h);
+    const mk = q.keyAt(h);
     return this.find(mk, hashMetaKey(this.seed, mk));
-  }
-
-  private compactQueue(): void {
-    this.qKeys = this.qKeys.slice(this.qHead);
-    this.qIndex = this.qIndex.slice(this.qHead);
-    this.qStamp = this.qStamp.slice(this.qHead);
-    this.qSlot = this.qSlot.slice(this.qHead);
-    this.qMoves = this.qMoves.slice(this.qHead);
-    this.takenHead -= this.qHead;
-    this.qHead = 0;
-  }
-
-  private resetQueue(): void {
-    this.qKeys = [];
-    this.qIndex = [];
-    this.qStamp = [];
-    this.qSlot = [];
-    this.qMoves = [];
-    this.qHead = 0;
-    this.takenHead = 0;
   }
 
   // ---- the table ------------------------------------------------------------------------
