@@ -6,37 +6,41 @@
  * only writer.
  *
  * The table is open addressing with linear probing over a dense array of 32-bit key hashes.
- * Each slot holds one "record" string: the db byte, the user key and the meta record, all
- * latin1 (keys are meta keys without their slot prefix: the slot is a function of the key).
- * A lookup hashes the key's bytes where they are (no key string per lookup), scans hashes in
- * one cache line, and compares the one record whose hash matches; the value is in that same
- * string. So a GET touches three places in memory: the hash, the slot, the record. With
- * 100,000 random keys each of those is a cache and TLB miss, and they dominated a GET: the
- * Map<string, Buffer> this replaces touched five or more (bucket, chain entries, their key
- * strings, the Buffer, its bytes) and needed a fresh key string per lookup.
+ * Each slot holds one "record": the db byte, the user key and the meta record (keys are meta
+ * keys without their slot prefix: the slot is a function of the key), as bytes in the record
+ * arena (record-arena.ts), off the JS heap. A lookup hashes the key's bytes where they are (no
+ * key string per lookup), scans hashes in one cache line, and compares the one record whose
+ * hash matches; the value is in that same record. So a GET touches three places in memory: the
+ * hash, the slot, the record. With 100,000 random keys each of those is a cache and TLB miss,
+ * and they dominated a GET: the Map<string, Buffer> this replaces touched five or more (bucket,
+ * chain entries, their key strings, the Buffer, its bytes) and needed a fresh key string per
+ * lookup. Records were JS strings until the garbage collector's copying of every rewritten
+ * key's new string showed up as the largest cost of a SET after the lookup itself.
  *
  * Complete mode: when every meta record was loaded at start (`load` ... `loaded`) and nothing has
  * been evicted since, the cache holds the whole keyspace, so a key it does not hold is absent:
  * no RocksDB read for a GET of a missing key or a SET of a new one. The first eviction (or
  * `clear`) ends it; from then on a miss reads RocksDB as before.
  *
- * Records over RECORD_STRING_MAX_BYTES stay Buffers (a string cannot hold 512 MB); `peek` and
- * `read` hand out a Buffer either way (a copy for string records). Hashes are seeded per
- * process, so clients cannot choose colliding keys.
+ * `peek` and `read` hand out a Buffer: a copy of a small record's value (its region is reused
+ * once the key is rewritten), a view of a large one (its page is never written again). Hashes
+ * are seeded per process, so clients cannot choose colliding keys.
  *
  * While an entry applies, its new records are written straight into the cache (`write`), so
  * later commands of the entry see them. `pin` stops eviction from dropping them before the
  * batch is durable; `commit` ends that, `rollback` restores the previous contents if the batch
- * failed. Eviction drops records at a clock hand moving over the table once over budget.
+ * failed (so regions replaced while pinned are freed only by `commit`). Eviction drops records
+ * at a clock hand moving over the table once over budget.
  */
 import { randomInt } from 'node:crypto';
 import { assert } from '@seshat/common';
 import type { Storage } from '@seshat/storage';
 import { DirtyQueue } from './dirty-queue.js';
 import { META_HEADER_BYTES } from './meta.js';
+import { RecordArena, SMALL_MAX_BYTES } from './record-arena.js';
 
-/** Rough per-entry overhead: the table slot, the string or Buffer headers. */
-const ENTRY_OVERHEAD_BYTES = 64;
+/** Per-record overhead beyond its arena region: the table slot's columns at half load. */
+const ENTRY_OVERHEAD_BYTES = 48;
 /** Lookups per window when deciding whether prefetching is worth it. */
 const PREFETCH_WINDOW_LOOKUPS = 4096;
 /** Prefetch while more than this share of lookups miss the cache. */
@@ -47,32 +51,14 @@ export const PREFETCH_KEYS_MAX = 1024;
 const INITIAL_SLOTS = 1024;
 /** Bytes of a meta key before the part the table keys on (the slot). */
 const SLOT_PREFIX_BYTES = 2;
-/** Records (key part + value) larger than this keep their value as a Buffer, not in a string. */
-export const RECORD_STRING_MAX_BYTES = 64 * 1024;
+/** Records (key part + value) larger than this get an arena page of their own. */
+export const RECORD_SMALL_MAX_BYTES = SMALL_MAX_BYTES;
 /** Bit of `info` marking a known-absent key. */
 const ABSENT = 0x40000000;
-/** Where the meta record starts in the record string of `key` (after the db byte and the key). */
-export function recordMetaStart(key: Buffer): number {
-  return 1 + key.length;
-}
-
-/** Undo record of a write to a key the cache did not hold. */
-const UNCACHED = Symbol('uncached');
-
-type Slot = string | LargeRecord;
+/** Undo record's address of a write to a key the cache did not hold. */
+const UNCACHED = -1;
 
 type Value = Buffer | null;
-
-/** A record too large for a string: the key part (db byte + user key) and the value. */
-class LargeRecord {
-  constructor(
-    readonly key: string,
-    readonly value: Buffer,
-  ) {}
-}
-
-/** Scratch space for building record strings. */
-let scratch = Buffer.allocUnsafe(4096);
 
 export class MetaCache {
   /** Per slot i: key hash at 2i (0: empty slot; a hash of 0 is stored as 1) and at 2i + 1
@@ -88,11 +74,13 @@ export class MetaCache {
   private queue = new DirtyQueue();
   /** Counts operations that move records between slots (removal's backward shift, growth). */
   private moves = 0;
-  /** Per slot: the record string (key part, then the meta record), or a LargeRecord. */
-  private records: (string | LargeRecord | null)[] = nullSlots(INITIAL_SLOTS);
+  /** Per slot: the arena address of its record (key part, then the meta record) and the
+   * record's length (0: empty slot). */
+  private addr = new Int32Array(INITIAL_SLOTS);
+  private length = new Int32Array(INITIAL_SLOTS);
+  private readonly arena = new RecordArena();
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
-  private bytes = 0;
   /** Next slot eviction looks at. */
   private hand = 0;
   private readonly seed = randomInt(0x7fffffff);
@@ -100,9 +88,11 @@ export class MetaCache {
   private complete = false;
   /** True while an entry applies: its writes must stay until committed or rolled back. */
   private pinned = false;
-  /** While pinned: per write, the meta key, the slot contents it replaced (or UNCACHED) and
-   * that slot's info word, in order. Records are immutable strings, so no copy is needed. */
-  private undo: (Buffer | Slot | typeof UNCACHED | number)[] = [];
+  /** While pinned: per write, the meta key (undoKeys) and in `undo` the replaced record's
+   * address (or UNCACHED) and length, the slot's info word and lastWrite. Replaced regions stay
+   * allocated until `commit`, so no copy is needed. */
+  private undoKeys: Buffer[] = [];
+  private undo: number[] = [];
   /** The key of the last successful lookup and its slot (valid until a slot moves): the write
    * that usually follows a command's lookup of the same key skips the second probe. */
   private memoKey: Buffer | null = null;
@@ -120,8 +110,14 @@ export class MetaCache {
     return this.count;
   }
 
+  /** Bytes the records take, as the budget counts them. */
   get usedBytes(): number {
-    return this.bytes;
+    return this.arena.usedBytes + this.count * ENTRY_OVERHEAD_BYTES;
+  }
+
+  /** Bytes of the arena's pages (at least the records' regions; see record-arena.ts). */
+  get arenaBytes(): number {
+    return this.arena.pageBytes;
   }
 
   /** Whether the cache holds every meta record (a miss means absent). */
@@ -137,7 +133,7 @@ export class MetaCache {
     if (this.maxBytes === 0) return false;
     const h = hashMetaKey(this.seed, mk);
     if (this.find(mk, h) < 0) this.insert(mk, h, v);
-    if (this.bytes <= this.maxBytes) return true;
+    if (this.usedBytes <= this.maxBytes) return true;
     this.evictIfOver();
     return false;
   }
@@ -154,24 +150,35 @@ export class MetaCache {
   }
 
   /**
-   * GET's probe of `key` in `db`, without copying anything: the record string (db byte, user
-   * key, then the meta record from `recordMetaStart(key)`), null
-   * for an absent key, undefined when not cached or kept as a Buffer (large). Counts a
-   * hit when found (a miss is counted by the `read` that follows).
+   * GET's probe of `key` in `db`, without copying anything: the slot of its record (db byte,
+   * user key, then the meta record from `1 + key.length`), -1 when the key is known absent,
+   * -2 when not cached. The record's bytes are `recordPage(slot)` from `recordStart(slot)`
+   * to `recordEnd(slot)`, valid until the next write. Counts a hit when found (a miss is
+   * counted by the `read` that follows).
    */
-  peekRecord(db: number, key: Buffer): string | null | undefined {
+  peekRecord(db: number, key: Buffer): number {
     const slot = this.findUserKey(db, key);
     if (slot < 0) {
-      if (!this.complete) return undefined;
+      if (!this.complete) return -2;
       this.hits++;
       this.windowLookups++;
-      return null;
+      return -1;
     }
-    const r = this.records[slot]!;
-    if (typeof r !== 'string') return undefined;
     this.hits++;
     this.windowLookups++;
-    return (this.info[2 * slot + 1]! & ABSENT) !== 0 ? null : r;
+    return (this.info[2 * slot + 1]! & ABSENT) !== 0 ? -1 : slot;
+  }
+
+  recordPage(slot: number): Buffer {
+    return this.arena.page(this.addr[slot]!);
+  }
+
+  recordStart(slot: number): number {
+    return this.arena.offset(this.addr[slot]!);
+  }
+
+  recordEnd(slot: number): number {
+    return this.arena.offset(this.addr[slot]!) + this.length[slot]!;
   }
 
   /** Reads a meta record through the cache. */
@@ -249,6 +256,7 @@ export class MetaCache {
   /** Starts an entry's writes: nothing is evicted until `commit` or `rollback`. */
   pin(): void {
     this.pinned = true;
+    this.undoKeys.length = 0;
     this.undo.length = 0;
   }
 
@@ -266,8 +274,10 @@ export class MetaCache {
       slot = this.find(mk, h);
     }
     if (this.pinned) {
-      if (slot < 0) this.undo.push(mk, UNCACHED, 0, 0);
-      else this.undo.push(mk, this.records[slot]!, this.info[2 * slot + 1]!, this.lastWrite[slot]!);
+      this.undoKeys.push(mk);
+      if (slot < 0) this.undo.push(UNCACHED, 0, 0, 0);
+      else
+        this.undo.push(this.addr[slot]!, this.length[slot]!, this.info[2 * slot + 1]!, this.lastWrite[slot]!);
     }
     if (slot < 0) slot = this.insert(mk, h, v);
     else this.store(slot, mk, v);
@@ -281,8 +291,8 @@ export class MetaCache {
   writes(): [Buffer, Value][] {
     const seen = new Set<string>();
     const out: [Buffer, Value][] = [];
-    for (let i = 0; i < this.undo.length; i += 4) {
-      const mk = this.undo[i] as Buffer;
+    for (let i = 0; i < this.undoKeys.length; i++) {
+      const mk = this.undoKeys[i]!;
       const k = mk.toString('latin1');
       if (seen.has(k)) continue;
       seen.add(k);
@@ -293,40 +303,57 @@ export class MetaCache {
 
   /** The entry's writes are durable: eviction may drop them from now on. */
   commit(): void {
+    // The regions the entry's writes replaced are garbage now.
+    const undo = this.undo;
+    for (let i = 0; i < undo.length; i += 4) {
+      if (undo[i] !== UNCACHED) this.arena.release(undo[i]!, undo[i + 1]!);
+    }
+    this.unpin();
+  }
+
+  private unpin(): void {
     this.pinned = false;
+    this.undoKeys.length = 0;
     this.undo.length = 0;
     this.evictIfOver();
   }
 
   /** The entry's batch failed: restores what its writes replaced. */
   rollback(): void {
-    for (let i = this.undo.length - 4; i >= 0; i -= 4) {
-      const mk = this.undo[i] as Buffer;
-      const old = this.undo[i + 1] as Slot | typeof UNCACHED;
-      const oldInfo = this.undo[i + 2] as number;
-      const oldLastWrite = this.undo[i + 3] as number;
+    const undo = this.undo;
+    for (let w = this.undoKeys.length - 1; w >= 0; w--) {
+      const mk = this.undoKeys[w]!;
+      const oldAddr = undo[4 * w]!;
+      const oldLength = undo[4 * w + 1]!;
+      const oldInfo = undo[4 * w + 2]!;
+      const oldLastWrite = undo[4 * w + 3]!;
       const h = hashMetaKey(this.seed, mk);
       let slot = this.find(mk, h);
       if (slot >= 0) this.dirtyCount += (oldLastWrite === 0 ? 0 : 1) - (this.lastWrite[slot] === 0 ? 0 : 1);
       else if (oldLastWrite !== 0) this.dirtyCount++;
-      if (old === UNCACHED) {
+      if (oldAddr === UNCACHED) {
         if (slot >= 0) this.remove(slot);
         continue;
       }
       if (slot < 0) slot = this.insert(mk, h, null);
-      this.setSlot(slot, old, oldInfo);
+      this.arena.release(this.addr[slot]!, this.length[slot]!);
+      this.addr[slot] = oldAddr;
+      this.length[slot] = oldLength;
+      this.info[2 * slot + 1] = oldInfo;
       this.lastWrite[slot] = oldLastWrite;
     }
-    this.commit();
+    this.unpin();
   }
 
   clear(): void {
     this.info = new Int32Array(2 * INITIAL_SLOTS);
-    this.records = nullSlots(INITIAL_SLOTS);
+    this.addr = new Int32Array(INITIAL_SLOTS);
+    this.length = new Int32Array(INITIAL_SLOTS);
+    this.arena.clear();
     this.mask = INITIAL_SLOTS - 1;
     this.count = 0;
-    this.bytes = 0;
     this.hand = 0;
+    this.undoKeys.length = 0;
     this.undo.length = 0;
     this.complete = false;
     this.memoKey = null;
@@ -401,18 +428,21 @@ export class MetaCache {
 
   // ---- the table ------------------------------------------------------------------------
 
-  /** The value of occupied `slot` up to `limit` bytes, as a Buffer (a copy of a record
-   * string's bytes). */
+  /** The value of occupied `slot` up to `limit` bytes, as a Buffer: a copy for a small
+   * record, a view of a large one's page (never written again). */
   private valueAt(slot: number, limit = Number.POSITIVE_INFINITY): Value {
     const n = this.info[2 * slot + 1]!;
     if ((n & ABSENT) !== 0) return null;
-    const r = this.records[slot]!;
-    if (typeof r !== 'string') return r.value.length > limit ? r.value.subarray(0, limit) : r.value;
-    const length = Math.min(r.length - n, limit);
-    if (length > 256) return Buffer.from(r.substring(n), 'latin1');
-    // Small records (the common case): a char loop beats a substring plus a native write.
+    const a = this.addr[slot]!;
+    const page = this.arena.page(a);
+    const start = this.arena.offset(a) + n;
+    const recordLength = this.length[slot]!;
+    const length = Math.min(recordLength - n, limit);
+    if (recordLength > SMALL_MAX_BYTES) return page.subarray(start, start + length);
     const out = Buffer.allocUnsafe(length);
-    for (let i = 0; i < length; i++) out[i] = r.charCodeAt(n + i);
+    // Small values (the common case): a byte loop beats a native copy call.
+    if (length <= 64) for (let i = 0; i < length; i++) out[i] = page[start + i]!;
+    else page.copy(out, 0, start, start + length);
     return out;
   }
 
@@ -424,10 +454,11 @@ export class MetaCache {
       const stored = info[2 * i]!;
       if (stored === 0) return -1;
       if (stored !== h || (info[2 * i + 1]! & ~ABSENT) !== keyChars) continue;
-      const r = this.records[i]!;
-      const k = typeof r === 'string' ? r : r.key;
+      const a = this.addr[i]!;
+      const page = this.arena.page(a);
+      const at = this.arena.offset(a);
       let j = 0;
-      while (j < keyChars && k.charCodeAt(j) === mk[SLOT_PREFIX_BYTES + j]) j++;
+      while (j < keyChars && page[at + j] === mk[SLOT_PREFIX_BYTES + j]) j++;
       if (j === keyChars) return i;
     }
   }
@@ -441,18 +472,19 @@ export class MetaCache {
       const stored = info[2 * i]!;
       if (stored === 0) return -1;
       if (stored !== h || (info[2 * i + 1]! & ~ABSENT) !== len + 1) continue;
-      const r = this.records[i]!;
-      const k = typeof r === 'string' ? r : r.key;
-      if (k.charCodeAt(0) !== db) continue;
+      const a = this.addr[i]!;
+      const page = this.arena.page(a);
+      const at = this.arena.offset(a);
+      if (page[at] !== db) continue;
       let j = 0;
-      while (j < len && k.charCodeAt(j + 1) === key[j]) j++;
+      while (j < len && page[at + 1 + j] === key[j]) j++;
       if (j === len) return i;
     }
   }
 
   /** Adds a key known to be absent from the table; returns its slot. */
   private insert(mk: Buffer, h: number, v: Value): number {
-    if (2 * (this.count + 1) > this.records.length) this.grow();
+    if (2 * (this.count + 1) > this.mask + 1) this.grow();
     const mask = this.mask;
     let i = h & mask;
     while (this.info[2 * i] !== 0) i = (i + 1) & mask;
@@ -462,43 +494,34 @@ export class MetaCache {
     return i;
   }
 
-  /** Puts back slot contents saved by `write` (rollback), keeping `bytes` right. */
-  private setSlot(slot: number, r: Slot, infoWord: number): void {
-    this.bytes += recordBytes(r) - (this.records[slot] === null ? 0 : recordBytes(this.records[slot]!));
-    this.records[slot] = r;
-    this.info[2 * slot + 1] = infoWord;
-  }
-
-  /** Sets occupied or just claimed `slot` to key `mk` with value `v`, keeping `bytes` right. */
+  /** Sets occupied or just claimed `slot` to key `mk` with value `v`. The replaced region is
+   * freed now, or while pinned by `commit` (the undo log holds it). */
   private store(slot: number, mk: Buffer, v: Value): void {
     const keyChars = mk.length - SLOT_PREFIX_BYTES;
-    let r: string | LargeRecord;
-    if (v !== null && keyChars + v.length > RECORD_STRING_MAX_BYTES) {
-      r = new LargeRecord(mk.toString('latin1', SLOT_PREFIX_BYTES), v);
-    } else {
-      const n = keyChars + (v === null ? 0 : v.length);
-      if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
-      const out = scratch;
-      for (let j = 0; j < keyChars; j++) out[j] = mk[SLOT_PREFIX_BYTES + j]!;
-      if (v !== null) {
-        if (v.length <= 128) for (let j = 0; j < v.length; j++) out[keyChars + j] = v[j]!;
-        else v.copy(out, keyChars);
-      }
-      r = out.toString('latin1', 0, n);
+    const n = keyChars + (v === null ? 0 : v.length);
+    if (this.length[slot] !== 0 && !this.pinned) this.arena.release(this.addr[slot]!, this.length[slot]!);
+    const a = this.arena.alloc(n);
+    const page = this.arena.page(a);
+    const at = this.arena.offset(a);
+    for (let j = 0; j < keyChars; j++) page[at + j] = mk[SLOT_PREFIX_BYTES + j]!;
+    if (v !== null) {
+      if (v.length <= 64) for (let j = 0; j < v.length; j++) page[at + keyChars + j] = v[j]!;
+      else v.copy(page, at + keyChars);
     }
-    this.bytes += recordBytes(r) - (this.records[slot] === null ? 0 : recordBytes(this.records[slot]!));
-    this.records[slot] = r;
+    this.addr[slot] = a;
+    this.length[slot] = n;
     this.info[2 * slot + 1] = keyChars | (v === null ? ABSENT : 0);
   }
 
   /** Empties `slot`, moving later records of its probe run back so every run stays unbroken. */
   private remove(slot: number): void {
     const info = this.info;
-    const records = this.records;
+    const addr = this.addr;
+    const length = this.length;
     const mask = this.mask;
     this.memoKey = null;
     this.moves++;
-    this.bytes -= recordBytes(records[slot]!);
+    this.arena.release(addr[slot]!, length[slot]!);
     this.count--;
     let hole = slot;
     for (let j = (slot + 1) & mask; info[2 * j] !== 0; j = (j + 1) & mask) {
@@ -509,42 +532,47 @@ export class MetaCache {
       if (between) continue;
       info[2 * hole] = info[2 * j]!;
       info[2 * hole + 1] = info[2 * j + 1]!;
-      records[hole] = records[j]!;
+      addr[hole] = addr[j]!;
+      length[hole] = length[j]!;
       this.lastWrite[hole] = this.lastWrite[j]!;
       hole = j;
     }
     info[2 * hole] = 0;
     info[2 * hole + 1] = 0;
-    records[hole] = null;
+    addr[hole] = 0;
+    length[hole] = 0;
     this.lastWrite[hole] = 0;
   }
 
   private grow(): void {
     const oldInfo = this.info;
-    const oldRecords = this.records;
+    const oldAddr = this.addr;
+    const oldLength = this.length;
     const oldLastWrite = this.lastWrite;
-    const slots = oldRecords.length * 2;
+    const slots = oldAddr.length * 2;
     this.info = new Int32Array(2 * slots);
-    this.records = nullSlots(slots);
+    this.addr = new Int32Array(slots);
+    this.length = new Int32Array(slots);
     this.lastWrite = new Float64Array(slots);
     this.moves++;
     this.mask = slots - 1;
     this.hand = 0;
     this.memoKey = null;
-    for (let s = 0; s < oldRecords.length; s++) {
+    for (let s = 0; s < oldAddr.length; s++) {
       const h = oldInfo[2 * s]!;
       if (h === 0) continue;
       let i = h & this.mask;
       while (this.info[2 * i] !== 0) i = (i + 1) & this.mask;
       this.info[2 * i] = h;
       this.info[2 * i + 1] = oldInfo[2 * s + 1]!;
-      this.records[i] = oldRecords[s]!;
+      this.addr[i] = oldAddr[s]!;
+      this.length[i] = oldLength[s]!;
       this.lastWrite[i] = oldLastWrite[s]!;
     }
   }
 
   private evictIfOver(): void {
-    if (this.pinned || this.bytes <= this.maxBytes) return;
+    if (this.pinned || this.usedBytes <= this.maxBytes) return;
     if (this.maxBytes === 0) {
       this.clear();
       return;
@@ -554,7 +582,7 @@ export class MetaCache {
     // Dirty records stay: at most one sweep of the table when nearly everything is dirty
     // (the state machine then flushes dirty records sooner, see KvStateMachine).
     let sinceRemoval = 0;
-    while (this.bytes > target && this.count > 0 && sinceRemoval <= this.mask) {
+    while (this.usedBytes > target && this.count > 0 && sinceRemoval <= this.mask) {
       const slot = this.hand;
       this.hand = (this.hand + 1) & this.mask;
       sinceRemoval++;
@@ -564,17 +592,6 @@ export class MetaCache {
       }
     }
   }
-}
-
-/** `slots` empty slots (built by push: a packed array, not a holey one). */
-function nullSlots(slots: number): (string | LargeRecord | null)[] {
-  const out: (string | LargeRecord | null)[] = [];
-  for (let i = 0; i < slots; i++) out.push(null);
-  return out;
-}
-
-function recordBytes(r: string | LargeRecord): number {
-  return (typeof r === 'string' ? r.length : r.key.length + r.value.length) + ENTRY_OVERHEAD_BYTES;
 }
 
 // FNV-1a over the db byte and the user key, then murmur3's finalizer for well-mixed low bits.

@@ -73,18 +73,14 @@ export function metaExpireAt(raw: Buffer): number {
   return readU64(raw, 2);
 }
 
-/** metaType of a meta record held as latin1 chars from `at` in `s` (the meta cache's records). */
-export function metaTypeIn(s: string, at: number): KeyType {
-  return s.charCodeAt(at) as KeyType;
+/** metaType of a meta record starting at `at` in `buf` (the meta cache's arena pages). */
+export function metaTypeAt(buf: Buffer, at: number): KeyType {
+  return buf[at] as KeyType;
 }
 
-/** metaExpireAt of a meta record held as latin1 chars from `at` in `s`. */
-export function metaExpireAtIn(s: string, at: number): number {
-  let hi = 0;
-  let lo = 0;
-  for (let i = 2; i < 6; i++) hi = hi * 256 + s.charCodeAt(at + i);
-  for (let i = 6; i < 10; i++) lo = lo * 256 + s.charCodeAt(at + i);
-  return hi * 0x100000000 + lo;
+/** metaExpireAt of a meta record starting at `at` in `buf`. */
+export function metaExpireAtAt(buf: Buffer, at: number): number {
+  return readU64(buf, at + 2);
 }
 
 /** A copy of `raw` with a new deadline (0 removes it). */

@@ -20,9 +20,9 @@ import type { CommandSpec } from './command-table.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
 import { decodeEntry, type Entry } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
-import { MetaCache, recordMetaStart } from './meta-cache.js';
+import { MetaCache } from './meta-cache.js';
 import { commandKeys } from './command-table.js';
-import { KeyType, metaExpireAt, metaExpireAtIn, metaTypeIn } from './meta.js';
+import { KeyType, META_HEADER_BYTES, metaExpireAt, metaExpireAtAt, metaTypeAt } from './meta.js';
 import { resolveCommand } from './resolve.js';
 import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
@@ -439,26 +439,33 @@ export class KvStateMachine {
   }
 
   /**
-   * GET's fast path, for the common case of a cached record: the meta cache's record string of
-   * the live string `key` (latin1: db byte, user key, then from `recordMetaStart(key)` the meta
-   * record, whose value follows its META_HEADER_BYTES), or null when the key is known absent. Undefined when
-   * the generic path must answer: not cached, expired (the lazy expiry), or not a string
-   * (WRONGTYPE). Counts keyspace hits and misses like `read` does.
+   * GET's fast path, for the common case of a cached record: the meta cache's arena page
+   * holding the value of the live string `key`, from `cachedStart` to `cachedEnd` (valid until
+   * the next write), or null when the key is known absent. Undefined when the generic path must
+   * answer: not cached, expired (the lazy expiry), or not a string (WRONGTYPE). Counts keyspace
+   * hits and misses like `read` does.
    */
-  cachedString(db: number, key: Buffer, nowMs: number): string | null | undefined {
-    const r = this.cache.peekRecord(db, key);
-    if (r === undefined) return undefined;
-    if (r === null) {
+  cachedString(db: number, key: Buffer, nowMs: number): Buffer | null | undefined {
+    const slot = this.cache.peekRecord(db, key);
+    if (slot === -2) return undefined;
+    if (slot === -1) {
       this.stats.keyspaceMisses++;
       return null;
     }
-    const meta = recordMetaStart(key);
-    if (metaTypeIn(r, meta) !== KeyType.String) return undefined;
-    const exp = metaExpireAtIn(r, meta);
+    const page = this.cache.recordPage(slot);
+    const meta = this.cache.recordStart(slot) + 1 + key.length;
+    if (metaTypeAt(page, meta) !== KeyType.String) return undefined;
+    const exp = metaExpireAtAt(page, meta);
     if (exp !== 0 && exp <= nowMs) return undefined;
     this.stats.keyspaceHits++;
-    return r;
+    this.cachedStart = meta + META_HEADER_BYTES;
+    this.cachedEnd = this.cache.recordEnd(slot);
+    return page;
   }
+
+  /** Where `cachedString`'s value lies in the page it returned. */
+  cachedStart = 0;
+  cachedEnd = 0;
 
   /** Executes a read command (spec.exec === 'read') against applied state at `nowMs`. */
   read(spec: CommandSpec, db: number, argv: Buffer[], nowMs: number): Reply {

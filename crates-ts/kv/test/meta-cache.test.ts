@@ -4,14 +4,15 @@
 // writes survive eviction until commit; rollback restores what an entry's writes replaced;
 // and a failed batch leaves the state machine's cache as it was.
 import { SeededRandom } from '@seshat/common';
-import { encodeEntry, KvStateMachine, MetaCache, metaKey, RECORD_STRING_MAX_BYTES } from '@seshat/kv';
+import { encodeEntry, KvStateMachine, MetaCache, metaKey, RECORD_SMALL_MAX_BYTES } from '@seshat/kv';
 import { MemoryStorage, type WriteBatch } from '@seshat/storage';
 import t, { type Test } from 'tap';
+import { cachedValue } from './cached-value.js';
 
 const mk = (db: number, key: string) => metaKey(db, Buffer.from(key, 'latin1'));
-// Mostly small values, every byte value, and now and then one too large for a record string.
+// Mostly small values, every byte value, and now and then one too large for a shared arena page.
 const val = (n: number) =>
-  Buffer.alloc(n % 97 === 0 ? RECORD_STRING_MAX_BYTES + 1 + (n % 5) : n % 300, n & 0xff);
+  Buffer.alloc(n % 97 === 0 ? RECORD_SMALL_MAX_BYTES + 1 + (n % 5) : n % 300, n & 0xff);
 
 /** Model check: every key in `model` is found with its value; `absent` keys are not. */
 function agree(t: Test, cache: MetaCache, model: Map<string, Buffer | null>, absent: string[]): void {
@@ -19,16 +20,16 @@ function agree(t: Test, cache: MetaCache, model: Map<string, Buffer | null>, abs
   for (const [k, v] of model) {
     const [db, key] = [Number(k.slice(0, 2)), k.slice(2)];
     const got = cache.peek(mk(db, key));
-    const record = cache.peekRecord(db, Buffer.from(key, 'latin1'));
     if (got === undefined || (got === null ? v !== null : v === null || !got.equals(v))) bad++;
-    // GET's probe: the record string is db byte + key + value; large values are not offered.
-    const large = v !== null && 1 + key.length + v.length > RECORD_STRING_MAX_BYTES;
-    if (
-      large
-        ? record !== undefined
-        : record !== (v === null ? null : String.fromCharCode(db) + key + v.toString('latin1'))
-    )
-      bad++;
+    // GET's probe: the record is db byte + key + value, large ones included.
+    const slot = cache.peekRecord(db, Buffer.from(key, 'latin1'));
+    if (v === null) {
+      if (slot !== -1) bad++;
+    } else if (slot < 0) bad++;
+    else {
+      const bytes = cache.recordPage(slot).subarray(cache.recordStart(slot), cache.recordEnd(slot));
+      if (!bytes.equals(Buffer.concat([Buffer.from([db]), Buffer.from(key, 'latin1'), v]))) bad++;
+    }
   }
   for (const k of absent) if (cache.peek(mk(Number(k.slice(0, 2)), k.slice(2))) !== undefined) bad++;
   t.equal(bad, 0, `${model.size} cached keys agree with the model`);
@@ -132,11 +133,11 @@ t.test('a failed batch leaves the cache as it was, and the entry can be applied 
   ]);
   t.throws(() => sm.apply(2, entry), /disk full/);
   t.equal(sm.appliedIndex, 1);
-  t.equal(sm.cachedString(0, Buffer.from('a'), 1002)?.slice(2 + 18), 'old', 'old value cached');
+  t.equal(cachedValue(sm, 'a', 1002), 'old', 'old value cached');
   t.equal(sm.peekMeta(metaKey(0, Buffer.from('b'))), undefined, 'b absent');
   fail = false;
   t.same(sm.apply(2, entry)?.length, 2);
-  t.equal(sm.cachedString(0, Buffer.from('a'), 1002)?.slice(2 + 18), 'new');
+  t.equal(cachedValue(sm, 'a', 1002), 'new');
 });
 
 t.test('complete mode: a keyspace loaded whole answers misses as absent without RocksDB', async (t) => {
@@ -160,12 +161,12 @@ t.test('complete mode: a keyspace loaded whole answers misses as absent without 
     if (cf === 'meta') reads += keys.length;
     return getMany(cf, keys);
   };
-  t.equal(sm.cachedString(0, Buffer.from('b'), 1001)?.slice(2 + 18), '2', 'loaded value served');
+  t.equal(cachedValue(sm, 'b', 1001), '2', 'loaded value served');
   t.equal(sm.cachedString(0, Buffer.from('nope'), 1001), null, 'missing key known absent');
   t.equal(sm.peekMeta(metaKey(0, Buffer.from('nope'))), undefined);
   sm.apply(2, encodeEntry(1001, 2, [set('new1', 'v'), set('new2', 'v'), set('a', '3')]));
   t.equal(reads, 0, 'no RocksDB meta read for missing keys or new keys');
-  t.equal(sm.cachedString(0, Buffer.from('new2'), 1002)?.slice(5 + 18), 'v');
+  t.equal(cachedValue(sm, 'new2', 1002), 'v');
 
   // A budget too small for the keyspace: loaded partly, incomplete, misses read RocksDB.
   const small = new KvStateMachine(storage, { metaCacheBytes: 1000 });

@@ -185,20 +185,17 @@ export class ReplyWriter {
     this.putCrlf();
   }
 
-  /**
-   * A bulk string of the latin1 `text` from char `start` to the end (one byte per char): GET's
-   * reply straight from a cached record string, without a Buffer or substring in between.
-   */
-  writeBulkLatin1(text: string, start: number): void {
-    const length = text.length - start;
+  /** Bytes `start` to `end` of `buf` as a bulk string (GET's cached value, copied now). */
+  writeBulkRange(buf: Buffer, start: number, end: number): void {
+    const length = end - start;
     this.reserve(HEADER_MAX_BYTES + length + 2);
     this.putHeader(0x24, length);
     if (length <= SMALL_COPY_MAX_BYTES) {
-      const buffer = this.buffer;
+      const out = this.buffer;
       let at = this.position;
-      for (let i = start; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
+      for (let i = start; i < end; i++) out[at++] = buf[i]!;
     } else {
-      this.buffer.write(text.substring(start), this.position, length, 'latin1');
+      buf.copy(this.buffer, this.position, start, end);
     }
     this.position += length;
     this.putCrlf();

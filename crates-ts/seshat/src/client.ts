@@ -202,8 +202,8 @@ export class Client implements WriteWaiter {
   }
 
   /** Queues a bulk-string reply of the latin1 `text` from char `start` (one byte per char). */
-  replyBulkLatin1(text: string, start: number): void {
-    if (this.replyMode === 'on') this.writer.writeBulkLatin1(text, start);
+  replyBulkRange(buf: Buffer, start: number, end: number): void {
+    if (this.replyMode === 'on') this.writer.writeBulkRange(buf, start, end);
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }
 

@@ -62,6 +62,7 @@ const SECTIONS: Record<string, Section> = {
       // so reads of missing keys and writes of new ones never read RocksDB.
       ['meta_cache_keys', cache.size],
       ['meta_cache_bytes', cache.usedBytes],
+      ['meta_cache_arena_bytes', cache.arenaBytes],
       ['meta_cache_complete', cache.isComplete ? 1 : 0],
     ];
   },

@@ -16,15 +16,7 @@ import {
   SystemClock,
 } from '@seshat/common';
 import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
-import {
-  type CommandSpec,
-  commandKeys,
-  KvStateMachine,
-  lookupCommand,
-  META_HEADER_BYTES,
-  recordMetaStart,
-  resolveCommand,
-} from '@seshat/kv';
+import { type CommandSpec, commandKeys, KvStateMachine, lookupCommand, resolveCommand } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
@@ -330,10 +322,10 @@ export class SeshatServer implements ClientHost {
     if (spec === GET_SPEC) {
       // The hot read: a cached live string goes from the cache record to the socket buffer.
       const key = argv[1]!;
-      const record = this.sm.cachedString(client.db, key, this.clock.nowMs());
-      if (record !== undefined) {
-        if (record === null) client.reply(null);
-        else client.replyBulkLatin1(record, recordMetaStart(key) + META_HEADER_BYTES);
+      const page = this.sm.cachedString(client.db, key, this.clock.nowMs());
+      if (page !== undefined) {
+        if (page === null) client.reply(null);
+        else client.replyBulkRange(page, this.sm.cachedStart, this.sm.cachedEnd);
         st.usec += (performance.now() - t0) * 1000;
         return NO_REPLY;
       }
