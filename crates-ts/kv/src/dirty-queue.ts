@@ -81,6 +81,14 @@ export class DirtyQueue {
     if (first < n) this.bytes.copy(out, first, 0, n - first);
     return out;
   }
+  /** The key of element `pos` as a view of the byte ring when it does not wrap (valid until
+   * the next push), else as a copy. */
+  keyView(pos: number): Buffer {
+    const p = pos & this.mask;
+    const start = this.keyStart[p]!;
+    const end = start + this.keyLength[p]!;
+    return end <= this.bytesMask + 1 ? this.bytes.subarray(start, end) : this.keyAt(pos);
+  }
   indexAt(pos: number): number {
     return this.index[pos & this.mask]!;
   }

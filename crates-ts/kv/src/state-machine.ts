@@ -18,7 +18,7 @@ import {
 import type { Storage, WriteBatch } from '@seshat/storage';
 import type { CommandSpec } from './command-table.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
-import { decodeEntry, type Entry } from './entry.js';
+import { decodeEntry, type Entry, type EntryCommand } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
 import { MetaCache } from './meta-cache.js';
 import { commandKeys } from './command-table.js';
@@ -45,10 +45,13 @@ export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
 export const DEFERRED_COLD_MS = 2000;
 /** Past this many dirty records, deferred records are written whatever their age. */
 export const DEFERRED_DIRTY_RECORDS_MAX = 262_144;
-/** Most deferred records written with one entry, beyond twice the entry's own commands. */
+/** Most deferred records written with one entry, beyond twice the keys it sets. */
 const DEFERRED_FLUSH_EXTRA = 1024;
 /** Most deferred records one `flushIfIdle` call writes: small steps, no long pause. */
 export const DEFERRED_IDLE_CHUNK = 2048;
+/** Deferred records written per event-loop turn before an entry that writes them all (drainBefore):
+ * about 20 ms of work, so the node answers reads between chunks. */
+export const DEFERRED_DRAIN_CHUNK = 4096;
 
 export interface ApplyOptions {
   /** Adds more writes to the entry's batch (the standalone write path puts the log entry
@@ -84,11 +87,12 @@ export class KvStateMachine {
   durableIndex = 0;
   /**
    * Deferred writes (the standalone server; never in a Raft group, whose snapshots read
-   * RocksDB). An entry made only of plain `SET key value` commands writes the log entry but
+   * RocksDB). An entry made only of plain `SET key value` and `MSET key value ...` commands
+   * (plainReplacements) writes the log entry but
    * not its meta records: those stay dirty in the meta cache, and are written later, once not
    * rewritten for DEFERRED_COLD_MS, so a key set many times in that window is written once.
    *
-   * Why replay stays exact: such a SET replaces its key whatever the key held (a SET that met
+   * Why replay stays exact: such a command replaces its keys whatever they held (one that met
    * a key with a deadline, or an expired one, writes the `expire` family: that entry then
    * writes everything, like any other entry). Any other entry first writes every dirty record
    * and the applied index. So RocksDB always holds the exact state at `durableIndex`, except
@@ -198,8 +202,9 @@ export class KvStateMachine {
     if (index <= this.appliedIndex) return null;
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
     const entry = options.decoded ?? decodeEntry(entryBytes);
-    const defer = this.deferPlainWrites && this.cache.maxBytes > 0 && plainSets(entry.commands);
-    // Anything but plain SETs may read the meta family in RocksDB directly (iterators): it
+    const replaced = this.deferPlainWrites && this.cache.maxBytes > 0 ? plainReplacements(entry.commands) : 0;
+    const defer = replaced > 0;
+    // Anything but plain replacements may read the meta family in RocksDB directly (iterators): it
     // must be up to date first.
     if (!defer && this.cache.dirty > 0) this.flushDeferred();
     const txn = defer
@@ -249,7 +254,7 @@ export class KvStateMachine {
         const pressed =
           this.cache.dirty > DEFERRED_DIRTY_RECORDS_MAX || this.cache.usedBytes > this.cache.maxBytes;
         const maxStamp = pressed ? Number.POSITIVE_INFINITY : entry.timeMs - DEFERRED_COLD_MS;
-        const max = 2 * entry.commands.length + DEFERRED_FLUSH_EXTRA;
+        const max = 2 * replaced + DEFERRED_FLUSH_EXTRA;
         this.cache.takeDirty(maxStamp, max, takenKeys, takenValues, takenIndexes);
         durable = Math.max(this.durableIndex, Math.min(this.cache.oldestLeftIndex(), index) - 1);
       }
@@ -315,9 +320,22 @@ export class KvStateMachine {
   /**
    * Writes every deferred record, with the applied index: RocksDB then holds the applied state
    * exactly. Before anything reads the meta family in RocksDB directly, before an entry that is
-   * not plain SETs, and at shutdown. Its cost grows with the dirty records (up to
+   * not plain replacements, and at shutdown. Its cost grows with the dirty records (up to
    * DEFERRED_DIRTY_RECORDS_MAX).
    */
+  /**
+   * Whether an entry of `commands[0..n)` must wait for the deferred backlog: it is not made of
+   * plain replacements, so it would first write every dirty record, and there are more than
+   * DEFERRED_DRAIN_CHUNK. If so, writes the oldest DEFERRED_DRAIN_CHUNK of them now (the write
+   * path calls again on its next turn) and returns true.
+   */
+  drainBefore(commands: readonly EntryCommand[], n: number): boolean {
+    if (this.cache.dirty <= DEFERRED_DRAIN_CHUNK) return false;
+    if (plainReplacements(commands, n) > 0) return false;
+    this.writeDirty(DEFERRED_DRAIN_CHUNK);
+    return true;
+  }
+
   flushDeferred(): void {
     if (this.cache.dirty === 0 && this.durableIndex === this.appliedIndex) return;
     this.writeDirty(Number.POSITIVE_INFINITY);
@@ -550,21 +568,28 @@ function addMeta(batch: WriteBatch, mk: Buffer, value: Buffer | null): void {
   else batch.put('meta', mk, value);
 }
 
-/** Whether every command is `SET key value` with no options (any letter case). */
-function plainSets(commands: readonly { argv: Buffer[] }[]): boolean {
-  for (let i = 0; i < commands.length; i++) {
+/**
+ * The number of keys the entry replaces when every command is a plain replacement: `SET key
+ * value` with no options, or `MSET key value [key value ...]` (any letter case); 0 otherwise.
+ * Such a command sets its keys whatever they held, so replaying it over a newer state ends at
+ * the same state (see `deferPlainWrites`).
+ */
+function plainReplacements(commands: readonly { argv: Buffer[] }[], n = commands.length): number {
+  let keys = 0;
+  for (let i = 0; i < n; i++) {
     const argv = commands[i]!.argv;
-    if (argv.length !== 3) return false;
     const name = argv[0]!;
-    if (
-      name.length !== 3 ||
-      (name[0]! | 0x20) !== 0x73 ||
-      (name[1]! | 0x20) !== 0x65 ||
-      (name[2]! | 0x20) !== 0x74
-    ) {
-      return false;
-    }
+    if (argv.length === 3 && name.length === 3 && nameIs(name, 'set')) keys++;
+    else if (argv.length >= 3 && (argv.length & 1) === 1 && name.length === 4 && nameIs(name, 'mset')) {
+      keys += (argv.length - 1) >>> 1;
+    } else return 0;
   }
+  return keys;
+}
+
+/** Whether `name` is the lower-case ASCII `lower` in any letter case (same length assumed). */
+function nameIs(name: Buffer, lower: string): boolean {
+  for (let j = 0; j < lower.length; j++) if ((name[j]! | 0x20) !== lower.charCodeAt(j)) return false;
   return true;
 }
 

@@ -1,9 +1,10 @@
-// Deferred writes (KvStateMachine.deferPlainWrites): entries of plain `SET key value` keep their
-// meta records in the cache and write them later. Checked against a state machine that writes
+// Deferred writes (KvStateMachine.deferPlainWrites): entries of plain `SET key value` and
+// `MSET key value ...` keep their meta records in the cache and write them later. Checked against a state machine that writes
 // everything at once, over seeded random entries on a small keyspace (so keys are rewritten
 // while dirty), with stamps advancing past DEFERRED_COLD_MS (so cold records are written while
 // newer ones stay dirty), SETs over keys with deadlines (a plain SET that must write
-// `expire`), and INCR / DEL / SET EX / MSET entries (not plain: everything is written first).
+// `expire`), plain replacements of hashes, and INCR / DEL / SET EX / HSET entries (not plain:
+// everything is written first).
 // A crash is a new state machine on the same storage, replaying the log after its applied
 // index: it must reach exactly the reference state (digest over meta, sub, zscore, expire).
 import { ErrorReply } from '@seshat/common';
@@ -38,14 +39,19 @@ function randomEntry(r: () => number, step: number): EntryCommand[] {
   const key = () => `k${Math.floor(r() * 40)}`;
   const roll = r();
   if (roll < 0.8) {
-    // Plain SETs, several per entry, some of the same key.
+    // Plain SETs and MSETs, several per entry, some of the same key (within an MSET too).
     const n = 1 + Math.floor(r() * 6);
-    return Array.from({ length: n }, () => cmd('set', key(), `v${step}:${Math.floor(r() * 1000)}`));
+    const value = () => `v${step}:${Math.floor(r() * 1000)}`;
+    return Array.from({ length: n }, () => {
+      if (r() < 0.7) return cmd('set', key(), value());
+      const pairs = 1 + Math.floor(r() * 3);
+      return cmd('mset', ...Array.from({ length: pairs }, () => [key(), value()]).flat());
+    });
   }
   if (roll < 0.85) return [cmd('set', key(), 'volatile', 'px', String(1 + Math.floor(r() * 3000)))];
   if (roll < 0.9) return [cmd('incr', `n${Math.floor(r() * 3)}`)];
   if (roll < 0.94) return [cmd('del', key())];
-  if (roll < 0.97) return [cmd('mset', key(), 'm1', key(), 'm2')];
+  if (roll < 0.97) return [cmd('hset', key(), 'f', 'h')];
   return [cmd('set', key(), 'x'), cmd('append', key(), 'y')];
 }
 
