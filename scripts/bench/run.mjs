@@ -49,7 +49,12 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const SESHAT_MAIN = path.join(REPO, 'crates-ts', 'seshat', 'dist', 'main.js');
 // Seshat runs with the environment `npm start` and the `seshat` bin give it: glibc malloc on
 // transparent huge pages (docs/operations.md, "Memory").
-const SESHAT_ENV = { ...process.env, GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1' };
+const SESHAT_ENV = {
+  ...process.env,
+  GLIBC_TUNABLES:
+    process.env.GLIBC_TUNABLES ??
+    'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864',
+};
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 const KEYSPACE = 100_000;
