@@ -57,8 +57,6 @@ export const RECORD_SMALL_MAX_BYTES = SMALL_MAX_BYTES;
 const SLOT_WORDS = 4;
 /** Bit of `info` marking a known-absent key. */
 const ABSENT = 0x40000000;
-/** Undo record's address of a write to a key the cache did not hold. */
-const UNCACHED = -1;
 
 type Value = Buffer | null;
 
@@ -94,7 +92,7 @@ export class MetaCache {
   /** True while an entry applies: its writes must stay until committed or rolled back. */
   private pinned = false;
   /** While pinned: per write, the meta key (undoKeys) and in `undo` the replaced record's
-   * address (or UNCACHED) and length, the slot's info word and lastWrite. Replaced regions stay
+   * address and length (0 if the key was not cached), the slot's info word and lastWrite. Replaced regions stay
    * allocated until `commit`, so no copy is needed. */
   private undoKeys: Buffer[] = [];
   private undo: number[] = [];
@@ -280,7 +278,7 @@ export class MetaCache {
     }
     if (this.pinned) {
       this.undoKeys.push(mk);
-      if (slot < 0) this.undo.push(UNCACHED, 0, 0, 0);
+      if (slot < 0) this.undo.push(0, 0, 0, 0);
       else
         this.undo.push(
           this.info[SLOT_WORDS * slot + 2]!,
@@ -316,7 +314,7 @@ export class MetaCache {
     // The regions the entry's writes replaced are garbage now.
     const undo = this.undo;
     for (let i = 0; i < undo.length; i += 4) {
-      if (undo[i] !== UNCACHED) this.arena.release(undo[i]!, undo[i + 1]!);
+      if (undo[i + 1] !== 0) this.arena.release(undo[i]!, undo[i + 1]!);
     }
     this.unpin();
   }
@@ -341,7 +339,7 @@ export class MetaCache {
       let slot = this.find(mk, h);
       if (slot >= 0) this.dirtyCount += (oldLastWrite === 0 ? 0 : 1) - (this.lastWrite[slot] === 0 ? 0 : 1);
       else if (oldLastWrite !== 0) this.dirtyCount++;
-      if (oldAddr === UNCACHED) {
+      if (oldLength === 0) {
         if (slot >= 0) this.remove(slot);
         continue;
       }

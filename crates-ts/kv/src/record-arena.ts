@@ -9,9 +9,11 @@
  * never sees it.
  *
  * Addresses: `page << 16 | granule`, a granule being 16 bytes of a 1 MB page, so an address is
- * a small integer (up to 16,384 pages: 16 GB). Regions up to SMALL_MAX_BYTES are carved from
- * shared pages by size class: multiples of 16 bytes up to 256, then four classes per power of
- * two. A larger region gets a page of its own, dropped when freed.
+ * a non-negative int32 (up to 32,767 shared pages: 32 GB). Regions up to SMALL_MAX_BYTES are
+ * carved from shared pages by size class: multiples of 16 bytes up to 256, then four classes
+ * per power of two. A larger region, or any region once the shared pages are used up, gets a
+ * Buffer of its own, addressed by a negative number (-1 - its index), dropped when freed: no
+ * count or size limit there.
  *
  * Freed regions are reused by their class only, so memory that served one record size is not
  * given to another: `pageBytes` (what the arena holds) can exceed `usedBytes` (what records
@@ -26,7 +28,8 @@ const GRANULE_BYTES = 1 << GRANULE_SHIFT;
 export const SMALL_MAX_BYTES = 64 * 1024;
 /** Classes of 16..256 bytes in steps of 16, then 4 per power of two up to SMALL_MAX_BYTES. */
 const CLASSES = 16 + 4 * (Math.log2(SMALL_MAX_BYTES) - 8);
-const MAX_PAGES = 1 << 14;
+/** Shared pages at most: addresses stay non-negative int32s. */
+const MAX_PAGES = (1 << 15) - 1;
 
 /** The size class of a region of `n` bytes (1 <= n <= SMALL_MAX_BYTES). */
 export function sizeClass(n: number): number {
@@ -45,29 +48,39 @@ export function classBytes(c: number): number {
 }
 
 export class RecordArena {
-  /** Per page: its Buffer, null once a large page is freed. */
-  private pages: (Buffer | null)[] = [];
+  /** Shared pages. */
+  private pages: Buffer[] = [];
+  /** Regions of their own (negative addresses), null once freed. */
+  private own: (Buffer | null)[] = [];
+  /** Indexes of freed `own` entries, for reuse. */
+  private freeOwn: number[] = [];
   /** Per size class (index 1..CLASSES): free region addresses, used as a stack. */
   private free: number[][] = Array.from({ length: CLASSES + 1 }, () => []);
-  /** Indexes of freed large pages, for reuse. */
-  private freePages: number[] = [];
   /** The shared page regions are carved from, and the next free byte in it. */
   private bumpPage = -1;
   private bumpOffset = PAGE_BYTES;
   /** Bytes of live regions (class sizes; a large region's exact size). */
   usedBytes = 0;
-  /** Bytes of all pages held. */
+  /** Bytes of all pages and own regions held. */
   pageBytes = 0;
+
+  constructor(private readonly maxPages = MAX_PAGES) {}
 
   /** A region of at least `n` bytes (n >= 1); returns its address. */
   alloc(n: number): number {
-    if (n > SMALL_MAX_BYTES) return this.allocLarge(n);
+    if (n > SMALL_MAX_BYTES) return this.allocOwn(n);
     const c = sizeClass(n);
     const size = classBytes(c);
-    this.usedBytes += size;
     const list = this.free[c]!;
-    if (list.length > 0) return list.pop()!;
-    if (this.bumpOffset + size > PAGE_BYTES) this.newBumpPage();
+    if (list.length > 0) {
+      this.usedBytes += size;
+      return list.pop()!;
+    }
+    if (this.bumpOffset + size > PAGE_BYTES) {
+      if (this.pages.length >= this.maxPages) return this.allocOwn(n);
+      this.newBumpPage();
+    }
+    this.usedBytes += size;
     const addr = (this.bumpPage << 16) | (this.bumpOffset >>> GRANULE_SHIFT);
     this.bumpOffset += size;
     return addr;
@@ -75,12 +88,12 @@ export class RecordArena {
 
   /** Frees the region at `addr`, allocated for `n` bytes. */
   release(addr: number, n: number): void {
-    if (n > SMALL_MAX_BYTES) {
-      const page = addr >>> 16;
-      this.pages[page] = null;
-      this.freePages.push(page);
-      this.usedBytes -= n;
-      this.pageBytes -= n;
+    if (addr < 0) {
+      const i = -1 - addr;
+      this.usedBytes -= this.own[i]!.length;
+      this.pageBytes -= this.own[i]!.length;
+      this.own[i] = null;
+      this.freeOwn.push(i);
       return;
     }
     const c = sizeClass(n);
@@ -88,31 +101,39 @@ export class RecordArena {
     this.free[c]!.push(addr);
   }
 
-  /** The page Buffer holding the region at `addr`. */
+  /** The Buffer holding the region at `addr`. */
   page(addr: number): Buffer {
-    return this.pages[addr >>> 16]!;
+    return addr >= 0 ? this.pages[addr >>> 16]! : this.own[-1 - addr]!;
   }
 
-  /** The region's first byte within its page. */
+  /** The region's first byte within its page (0 for a region of its own). */
   offset(addr: number): number {
-    return (addr & 0xffff) << GRANULE_SHIFT;
+    return addr >= 0 ? (addr & 0xffff) << GRANULE_SHIFT : 0;
   }
 
   clear(): void {
     this.pages = [];
+    this.own = [];
+    this.freeOwn = [];
     this.free = Array.from({ length: CLASSES + 1 }, () => []);
-    this.freePages = [];
     this.bumpPage = -1;
     this.bumpOffset = PAGE_BYTES;
     this.usedBytes = 0;
     this.pageBytes = 0;
   }
 
-  private allocLarge(n: number): number {
-    const page = this.claimPage(Buffer.allocUnsafeSlow(n));
+  /** A region in a Buffer of its own (exactly `n` bytes). */
+  private allocOwn(n: number): number {
+    const buffer = Buffer.allocUnsafeSlow(n);
     this.usedBytes += n;
     this.pageBytes += n;
-    return page << 16;
+    const reused = this.freeOwn.pop();
+    if (reused !== undefined) {
+      this.own[reused] = buffer;
+      return -1 - reused;
+    }
+    this.own.push(buffer);
+    return -this.own.length;
   }
 
   /** Starts a new shared page; the old one's unused tail goes to the free lists. */
@@ -127,19 +148,9 @@ export class RecordArena {
         rest -= classBytes(c);
       }
     }
-    this.bumpPage = this.claimPage(Buffer.allocUnsafeSlow(PAGE_BYTES));
+    this.pages.push(Buffer.allocUnsafeSlow(PAGE_BYTES));
+    this.bumpPage = this.pages.length - 1;
     this.bumpOffset = 0;
     this.pageBytes += PAGE_BYTES;
-  }
-
-  private claimPage(buffer: Buffer): number {
-    const reused = this.freePages.pop();
-    if (reused !== undefined) {
-      this.pages[reused] = buffer;
-      return reused;
-    }
-    if (this.pages.length >= MAX_PAGES) throw new Error('meta cache arena full (16 GB)');
-    this.pages.push(buffer);
-    return this.pages.length - 1;
   }
 }

@@ -78,21 +78,51 @@ t.test('live regions keep their bytes through random allocs and frees', (t) => {
   t.end();
 });
 
-t.test('freed regions and large pages are reused', (t) => {
+t.test('freed regions and own buffers are reused', (t) => {
   const arena = new RecordArena();
   const a = arena.alloc(100);
   arena.release(a, 100);
   t.equal(arena.alloc(97), a, 'same class: the freed region');
   const big = arena.alloc(SMALL_MAX_BYTES + 1);
+  t.ok(big < 0, 'a large region gets a buffer of its own (negative address)');
+  t.equal(arena.offset(big), 0);
   const pages = arena.pageBytes;
   arena.release(big, SMALL_MAX_BYTES + 1);
-  t.equal(arena.pageBytes, pages - (SMALL_MAX_BYTES + 1), 'a large page is given back');
+  t.equal(arena.pageBytes, pages - (SMALL_MAX_BYTES + 1), 'its buffer is given back');
   const again = arena.alloc(SMALL_MAX_BYTES + 5);
-  t.equal(again >>> 16, big >>> 16, 'its page index is reused');
+  t.equal(again, big, 'its index is reused');
   t.equal(arena.page(again).length, SMALL_MAX_BYTES + 5);
   arena.clear();
   t.equal(arena.pageBytes, 0);
   t.equal(arena.usedBytes, 0);
+  t.end();
+});
+
+t.test('past the shared page limit, regions get buffers of their own', (t) => {
+  const arena = new RecordArena(1);
+  const live: [number, number][] = [];
+  // 1 MB of 4 KB regions fills the one shared page; the rest, and 3,000 large ones, overflow.
+  for (let i = 0; i < 300; i++) live.push([arena.alloc(4096), 4096]);
+  for (let i = 0; i < 3000; i++)
+    live.push([arena.alloc(SMALL_MAX_BYTES + 1 + (i % 7)), SMALL_MAX_BYTES + 1 + (i % 7)]);
+  t.equal(live.filter(([a]) => a >= 0).length, 256, 'the shared page holds 256 regions of 4 KB');
+  for (const [a, n] of live) arena.page(a).fill(n & 0xff, arena.offset(a), arena.offset(a) + n);
+  let bad = 0;
+  for (const [a, n] of live) {
+    const at = arena.offset(a);
+    if (
+      at + n > arena.page(a).length ||
+      !arena
+        .page(a)
+        .subarray(at, at + n)
+        .equals(Buffer.alloc(n, n & 0xff))
+    )
+      bad++;
+  }
+  t.equal(bad, 0, 'every region keeps its bytes');
+  for (const [a, n] of live) arena.release(a, n);
+  t.equal(arena.usedBytes, 0);
+  t.equal(arena.pageBytes, PAGE_BYTES, 'only the shared page is left');
   t.end();
 });
 
