@@ -20,14 +20,14 @@ const REBASE_AT = 2 ** 30;
 const KEY_BYTES_MIN = 16 * 1024;
 
 export class DirtyQueue {
-  private index: Float64Array;
-  private stamp: Float64Array;
-  private slot: Int32Array;
-  private moves: Float64Array;
+  private index!: Float64Array;
+  private stamp!: Float64Array;
+  private slot!: Int32Array;
+  private moves!: Float64Array;
   /** Per element: the physical offset of its key in `bytes`, and the key's length. */
-  private keyStart: Int32Array;
-  private keyLength: Int32Array;
-  private mask: number;
+  private keyStart!: Int32Array;
+  private keyLength!: Int32Array;
+  private mask!: number;
   private bytes: Buffer;
   private bytesMask: number;
   /** Next physical write offset in `bytes`, and the bytes held by kept elements. */
@@ -38,13 +38,7 @@ export class DirtyQueue {
   tail = 0;
 
   constructor(private readonly minCapacity = 1024) {
-    this.index = new Float64Array(minCapacity);
-    this.stamp = new Float64Array(minCapacity);
-    this.slot = new Int32Array(minCapacity);
-    this.moves = new Float64Array(minCapacity);
-    this.keyStart = new Int32Array(minCapacity);
-    this.keyLength = new Int32Array(minCapacity);
-    this.mask = minCapacity - 1;
+    this.allocate(minCapacity);
     this.bytes = Buffer.allocUnsafeSlow(KEY_BYTES_MIN);
     this.bytesMask = KEY_BYTES_MIN - 1;
   }
@@ -120,15 +114,7 @@ export class DirtyQueue {
 
   /** Empties the queue and gives back grown buffers. */
   reset(): void {
-    if (this.mask + 1 !== this.minCapacity) {
-      this.index = new Float64Array(this.minCapacity);
-      this.stamp = new Float64Array(this.minCapacity);
-      this.slot = new Int32Array(this.minCapacity);
-      this.moves = new Float64Array(this.minCapacity);
-      this.keyStart = new Int32Array(this.minCapacity);
-      this.keyLength = new Int32Array(this.minCapacity);
-      this.mask = this.minCapacity - 1;
-    }
+    if (this.mask + 1 !== this.minCapacity) this.allocate(this.minCapacity);
     if (this.bytesMask + 1 !== KEY_BYTES_MIN) {
       this.bytes = Buffer.allocUnsafeSlow(KEY_BYTES_MIN);
       this.bytesMask = KEY_BYTES_MIN - 1;
@@ -153,32 +139,30 @@ export class DirtyQueue {
     if (first < n) key.copy(bytes, 0, first, n);
   }
 
+  /** Fresh, empty columns for `capacity` elements (a power of two). */
+  private allocate(capacity: number): void {
+    this.index = new Float64Array(capacity);
+    this.stamp = new Float64Array(capacity);
+    this.slot = new Int32Array(capacity);
+    this.moves = new Float64Array(capacity);
+    this.keyStart = new Int32Array(capacity);
+    this.keyLength = new Int32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
   private grow(): void {
-    const cap = (this.mask + 1) * 2;
-    const index = new Float64Array(cap);
-    const stamp = new Float64Array(cap);
-    const slot = new Int32Array(cap);
-    const moves = new Float64Array(cap);
-    const keyStart = new Int32Array(cap);
-    const keyLength = new Int32Array(cap);
-    const m = cap - 1;
+    const { index, stamp, slot, moves, keyStart, keyLength, mask } = this;
+    this.allocate((mask + 1) * 2);
     for (let h = this.head; h < this.tail; h++) {
-      const from = h & this.mask;
-      const to = h & m;
-      index[to] = this.index[from]!;
-      stamp[to] = this.stamp[from]!;
-      slot[to] = this.slot[from]!;
-      moves[to] = this.moves[from]!;
-      keyStart[to] = this.keyStart[from]!;
-      keyLength[to] = this.keyLength[from]!;
+      const from = h & mask;
+      const to = h & this.mask;
+      this.index[to] = index[from]!;
+      this.stamp[to] = stamp[from]!;
+      this.slot[to] = slot[from]!;
+      this.moves[to] = moves[from]!;
+      this.keyStart[to] = keyStart[from]!;
+      this.keyLength[to] = keyLength[from]!;
     }
-    this.index = index;
-    this.stamp = stamp;
-    this.slot = slot;
-    this.moves = moves;
-    this.keyStart = keyStart;
-    this.keyLength = keyLength;
-    this.mask = m;
   }
 
   /** Makes room for `more` key bytes: a larger ring holding the kept keys from offset 0. */

@@ -5,16 +5,16 @@
  * filled from storage reads and written by every applied entry, and the state machine is the
  * only writer.
  *
- * The table is open addressing with linear probing over a dense array of 32-bit key hashes.
- * Each slot holds one "record": the db byte, the user key and the meta record (keys are meta
- * keys without their slot prefix: the slot is a function of the key), as bytes in the record
- * arena (record-arena.ts), off the JS heap. A lookup hashes the key's bytes where they are (no
- * key string per lookup), scans hashes in one cache line, and compares the one record whose
- * hash matches; the value is in that same record. So a GET touches three places in memory: the
- * hash, the slot, the record. With 100,000 random keys each of those is a cache and TLB miss,
- * and they dominated a GET: the Map<string, Buffer> this replaces touched five or more (bucket,
- * chain entries, their key strings, the Buffer, its bytes) and needed a fresh key string per
- * lookup. Records were JS strings until the garbage collector's copying of every rewritten
+ * The table is open addressing with linear probing over one Int32Array: per slot 16 bytes
+ * of key hash, key length, and the address and length of the slot's "record": the db byte, the
+ * user key and the meta record (keys are meta keys without their slot prefix: the slot is a
+ * function of the key), as bytes in the record arena (record-arena.ts), off the JS heap. A
+ * lookup hashes the key's bytes where they are (no key string per lookup), scans slots, and
+ * compares the one record whose hash matches; the value is in that same record. So a GET
+ * touches two places in memory: the slot and the record. With 100,000 random keys each of
+ * those is a cache and TLB miss, and they dominated a GET: the Map<string, Buffer> this
+ * replaces touched five or more (bucket, chain entries, their key strings, the Buffer, its
+ * bytes) and needed a fresh key string per lookup. Records were JS strings until the garbage collector's copying of every rewritten
  * key's new string showed up as the largest cost of a SET after the lookup itself.
  *
  * Complete mode: when every meta record was loaded at start (`load` ... `loaded`) and nothing has
@@ -398,7 +398,7 @@ export class MetaCache {
       const slot = this.queuedSlot(h);
       if (slot >= 0 && this.lastWrite[slot] === q.indexAt(h)) {
         keys.push(q.keyView(h));
-        values.push(this.valueView(slot));
+        values.push(this.valueAt(slot, Number.POSITIVE_INFINITY, false));
         indexes.push(q.indexAt(h));
         slots.push(slot);
       }
@@ -444,9 +444,10 @@ export class MetaCache {
 
   // ---- the table ------------------------------------------------------------------------
 
-  /** The value of occupied `slot` up to `limit` bytes, as a Buffer: a copy for a small
-   * record, a view of a large one's page (never written again). */
-  private valueAt(slot: number, limit = Number.POSITIVE_INFINITY): Value {
+  /** The value of occupied `slot` up to `limit` bytes (null: absent), as a Buffer: a copy for
+   * a small record; a view for a record with a buffer of its own (never written again), or
+   * with `copy` false (valid until the cache changes, see takeDirty). */
+  private valueAt(slot: number, limit = Number.POSITIVE_INFINITY, copy = true): Value {
     const n = this.info[SLOT_WORDS * slot + 1]!;
     if ((n & ABSENT) !== 0) return null;
     const a = this.info[SLOT_WORDS * slot + 2]!;
@@ -454,21 +455,12 @@ export class MetaCache {
     const start = this.arena.offset(a) + n;
     const recordLength = this.info[SLOT_WORDS * slot + 3]!;
     const length = Math.min(recordLength - n, limit);
-    if (recordLength > SMALL_MAX_BYTES) return page.subarray(start, start + length);
+    if (!copy || recordLength > SMALL_MAX_BYTES) return page.subarray(start, start + length);
     const out = Buffer.allocUnsafe(length);
     // Small values (the common case): a byte loop beats a native copy call.
     if (length <= 64) for (let i = 0; i < length; i++) out[i] = page[start + i]!;
     else page.copy(out, 0, start, start + length);
     return out;
-  }
-
-  /** The value of occupied `slot` as a view of its arena bytes (see takeDirty), null if absent. */
-  private valueView(slot: number): Value {
-    const n = this.info[SLOT_WORDS * slot + 1]!;
-    if ((n & ABSENT) !== 0) return null;
-    const a = this.info[SLOT_WORDS * slot + 2]!;
-    const start = this.arena.offset(a) + n;
-    return this.arena.page(a).subarray(start, this.arena.offset(a) + this.info[SLOT_WORDS * slot + 3]!);
   }
 
   private find(mk: Buffer, h: number): number {

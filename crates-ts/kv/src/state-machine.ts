@@ -318,12 +318,6 @@ export class KvStateMachine {
   }
 
   /**
-   * Writes every deferred record, with the applied index: RocksDB then holds the applied state
-   * exactly. Before anything reads the meta family in RocksDB directly, before an entry that is
-   * not plain replacements, and at shutdown. Its cost grows with the dirty records (up to
-   * DEFERRED_DIRTY_RECORDS_MAX).
-   */
-  /**
    * Whether an entry of `commands[0..n)` must wait for the deferred backlog: it is not made of
    * plain replacements, so it would first write every dirty record, and there are more than
    * DEFERRED_DRAIN_CHUNK. If so, writes the oldest DEFERRED_DRAIN_CHUNK of them now (the write
@@ -336,6 +330,12 @@ export class KvStateMachine {
     return true;
   }
 
+  /**
+   * Writes every deferred record, with the applied index: RocksDB then holds the applied state
+   * exactly. Before anything reads the meta family in RocksDB directly, before an entry that is
+   * not plain replacements, and at shutdown. Its cost grows with the dirty records (up to
+   * DEFERRED_DIRTY_RECORDS_MAX).
+   */
   flushDeferred(): void {
     if (this.cache.dirty === 0 && this.durableIndex === this.appliedIndex) return;
     this.writeDirty(Number.POSITIVE_INFINITY);

@@ -201,7 +201,7 @@ export class Client implements WriteWaiter {
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }
 
-  /** Queues a bulk-string reply of the latin1 `text` from char `start` (one byte per char). */
+  /** Queues a bulk-string reply of bytes `start` to `end` of `buf` (copied now). */
   replyBulkRange(buf: Buffer, start: number, end: number): void {
     if (this.replyMode === 'on') this.writer.writeBulkRange(buf, start, end);
     else if (this.replyMode === 'skip') this.replyMode = 'on';

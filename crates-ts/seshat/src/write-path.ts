@@ -50,6 +50,8 @@ export class WritePath implements Proposer {
   private readonly commands: EntryCommand[] = [];
   private readonly waiters: (WriteWaiter | null)[] = [];
   private bytes = 0;
+  /** Argument bytes of the commands the last nextEntryLength counted. */
+  private nextEntryBytes = 0;
   private scheduled = false;
   private readonly touched = new Set<WriteWaiter>();
   fsync: FsyncPolicy = 'always';
@@ -125,7 +127,8 @@ export class WritePath implements Proposer {
     this.touched.clear();
   }
 
-  /** Commands in the next entry: up to ENTRY_COMMANDS_MAX and about ENTRY_BYTES_MAX. */
+  /** Commands in the next entry: up to ENTRY_COMMANDS_MAX and about ENTRY_BYTES_MAX. Their
+   * argument bytes are left in `nextEntryBytes`. */
   private nextEntryLength(): number {
     let n = 0;
     let bytes = 0;
@@ -133,12 +136,13 @@ export class WritePath implements Proposer {
       for (const a of this.commands[n]!.argv) bytes += a.length;
       n++;
     }
+    this.nextEntryBytes = bytes;
     return n;
   }
 
+  /** Writes the next `n` commands (as counted by nextEntryLength) as one entry. */
   private flushOne(n: number): void {
-    let bytes = 0;
-    for (let i = 0; i < n; i++) for (const a of this.commands[i]!.argv) bytes += a.length;
+    const bytes = this.nextEntryBytes;
     const commands = this.commands.splice(0, n);
     const waiters = this.waiters.splice(0, n);
     this.bytes -= bytes;
