@@ -29,6 +29,9 @@ t.test('a write after a SET streak waits for the backlog while other clients are
     const sets = Array.from({ length: BATCH }, (_, j) => ['SET', `k:${i + j}`, `v:${i + j}`]);
     await writer.pipeline(sets);
   }
+  // The records live in the meta cache's arena: at least one 1 MB page of it.
+  const arena = /meta_cache_arena_bytes:(\d+)/.exec(await reader.q('INFO', 'memory'));
+  t.ok(arena !== null && Number(arena[1]) >= 1024 * 1024, `INFO memory shows the arena (${arena?.[1]})`);
   const before = deferredKeys(await reader.q('INFO', 'persistence'));
   // Well past one chunk (4,096 records): several turns of draining.
   t.ok(before > 4 * 4096, `a backlog of deferred records (${before})`);
