@@ -132,3 +132,37 @@ t.test('EXEC with WATCH on a forwarding follower: the leader checks the watched 
     }
   }
 });
+
+t.test('WATCH on a lagging follower: a write acknowledged before WATCH does not abort EXEC', async (t) => {
+  // Issue 20: WATCH used to start from the follower's own applied index, so a SET that the
+  // leader had acknowledged before WATCH (not yet applied by the follower) counted as written
+  // after it: compare-and-set through a lagging follower aborted with nothing to explain it.
+  const lagging = 3;
+  const proxy = await LinkProxy.start({ target: { host: '127.0.0.1', port: 1 }, name: 'to-3' });
+  t.teardown(() => proxy.close());
+  const c = await startCluster({
+    size: 3,
+    t,
+    nodeArgs: (id, ports) => {
+      if (id === lagging) return ['--raft-election-ticks', '200'];
+      proxy.setTarget({ host: '127.0.0.1', port: ports[lagging - 1]!.raft });
+      return ['--raft-peer-dial', `${lagging}@${proxy.address}`];
+    },
+  });
+  const leader = (await c.waitForLeader({ writable: true, known: true, timeoutMs: 20_000 })).id;
+  t.not(leader, lagging, 'node 3 (long election timeout) is a follower');
+  const applied = async (id: number): Promise<number> => Number((await c.raftInfo(id)).raft_applied_index);
+  const a = await RespClient.connect(c.node(lagging).clientPort, { replyTimeoutMs: 30_000 });
+  t.teardown(() => a.socket.destroy());
+  proxy.cut();
+  t.equal(show(await c.query(leader, ['SET', 'cas', '41'])), '+OK', 'SET acknowledged by the leader');
+  t.ok((await applied(lagging)) < (await applied(leader)), 'the follower has not applied it');
+  const watch = a.send(['WATCH', 'cas']);
+  proxy.heal();
+  t.equal(show(await watch), '+OK');
+  t.equal(show(await a.send(['GET', 'cas'])), '"41"');
+  t.equal(show(await a.send(['MULTI'])), '+OK');
+  t.equal(show(await a.send(['INCR', 'cas'])), '+QUEUED');
+  t.equal(show(await a.send(['EXEC'])), '[:42]', 'the transaction applies');
+  t.equal(show(await c.query(leader, ['GET', 'cas'])), '"42"');
+});

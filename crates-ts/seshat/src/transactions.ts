@@ -24,6 +24,7 @@ import {
   metaKey,
 } from '@seshat/kv';
 import { type Client, NO_REPLY, type PendingHandler, PendingKind } from './client.js';
+import { localReadSlot } from './forward-route.js';
 import { captureConfirmations } from './pubsub.js';
 import { def } from './server-commands.js';
 import { touchesWatched, watchGuardOf } from './watch-pending.js';
@@ -131,22 +132,52 @@ def(
   },
   (server, client, argv) => {
     if (client.multi !== null) throw new SeshatError('ERR', 'WATCH inside MULTI is not allowed');
-    client.watched ??= new Map();
-    // Committed, so a leader checking a forwarded EXEC holds every later write (watch-pending.ts).
-    client.watchAfter ??= server.sm.appliedIndex;
-    const now = server.clock.nowMs();
-    for (let i = 1; i < argv.length; i++) {
-      const mk = metaKey(client.db, argv[i]!);
-      const k = mk.toString('latin1');
-      if (client.watched.has(k)) continue;
-      const raw = server.sm.peekMeta(mk);
-      const exp = raw === undefined ? 0 : metaExpireAt(raw);
-      client.watched.set(k, exp > now ? exp : 0);
-      server.watchKey(k, client);
+    const cluster = server.cluster;
+    if (cluster === null) {
+      watchKeys(server, client, argv);
+      return OK;
     }
-    return OK;
+    // Cluster mode: the keys are watched from a linearizable read point (a ReadIndex round,
+    // then this node's state applied up to it). A write acknowledged to anyone before WATCH
+    // arrived is then already applied here, so neither this node's dirty tracking nor the
+    // leader's check of a forwarded EXEC (after = the applied index) can take it for a
+    // modification after WATCH. Watching from this node's own applied index instead aborted
+    // compare-and-set transactions on a lagging follower (a restarted node catching up, or
+    // one that had not yet applied the client's own previous write).
+    const fill = localReadSlot(client);
+    cluster.driver.read({
+      run: () => {
+        watchKeys(server, client, argv);
+        fill(OK);
+      },
+      // No read point (no leader in time): the error is answered, and the transaction that
+      // may follow is aborted (EXEC answers nil) rather than run unguarded.
+      fail: (reply) => {
+        client.watched ??= new Map();
+        client.watchDirty = true;
+        fill(reply);
+      },
+    });
+    return NO_REPLY;
   },
 );
+
+/** WATCH's effect: registers the keys (with their deadlines) from this node's applied state. */
+function watchKeys(server: SeshatServer, client: Client, argv: Buffer[]): void {
+  client.watched ??= new Map();
+  // Committed, so a leader checking a forwarded EXEC holds every later write (watch-pending.ts).
+  client.watchAfter ??= server.sm.appliedIndex;
+  const now = server.clock.nowMs();
+  for (let i = 1; i < argv.length; i++) {
+    const mk = metaKey(client.db, argv[i]!);
+    const k = mk.toString('latin1');
+    if (client.watched.has(k)) continue;
+    const raw = server.sm.peekMeta(mk);
+    const exp = raw === undefined ? 0 : metaExpireAt(raw);
+    client.watched.set(k, exp > now ? exp : 0);
+    server.watchKey(k, client);
+  }
+}
 
 def(
   {
