@@ -1,8 +1,8 @@
 // How GroupDriver orders the I/O of a Ready (group-driver.ts: handleReady, applyDurable,
-// mayDefer) and recovers from a crash in between. Three drivers on real RocksDB databases,
+// syncsOffLoop) and recovers from a crash in between. Three drivers on real RocksDB databases,
 // messages delivered by hand, storage writes recorded:
-// - a leader sends its appends one event-loop turn BEFORE it fsyncs them (gRPC writes leave
-//   only after the turn; the binding's fsync blocks it), so the followers' fsyncs overlap;
+// - a leader sends its appends and writes them unsynced in the same turn; the Ready is
+//   finished once the WAL fsync in the thread pool is done (Storage.syncWrites);
 // - committed entries already durable are applied, and their replies sent, before the fsync
 //   of the new entries in the same Ready;
 // - a node whose applied index got ahead of its persisted commit index (a crash between the
@@ -89,12 +89,19 @@ async function cluster(t: Test) {
   for (const id of IDS) {
     nodes.set(id, await openNode(t, id, tempDir(t, `seshat-ready-n${id}-`), queue, true));
   }
+  // Readies wait for their fsync in the thread pool: a round also waits for those.
+  const persisted = async () => {
+    const waiting = [...nodes.values()].filter((n) => n.driver.persisting);
+    await Promise.all(waiting.map((n) => n.storage.syncWrites()));
+    await nextTurn();
+  };
   const deliver = async (drop: (m: Message) => boolean = () => false) => {
     for (let round = 0; round < 50 && queue.length > 0; round++) {
       for (const m of queue.splice(0)) if (!drop(m)) nodes.get(m.to)!.driver.step(m);
       await nextTurn();
+      await persisted();
     }
-    await nextTurn();
+    await persisted();
   };
   const leader = async (): Promise<number> => {
     for (let i = 0; i < TICKS_MAX; i++) {
@@ -106,7 +113,7 @@ async function cluster(t: Test) {
     }
     throw new Error('no leader elected');
   };
-  return { queue, nodes, deliver, leader };
+  return { queue, nodes, deliver, leader, persisted };
 }
 
 /** A new directory under the system temp dir, removed when `t` ends. */
@@ -120,20 +127,23 @@ function setCommand(key: string): Buffer[] {
   return [Buffer.from('SET'), Buffer.from(key), Buffer.from('v')];
 }
 
-t.test('a leader sends its appends a turn before it fsyncs them', async (t) => {
+t.test('a leader sends its appends and writes them at once, fsyncing off the event loop', async (t) => {
   const c = await cluster(t);
   const lead = c.nodes.get(await c.leader())!;
   const lastBefore = lead.log.lastIndex();
+  const deferredBefore = lead.driver.counters.readiesDeferred;
   const replies: Reply[] = [];
   lead.driver.submit({ onWriteReply: (r) => replies.push(r), flushOutput: () => {} }, 0, setCommand('a'));
   lead.driver.run();
   const appends = c.queue.filter((m) => m.type === MessageType.Append && m.entries.length > 0);
   t.equal(appends.length, 2, 'the entry is sent to both followers');
-  t.equal(lead.log.lastIndex(), lastBefore, 'but not yet written here');
+  t.equal(lead.log.lastIndex(), lastBefore + 1, 'and written here in the same turn');
+  t.equal(lead.writes.at(-1), false, 'with an unsynced write');
+  t.ok(lead.driver.persisting, 'the Ready waits for its fsync in the thread pool');
+  t.equal(lead.driver.counters.readiesDeferred, deferredBefore + 1, 'counted');
+  await lead.storage.syncWrites();
   await nextTurn();
-  t.equal(lead.log.lastIndex(), lastBefore + 1, 'it is written (fsynced) on the next turn');
-  t.equal(lead.writes.at(-1), true, 'with a synced write');
-  t.ok(lead.driver.counters.readiesDeferred > 0, 'counted');
+  t.notOk(lead.driver.persisting, 'finished once the fsync is done');
   await c.deliver();
   t.same(
     replies.map((r) => (r instanceof SimpleString ? r.value : r)),
@@ -153,29 +163,28 @@ t.test('replies of durable committed entries do not wait for the next fsync', as
   });
   lead.driver.submit(waiter('a'), 0, setCommand('a'));
   lead.driver.run();
-  await nextTurn(); // a is fsynced on the leader
+  await c.persisted(); // a is fsynced on the leader
   const aIndex = lead.log.lastIndex();
   // The followers' acknowledgements of `a` arrive together with a new write `b`: one Ready
   // commits `a` and appends `b`.
-  const write = lead.storage.write.bind(lead.storage);
-  lead.storage.write = (b, o) => {
-    if (o?.sync === true) order.push('fsync');
-    write(b, o);
+  const syncWrites = lead.storage.syncWrites.bind(lead.storage);
+  lead.storage.syncWrites = () => {
+    order.push('fsync');
+    return syncWrites();
   };
   for (const f of IDS.filter((x) => x !== id)) {
     const n = c.nodes.get(f)!;
     for (const m of c.queue.splice(0).filter((q) => q.to === f)) n.driver.step(m);
   }
   await nextTurn();
-  await nextTurn();
+  await c.persisted();
   const acks = c.queue.splice(0).filter((m) => m.to === id);
   t.ok(acks.length > 0, 'the followers acknowledged a');
   lead.driver.submit(waiter('b'), 0, setCommand('b'));
   for (const m of acks) lead.driver.step(m);
   lead.driver.run();
-  await nextTurn();
   t.equal(order[0], 'reply a', `a (index ${aIndex}) is answered first`);
-  t.ok(order.indexOf('fsync') > 0, "then b's fsync happens");
+  t.ok(order.indexOf('fsync') > 0, "then b's fsync is asked for");
   await c.deliver();
   t.ok(order.includes('reply b'), 'b is answered later');
 });

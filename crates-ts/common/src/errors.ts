@@ -40,3 +40,15 @@ export const ERR_NOT_FLOAT = 'value is not a valid float';
 export const ERR_WRONGTYPE = 'Operation against a key holding the wrong kind of value';
 export const ERR_OVERFLOW = 'increment or decrement would overflow';
 export const ERR_NO_SUCH_KEY = 'no such key';
+
+/**
+ * Stops the process on an error the node cannot recover from in place, such as a failed WAL
+ * fsync: the log's durability is then unknown (a retried fsync may report success for lost
+ * pages), so nothing more may be acknowledged; a restart replays what is really on disk.
+ * The error is rethrown on the next tick, outside any promise chain that could swallow it.
+ */
+export function failStop(e: unknown): void {
+  process.nextTick(() => {
+    throw e;
+  });
+}

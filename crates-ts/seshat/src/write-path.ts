@@ -5,8 +5,8 @@
  * reply. This is the shape Raft plugs into: append -> commit -> apply -> reply.
  */
 import type { WriteIdentity } from '@seshat/cluster';
-import { assert, type Clock, type Reply } from '@seshat/common';
-import { encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
+import { assert, type Clock, failStop, type Reply } from '@seshat/common';
+import { encodeEntry, type EntryCommand, type KvStateMachine, WOULD_BLOCK } from '@seshat/kv';
 import type { Storage } from '@seshat/storage';
 import type { LogStore } from './log-store.js';
 
@@ -44,6 +44,15 @@ export const LOG_RETAIN_ENTRIES = 64;
 /** How often (in entries) the log is compacted down to LOG_RETAIN_ENTRIES. */
 export const LOG_COMPACT_EVERY_ENTRIES = 64;
 
+/** An applied entry whose replies wait (replyWhenDurable). */
+interface AwaitingEntry {
+  seq: number;
+  waiters: (WriteWaiter | null)[];
+  replies: Reply[];
+  /** False: answerable once the entries before it are (no fsync of its own to wait for). */
+  needsSync: boolean;
+}
+
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
 export class WritePath implements Proposer {
@@ -56,10 +65,18 @@ export class WritePath implements Proposer {
   private readonly touched = new Set<WriteWaiter>();
   fsync: FsyncPolicy = 'always';
   private unsynced = false;
+  /** Entries applied and written, answered once durable, in entry order. */
+  private readonly awaiting: AwaitingEntry[] = [];
+  private awaitSeq = 0;
+  /** syncWrites calls not resolved yet. */
+  private syncsInFlight = 0;
+  /** A scheduled flush waits for them (flushBound). */
+  private flushAfterSync = false;
   /** Counters for INFO. */
   entriesWritten = 0;
   commandsWritten = 0;
-  fsyncs = 0;
+  /** Blocking fsyncs (appendfsync everysec's syncNow); see `fsyncs`. */
+  private blockingFsyncs = 0;
 
   constructor(
     private readonly storage: Storage,
@@ -103,6 +120,15 @@ export class WritePath implements Proposer {
 
   private readonly flushBound = (): void => {
     this.scheduled = false;
+    // One fsync in flight at a time (as Raft has one Ready in flight): writes that arrive
+    // meanwhile wait for it and then form one larger entry, instead of an entry per
+    // event-loop turn whose fixed costs (encoding, RocksDB write, reply turn) add up under
+    // load. The event loop still parses and serves reads during the fsync. A full entry's
+    // worth goes at once.
+    if (this.syncsInFlight > 0 && this.commands.length < ENTRY_COMMANDS_MAX) {
+      this.flushAfterSync = true;
+      return;
+    }
     this.flush(true);
   };
 
@@ -151,25 +177,34 @@ export class WritePath implements Proposer {
     const entry = encodeEntry(stamp, seed, commands);
     const sync = this.fsync === 'always';
     // Standalone: the entry is committed once durable, so the log record and its effects go
-    // in one atomic batch with one fsync (replay on restart then finds nothing to redo).
+    // in one atomic batch (replay on restart then finds nothing to redo). The batch is
+    // written unsynced; with appendfsync always its replies wait for a WAL fsync in the
+    // thread pool (Storage.syncWrites), so the event loop goes on parsing, applying and
+    // answering reads meanwhile, and the entries of the turns that pass during one fsync
+    // share the next one (group commit).
     const index = this.log.lastIndex + 1;
     const replies = this.sm.apply(index, entry, {
       addToBatch: (b) => this.log.append(b, entry),
-      sync,
+      sync: false,
       decoded: { timeMs: stamp, seed: seed >>> 0, commands },
     });
-    if (sync) this.fsyncs++;
-    else this.unsynced = true;
     assert(replies !== null && replies.length === n, 'apply returned wrong reply count');
     this.entriesWritten++;
     this.commandsWritten += n;
-    for (let i = 0; i < n; i++) {
-      const w = waiters[i];
-      if (w) {
-        w.onWriteReply(replies[i]!);
-        this.touched.add(w);
-      }
-    }
+    if (!sync) this.unsynced = true;
+    if (sync && !replies.includes(WOULD_BLOCK)) this.replyWhenDurable(waiters, replies);
+    else if (sync) {
+      // A blocking command that found nothing is parked when its reply is delivered, and it
+      // must be parked before any later entry applies (that entry's push would otherwise
+      // not wake it). Such an entry is made durable with a blocking fsync, which covers the
+      // entries still waiting for theirs: all of them are answered at once, in order.
+      this.syncNow(true);
+      this.awaiting.push({ seq: ++this.awaitSeq, waiters, replies, needsSync: false });
+      this.release(this.awaitSeq);
+    } else if (this.awaiting.length > 0) {
+      // Replies keep entry order (appendfsync changed while entries wait for their fsync).
+      this.awaiting.push({ seq: ++this.awaitSeq, waiters, replies, needsSync: false });
+    } else this.deliver(waiters, replies);
     this.sm.reportTouched();
     // Entries after the state machine's durable index are still needed by replay (deferred
     // writes, see KvStateMachine.deferPlainWrites).
@@ -179,13 +214,64 @@ export class WritePath implements Proposer {
     }
   }
 
+  /** WAL fsyncs: thread-pool rounds (shared by the entries they cover) and blocking ones. */
+  get fsyncs(): number {
+    return this.storage.syncRounds + this.blockingFsyncs;
+  }
+
+  /** Entries written but not answered yet (waiting for their fsync, or behind one that is). */
+  get awaitingSync(): number {
+    return this.awaiting.length;
+  }
+
+  private replyWhenDurable(waiters: (WriteWaiter | null)[], replies: Reply[]): void {
+    const seq = ++this.awaitSeq;
+    this.awaiting.push({ seq, waiters, replies, needsSync: true });
+    this.syncsInFlight++;
+    this.storage.syncWrites().then(
+      () => {
+        this.syncsInFlight--;
+        this.release(seq);
+        for (const w of this.touched) w.flushOutput();
+        this.touched.clear();
+        if (this.flushAfterSync && this.syncsInFlight === 0) {
+          this.flushAfterSync = false;
+          this.flush(true);
+        }
+      },
+      (e: unknown) => failStop(e),
+    );
+  }
+
+  /** Answers the waiting entries, in order, up to the first one after `durableSeq` that
+   * still needs its fsync. */
+  private release(durableSeq: number): void {
+    let i = 0;
+    const q = this.awaiting;
+    while (i < q.length && (q[i]!.seq <= durableSeq || !q[i]!.needsSync)) {
+      this.deliver(q[i]!.waiters, q[i]!.replies);
+      i++;
+    }
+    if (i > 0) q.splice(0, i);
+  }
+
+  private deliver(waiters: (WriteWaiter | null)[], replies: Reply[]): void {
+    for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i];
+      if (w) {
+        w.onWriteReply(replies[i]!);
+        this.touched.add(w);
+      }
+    }
+  }
+
   /** For appendfsync everysec: makes earlier unsynced writes durable. */
-  syncNow(): void {
-    if (!this.unsynced) return;
+  syncNow(force = false): void {
+    if (!this.unsynced && !force) return;
     const batch = this.storage.batch();
     batch.put('default', SYNC_MARKER, SYNC_MARKER);
     this.storage.write(batch, { sync: true });
-    this.fsyncs++;
+    this.blockingFsyncs++;
     this.unsynced = false;
   }
 }

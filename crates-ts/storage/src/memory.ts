@@ -257,6 +257,15 @@ export class MemoryStorage extends MemoryReader implements Storage {
     table.values.splice(from, to - from);
   }
 
+  /** Nothing to make durable in memory; resolves on a later microtask like a real sync. */
+  syncRounds = 0;
+
+  syncWrites(): Promise<void> {
+    this.assertOpen();
+    this.syncRounds++;
+    return Promise.resolve();
+  }
+
   property(cf: ColumnFamily, name: string): string | undefined {
     assertColumnFamily(cf);
     this.assertOpen();

@@ -28,6 +28,7 @@ import {
   rangeIsEmpty,
 } from './range.js';
 import { RocksSnapshot } from './rocks-snapshot.js';
+import { WalSync } from './wal-sync.js';
 import {
   COLUMN_FAMILIES,
   type ColumnFamily,
@@ -178,6 +179,8 @@ export class RocksStorage implements Storage {
   /** Read options per family, built once: no allocation per get. */
   private readonly readOptions: Record<string, NativeReadOptions> = {};
   private readonly writeOptions: Record<string, { column: NativeColumn }> = {};
+  /** fdatasync of the WAL in the thread pool (syncWrites). */
+  readonly walSync: WalSync;
 
   constructor(
     readonly path: string,
@@ -191,6 +194,7 @@ export class RocksStorage implements Storage {
       this.readOptions[cf] = { column, valueEncoding: 'buffer', fillCache: true };
       this.writeOptions[cf] = { column };
     }
+    this.walSync = new WalSync(path);
   }
 
   get isOpen(): boolean {
@@ -304,6 +308,15 @@ export class RocksStorage implements Storage {
     }
   }
 
+  get syncRounds(): number {
+    return this.walSync.stats.rounds;
+  }
+
+  syncWrites(): Promise<void> {
+    this.assertOpen();
+    return this.walSync.sync();
+  }
+
   snapshot(): RocksSnapshot {
     this.assertOpen();
     return new RocksSnapshot(this);
@@ -337,6 +350,7 @@ export class RocksStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.walSync.close();
     await this.db.close();
   }
 }

@@ -86,11 +86,19 @@ export interface Storage extends StorageReader {
   batch(): WriteBatch;
   /**
    * Atomically writes the batch (all column families). `sync: true` fsyncs the WAL
-   * before returning, blocking the event loop: intended, group commit once per turn.
+   * before returning, blocking the event loop (the write paths use `syncWrites` instead).
    * A batch can be written once; it is spent afterwards. A thrown SeshatError('STORAGE')
    * from a sync write must be treated as fatal (the state of the WAL is unknown).
    */
   write(batch: WriteBatch, options: { sync: boolean }): void;
+  /**
+   * Makes every write made before the call durable without blocking the event loop (the
+   * WAL is fdatasynced in the thread pool, wal-sync.ts; concurrent callers share rounds).
+   * Rejects with SeshatError('STORAGE') if an fsync failed: treat as fatal.
+   */
+  syncWrites(): Promise<void>;
+  /** syncWrites rounds completed (each fdatasyncs the WAL once for every caller it covers). */
+  readonly syncRounds: number;
   /**
    * A consistent read view over all column families: every read through it sees the
    * database as of the call, however many event-loop turns later it is used. Holding it
