@@ -132,6 +132,24 @@ function saveHash(ctx: Ctx, h: HashWrite): void {
   saveCollection(ctx, h.mk, out, h.old);
 }
 
+/**
+ * Creates the hash at `key` (which must be absent) with `fields` and `values` in that order
+ * (the listpack order), hashtable-encoded if `hashtable` or if a field or value requires it
+ * (RESTORE).
+ */
+export function storeNewHash(
+  ctx: Ctx,
+  key: Buffer,
+  fields: readonly Buffer[],
+  values: readonly Buffer[],
+  hashtable: boolean,
+): void {
+  const h = openHashWrite(ctx, key, true)!;
+  h.hashtable ||= hashtable;
+  for (let i = 0; i < fields.length; i++) setField(ctx, h, fields[i]!, values[i]!);
+  saveHash(ctx, h);
+}
+
 /** Redis hashTypeTryConversion: any long argument converts before anything is inserted. */
 function convertForArgs(h: HashWrite, argv: Buffer[], from: number): void {
   for (let i = from; i < argv.length; i++) {

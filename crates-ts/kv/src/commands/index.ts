@@ -11,3 +11,4 @@ import './sets.js';
 import './bitmaps.js';
 import './sort.js';
 import './blocking.js';
+import './dump.js';
