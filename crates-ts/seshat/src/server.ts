@@ -735,4 +735,5 @@ export class SeshatServer implements ClientHost {
 }
 import './command-introspection.js';
 import './cluster-commands.js';
+import './migrate.js';
 import './raft-commands.js';

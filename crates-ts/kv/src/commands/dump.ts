@@ -9,17 +9,19 @@
  * own writers, with the entry's stamp as "now" for the TTL, so all replicas end in the same
  * state. Its checks run in Redis's order: options, BUSYKEY, TTL, version/checksum, contents.
  */
+import { createHash } from 'node:crypto';
 import { OK, type Reply, SeshatError } from '@seshat/common';
 import { argIs, I64_MAX, parseI64, syntaxError } from '../args.js';
 import { elementPrefix, metaVersion } from '../collection.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { metaKey } from '../keys.js';
-import { encodeStringMeta, KeyType, metaType, stringValue, withExpireAt } from '../meta.js';
+import { encodeStringMeta, KeyType, metaExpireAt, metaType, stringValue, withExpireAt } from '../meta.js';
 import { decodeObject, type DumpValue } from '../rdb/object-decode.js';
 import { encodeHash, encodeList, encodeSet, encodeString, encodeZset } from '../rdb/object-encode.js';
 import { finishPayload, verifyPayload } from '../rdb/payload.js';
 import { RdbWriter } from '../rdb/rdb-io.js';
+import { defineInternalCommand } from './internal.js';
 import { FLAG_HASHTABLE, hashEntries, storeNewHash } from './hashes.js';
 import { listItems, openList, storeNewList } from './lists.js';
 import { setMembers, storeSet } from './sets.js';
@@ -159,6 +161,34 @@ function restore(ctx: Ctx, argv: Buffer[]): Reply {
   ctx.notify('g', 'restore', key);
   return OK;
 }
+
+/**
+ * MIGRATE's deletion of a key the target acknowledged (the server's migrate.ts proposes it):
+ * argv = [INTERNAL_MIGRATE_DELETE, key, payloadDigest(payload sent), deadline sent (decimal ms,
+ * 0 for none)], in the client's database. MIGRATE here does not stop the server while it talks to
+ * the target, as Redis does, so another client may change the key meanwhile: the key is deleted
+ * only if it still dumps to the very payload and deadline that were sent, so a write that raced
+ * the transfer is never lost. Replies 1 if deleted, 0 if not.
+ */
+export const INTERNAL_MIGRATE_DELETE = Buffer.from('\x00migrate-del');
+
+/** The digest of a payload that INTERNAL_MIGRATE_DELETE compares (SHA-1, 20 bytes). */
+export function payloadDigest(payload: Buffer): Buffer {
+  return createHash('sha1').update(payload).digest();
+}
+
+function migrateDelete(ctx: Ctx, argv: Buffer[]): Reply {
+  const key = argv[1]!;
+  const mk = metaKey(ctx.db, key);
+  const raw = ctx.lookup(mk);
+  if (raw === undefined || String(metaExpireAt(raw)) !== argv[3]!.toString('latin1')) return 0;
+  if (!payloadDigest(dumpPayload(ctx, mk, raw)).equals(argv[2]!)) return 0;
+  ctx.deleteKey(mk, raw);
+  ctx.notify('g', 'del', key);
+  return 1;
+}
+
+defineInternalCommand(INTERNAL_MIGRATE_DELETE, migrateDelete);
 
 defineCommand(
   {

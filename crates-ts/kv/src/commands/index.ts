@@ -12,3 +12,4 @@ import './bitmaps.js';
 import './sort.js';
 import './blocking.js';
 import './dump.js';
+import './memory-usage.js';
