@@ -138,11 +138,17 @@ t.test('listpacks: every encoding boundary round trips, bytes as lpAppend writes
     /Bad data format/,
   );
   t.throws(
-    bad((x) => (x.writeUInt16LE(3, 4), x)),
+    bad((x) => {
+      x.writeUInt16LE(3, 4);
+      return x;
+    }),
     /Bad data format/,
   );
   t.throws(
-    bad((x) => ((x[7] = 0x7f), x)),
+    bad((x) => {
+      x[7] = 0x7f;
+      return x;
+    }),
     /Bad data format/,
   );
   t.throws(() => decodeListpack(Buffer.from('0a00000001008261ff', 'hex').subarray(0, 9)), /Bad data format/);
