@@ -149,7 +149,10 @@ function restore(ctx: Ctx, argv: Buffer[]): Reply {
   const ttl = parseI64(argv[2]!);
   if (ttl < 0n) throw new SeshatError('ERR', 'Invalid TTL value, must be >= 0');
   const payload = argv[3]!;
-  const value = decodeObject(payload, verifyPayload(payload));
+  verifyPayload(payload);
+  // Redis reads the object from the whole argument, footer included: a truncated object that
+  // "reads" footer bytes is accepted there, so it is here too.
+  const value = decodeObject(payload, payload.length);
   if (old !== undefined) ctx.deleteKey(mk, old);
   const at = restoreDeadline(ttl, opts.absttl, ctx.nowMs);
   if (at !== 0 && at <= ctx.nowMs) {

@@ -47,7 +47,7 @@ export type DumpValue =
       readonly skiplist: boolean;
     };
 
-/** Decodes the object of `payload[0..end)` (end: where the footer starts). */
+/** Decodes the object at the start of `payload[0..end)`; bytes after it are ignored, as in Redis. */
 export function decodeObject(payload: Buffer, end: number): DumpValue {
   const r = new RdbReader(payload, end);
   const type = r.byte();

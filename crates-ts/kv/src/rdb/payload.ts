@@ -40,7 +40,7 @@ export const RdbType = {
 
 export const ERR_PAYLOAD_VERSION_OR_CHECKSUM = 'DUMP payload version or checksum are wrong';
 
-/** verifyDumpPayload; returns the end of the object part (where the footer starts). */
+/** verifyDumpPayload; returns where the footer starts. */
 export function verifyPayload(payload: Buffer): number {
   const wrong = (): SeshatError => new SeshatError('ERR', ERR_PAYLOAD_VERSION_OR_CHECKSUM);
   if (payload.length < PAYLOAD_FOOTER_BYTES) throw wrong();
