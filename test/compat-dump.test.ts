@@ -314,6 +314,32 @@ t.test('RESTORE TTL: relative, absolute, in the past, with REPLACE', async (t) =
   }
 });
 
+t.test('RESTORE IDLETIME, and which commands count as an access (OBJECT IDLETIME)', async (t) => {
+  const { s, r } = await startPair(t);
+  for (const c of [s, r]) {
+    const name = c === s ? 'seshat' : 'redis';
+    await c.send(['SET', 'src', 'v']);
+    const p = await dumpOf(c, 'src');
+    t.equal(await c.q('RESTORE', 'old', 0, p, 'IDLETIME', 1000), '+OK');
+    const idle = async () => Number((await c.q('OBJECT', 'IDLETIME', 'old')).slice(1));
+    t.ok((await idle()) >= 1000 && (await idle()) <= 1010, `${name}: idle since the RESTORE's IDLETIME`);
+    for (const cmd of [
+      ['EXISTS', 'old'],
+      ['TYPE', 'old'],
+      ['TTL', 'old'],
+      ['OBJECT', 'ENCODING', 'old'],
+    ])
+      await c.send(cmd);
+    t.ok((await idle()) >= 1000, `${name}: EXISTS, TYPE, TTL, OBJECT are not accesses`);
+    t.equal(await c.q('TOUCH', 'old'), ':1');
+    t.ok((await idle()) <= 1, `${name}: TOUCH is an access`);
+    t.equal(await c.q('RESTORE', 'old2', 0, p, 'IDLETIME', 500), '+OK');
+    t.equal(await c.q('GET', 'old2'), '"v"');
+    t.ok(Number((await c.q('OBJECT', 'IDLETIME', 'old2')).slice(1)) <= 1, `${name}: GET is an access`);
+    t.match(await c.q('OBJECT', 'FREQ', 'old'), /^-ERR An LFU maxmemory policy is not selected/);
+  }
+});
+
 /** Cases run on both servers with the same expected replies. */
 async function sameReplies(t: Test, pair: Pair, cases: [Arg[], string][]): Promise<void> {
   for (const [argv, want] of cases) {

@@ -24,6 +24,7 @@ import { RdbWriter } from '../rdb/rdb-io.js';
 import { defineInternalCommand } from './internal.js';
 import { FLAG_HASHTABLE, hashEntries, storeNewHash } from './hashes.js';
 import { listItems, openList, storeNewList } from './lists.js';
+import { restoreAccess } from './object-access.js';
 import { setMembers, storeSet } from './sets.js';
 import { createZset, openZset, saveZset, scanIndex, wholeIndex, zsetInsert } from './zset-ops.js';
 
@@ -161,6 +162,7 @@ function restore(ctx: Ctx, argv: Buffer[]): Reply {
     return OK;
   }
   writeValue(ctx, mk, key, value, at);
+  restoreAccess(ctx, key, opts.idleSeconds, opts.freq);
   ctx.notify('g', 'restore', key);
   return OK;
 }
