@@ -23,7 +23,25 @@ export const LZF_EXPANSION_MAX = 88;
 
 const HASH_BITS = 14;
 const HASH_SIZE = 1 << HASH_BITS;
+/**
+ * Positions of recent 3-byte sequences, as `epoch + position`: an entry below the current
+ * call's epoch is stale. Clearing 64 KB per call instead would dominate the cost of the many
+ * short strings a collection's payload compresses one by one.
+ */
 const hashTable = new Int32Array(HASH_SIZE);
+let nextEpoch = 0;
+const EPOCH_MAX = 0x7fffffff;
+
+/** The epoch for compressing `length` bytes (the table is cleared when epochs run out). */
+function takeEpoch(length: number): number {
+  if (nextEpoch + length + 1 >= EPOCH_MAX) {
+    hashTable.fill(0);
+    nextEpoch = 0;
+  }
+  const epoch = nextEpoch + 1;
+  nextEpoch = epoch + length;
+  return epoch;
+}
 
 function hash3(src: Uint8Array, i: number): number {
   const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
@@ -70,14 +88,14 @@ function matchLength(src: Uint8Array, ref: number, i: number): number {
 export function lzfCompress(src: Uint8Array, maxBytes: number): Buffer | null {
   if (maxBytes <= 0 || src.length === 0) return null;
   const out = Buffer.allocUnsafe(maxBytes);
-  hashTable.fill(-1);
+  const epoch = takeEpoch(src.length);
   let op = 0;
   let literalStart = 0;
   let i = 0;
   while (i + MATCH_MIN_BYTES <= src.length) {
     const h = hash3(src, i);
-    const ref = hashTable[h]!;
-    hashTable[h] = i;
+    const ref = hashTable[h]! - epoch;
+    hashTable[h] = epoch + i;
     const fits =
       ref >= 0 &&
       i - ref <= MATCH_DISTANCE_MAX_BYTES &&
@@ -95,7 +113,7 @@ export function lzfCompress(src: Uint8Array, maxBytes: number): Buffer | null {
     if (op < 0) return null;
     // Index the positions inside the match too (cheap, and finds more matches later).
     for (let k = i + 1; k < i + length && k + MATCH_MIN_BYTES <= src.length; k++)
-      hashTable[hash3(src, k)] = k;
+      hashTable[hash3(src, k)] = epoch + k;
     i += length;
     literalStart = i;
   }
