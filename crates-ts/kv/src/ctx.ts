@@ -134,16 +134,16 @@ export class Ctx {
   }
 
   /**
-   * Like lookup, for read commands: counts keyspace hits and misses and records the access
-   * (unless `touch` is false: Redis's LOOKUP_NOTOUCH, as EXISTS reads).
+   * Like lookup, for read commands: counts keyspace hits and misses and, in a read, records the
+   * access (unless `touch` is false: Redis's LOOKUP_NOTOUCH, as EXISTS reads). A write records
+   * its access once, when it stores the key (putMeta).
    */
   lookupRead(mk: Buffer, touch = true): Buffer | undefined {
     const raw = this.lookup(mk);
     if (raw === undefined) this.stats.keyspaceMisses++;
     else {
       this.stats.keyspaceHits++;
-      if (touch && this.access !== null)
-        this.access.touch(metaKeyDb(mk), metaKeyUserKey(mk), this.nowMs, this.random);
+      if (touch && !this.writing && this.access !== null) this.access.touchMeta(mk, this.nowMs, this.random);
     }
     return raw;
   }
