@@ -401,6 +401,28 @@ export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
     history: [['3.0.0', 'Added the `REPLACE` modifier.'], ['5.0.0', 'Added the `ABSTTL` modifier.'], ['5.0.0', 'Added the `IDLETIME` and `FREQ` options.']],
     args: ['key key #0', 'ttl integer', 'serialized-value string', 'replace pure-token =REPLACE @3.0.0 ?', 'absttl pure-token =ABSTTL @5.0.0 ?', 'seconds integer =IDLETIME @5.0.0 ?', 'frequency integer =FREQ @5.0.0 ?'],
   },
+  'restore-asking': {
+    info: [-4, 'write denyoom asking', 1, 1, 1, '@keyspace @write @slow @dangerous'],
+    keys: ['OW update | index 1 | range 0 1 0'],
+    doc: ['An internal command for migrating keys in a cluster', '3.0.0', 'server', 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).'],
+    docFlags: 'syscmd',
+    history: [['3.0.0', 'Added the `REPLACE` modifier.'], ['5.0.0', 'Added the `ABSTTL` modifier.'], ['5.0.0', 'Added the `IDLETIME` and `FREQ` options.']],
+    args: ['key key #0', 'ttl integer', 'serialized-value string', 'replace pure-token =REPLACE @3.0.0 ?', 'absttl pure-token =ABSTTL @5.0.0 ?', 'seconds integer =IDLETIME @5.0.0 ?', 'frequency integer =FREQ @5.0.0 ?'],
+  },
+  memory: {
+    info: [-2, '', 0, 0, 0, '@slow'],
+    doc: ['A container for memory diagnostics commands', '4.0.0', 'server', 'Depends on subcommand.'],
+  },
+  'memory|help': {
+    info: [2, 'loading stale', 0, 0, 0, '@slow'],
+    doc: ['Show helpful text about the different subcommands', '4.0.0', 'server', 'O(1)'],
+  },
+  'memory|usage': {
+    info: [-3, 'readonly', 2, 2, 1, '@read @slow'],
+    keys: ['RO | index 2 | range 0 1 0'],
+    doc: ['Estimate the memory usage of a key', '4.0.0', 'server', 'O(N) where N is the number of samples.'],
+    args: ['key key #0', 'count integer =SAMPLES ?'],
+  },
   scan: {
     info: [-2, 'readonly', 0, 0, 0, '@keyspace @read @slow'],
     tips: ['nondeterministic_output', 'request_policy:special'],

@@ -4,6 +4,7 @@
  * (key counts, expiry index) that must change together with every meta record.
  */
 import { DATABASE_COUNT, type Random, SLOT_COUNT, SeshatError, ERR_WRONGTYPE } from '@seshat/common';
+import type { AccessClock } from './access-clock.js';
 import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
 import { type KeyType, metaExpireAt, metaType } from './meta.js';
 import type { KvStore } from './txn.js';
@@ -67,6 +68,8 @@ export class Ctx {
   inTransaction = false;
   /** When non-null, every meta key written or deleted is appended (WATCH support). */
   touched: Buffer[] | null = null;
+  /** This node's access times and frequencies (OBJECT IDLETIME / FREQ), when kept. */
+  access: AccessClock | null = null;
   /** Log index of the entry being applied and the command's position in it (key versions). */
   entryIndex = 0;
   commandIndex = 0;
@@ -130,11 +133,18 @@ export class Ctx {
     return raw;
   }
 
-  /** Like lookup, for read commands: counts keyspace hits and misses. */
-  lookupRead(mk: Buffer): Buffer | undefined {
+  /**
+   * Like lookup, for read commands: counts keyspace hits and misses and, in a read, records the
+   * access (unless `touch` is false: Redis's LOOKUP_NOTOUCH, as EXISTS reads). A write records
+   * its access once, when it stores the key (putMeta).
+   */
+  lookupRead(mk: Buffer, touch = true): Buffer | undefined {
     const raw = this.lookup(mk);
     if (raw === undefined) this.stats.keyspaceMisses++;
-    else this.stats.keyspaceHits++;
+    else {
+      this.stats.keyspaceHits++;
+      if (touch && !this.writing && this.access !== null) this.access.touchMeta(mk, this.nowMs, this.random);
+    }
     return raw;
   }
 
@@ -149,6 +159,10 @@ export class Ctx {
   putMeta(mk: Buffer, raw: Buffer, old: Buffer | undefined): void {
     this.store.put('meta', mk, raw);
     if (this.touched !== null) this.touched.push(mk);
+    if (this.access !== null) {
+      if (old === undefined) this.access.createdMeta(mk, this.nowMs);
+      else this.access.touchMeta(mk, this.nowMs, this.random);
+    }
     if (old === undefined) {
       this.counts.keys[metaKeyDb(mk)]!++;
       // Redis's dbAdd: every key creation emits `new` (class n), before the command's event.

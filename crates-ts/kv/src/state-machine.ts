@@ -17,6 +17,7 @@ import {
 } from '@seshat/common';
 import type { Storage, WriteBatch } from '@seshat/storage';
 import type { CommandSpec } from './command-table.js';
+import { AccessClock } from './access-clock.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
 import { decodeEntry, type Entry, type EntryCommand } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
@@ -107,6 +108,8 @@ export class KvStateMachine {
   private readonly appliedKey: Buffer;
   private readonly readCtx: Ctx;
   readonly cache: MetaCache;
+  /** This node's access times / frequencies (OBJECT IDLETIME, FREQ); not replicated state. */
+  readonly access = new AccessClock(Date.now());
 
   constructor(
     private readonly storage: Storage,
@@ -123,6 +126,7 @@ export class KvStateMachine {
       this.stats,
       this.limits,
     );
+    this.readCtx.access = this.access;
     this.load();
   }
 
@@ -221,6 +225,7 @@ export class KvStateMachine {
       this.prefetch(entry.commands);
       ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
       ctx.writing = true;
+      ctx.access = this.access;
       ctx.nowMs = entry.timeMs;
       ctx.beginEntry(index);
       // Always collected (one array push per changed key): a client parked by this very entry's
@@ -476,6 +481,7 @@ export class KvStateMachine {
     const exp = metaExpireAtAt(page, meta);
     if (exp !== 0 && exp <= nowMs) return undefined;
     this.stats.keyspaceHits++;
+    this.access.touch(db, key, nowMs, this.readCtx.random);
     this.cachedStart = meta + META_HEADER_BYTES;
     this.cachedEnd = this.cache.recordEnd(slot);
     return page;

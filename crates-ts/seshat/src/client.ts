@@ -4,7 +4,7 @@
  * socket write, and applies backpressure (pauses reading while unsent output is large).
  */
 import type { Socket } from 'node:net';
-import { ErrorReply, PushReply, type Reply } from '@seshat/common';
+import { assert, ErrorReply, PushReply, type Reply } from '@seshat/common';
 import { ReplyWriter, RequestParser } from '@seshat/protocol-resp';
 import type { WriteWaiter } from './write-path.js';
 import type { UnknownWrite } from './write-retry.js';
@@ -164,7 +164,7 @@ export class Client implements WriteWaiter {
   process(): void {
     while (this.queueHead < this.queue.length && !this.closing) {
       const argv = this.queue[this.queueHead]!;
-      if (this.inflight > 0 && !this.host.isPipelinable(this, argv)) break;
+      if (this.inflight > 0 && (this.deferredReplies > 0 || !this.host.isPipelinable(this, argv))) break;
       this.queueHead++;
       const reply = this.host.execute(this, argv);
       if (reply === PENDING) this.expectWriteReply(PendingKind.Reply);
@@ -263,6 +263,26 @@ export class Client implements WriteWaiter {
         if (r !== STILL_PENDING) this.settled(r, true);
       }
     }
+  }
+
+  /** Server commands answering later (deferReply) whose reply has not come yet. */
+  private deferredReplies = 0;
+
+  /**
+   * For a server command that answers after some I/O (MIGRATE): the connection runs none of
+   * its later commands until the returned function is called, once, with the reply.
+   */
+  deferReply(): (reply: Reply) => void {
+    this.inflight++;
+    this.deferredReplies++;
+    let done = false;
+    return (reply) => {
+      assert(!done, 'deferred reply sent twice');
+      done = true;
+      this.deferredReplies--;
+      this.settled(reply, true);
+      this.flushOutput();
+    };
   }
 
   /** Completes a write that stayed pending (a blocking command served or timed out). */

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { DATABASE_COUNT } from '@seshat/common';
 import { raftInfo, replicationInfo } from './cluster-commands.js';
+import { migrateSockets } from './migrate-connection.js';
 import { REDIS_VERSION } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
@@ -94,6 +95,7 @@ const SECTIONS: Record<string, Section> = {
     ['keyspace_misses', s.sm.stats.keyspaceMisses],
     ['pubsub_channels', s.pubsub.channels.size],
     ['pubsub_patterns', s.pubsub.patterns.size],
+    ['migrate_cached_sockets', migrateSockets(s).size],
     ['total_error_replies', s.stats.totalErrorReplies],
   ],
   replication: (s) => replicationInfo(s),

@@ -675,6 +675,7 @@ export class SeshatServer implements ClientHost {
       if (this.sm) this.sm.limits.stringMaxBytes = value as number;
     }
     if (name === 'log-level') this.logger.level = value as string;
+    if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
     if (name === 'meta-cache-bytes' && this.sm) {
       this.sm.flushDeferred();
@@ -735,4 +736,5 @@ export class SeshatServer implements ClientHost {
 }
 import './command-introspection.js';
 import './cluster-commands.js';
+import './migrate.js';
 import './raft-commands.js';

@@ -39,8 +39,11 @@ export const MULTI_QUEUE_MAX_COMMANDS = 1_000_000;
 const EXECABORT = new ErrorReply('EXECABORT Transaction discarded because of previous errors.');
 
 /** Called by the dispatcher for every command while the client is in MULTI. */
+/** Server commands that answer after I/O (migrate.ts): EXEC cannot wait for them here. */
+const ASYNC_COMMANDS = new Set(['migrate']);
+
 export function queueInMulti(client: Client, spec: CommandSpec, argv: Buffer[]): Reply {
-  if (spec.flags.includes('no_multi')) {
+  if (spec.flags.includes('no_multi') || ASYNC_COMMANDS.has(spec.name)) {
     client.multiError = true;
     return new ErrorReply('ERR Command not allowed inside a transaction');
   }

@@ -21,6 +21,7 @@ import {
   type EntryCommand,
   INTERNAL_EXEC,
   INTERNAL_EXPIRE,
+  INTERNAL_MIGRATE_DELETE,
   isInternalName,
   metaKey,
   parseExpireKey,
@@ -46,6 +47,8 @@ function commandTouches(c: EntryCommand, watched: ReadonlyMap<string, unknown>):
     if (name.equals(INTERNAL_EXEC)) return touchesWatched(decodeEntry(c.argv[1]!).commands, watched);
     if (name.equals(INTERNAL_EXPIRE))
       return watched.has(parseExpireKey(c.argv[1]!).metaKey.toString('latin1'));
+    if (name.equals(INTERNAL_MIGRATE_DELETE))
+      return watched.has(metaKey(c.db, c.argv[1]!).toString('latin1'));
     return false; // background sweeps of deleted keys' elements change no live key
   }
   const spec = resolveCommand(c.argv);

@@ -13,7 +13,15 @@
  * HLEN O(1) (count in meta), HGETALL/HKEYS/HVALS O(n) (plus O(n log n) sort for n <= 512),
  * HRANDFIELD see elements.ts, HSCAN O(COUNT) per call.
  */
-import { ERR_NOT_FLOAT, MapReply, OK as OK_REPLY, PairsReply, type Reply, SeshatError } from '@seshat/common';
+import {
+  assert,
+  ERR_NOT_FLOAT,
+  MapReply,
+  OK as OK_REPLY,
+  PairsReply,
+  type Reply,
+  SeshatError,
+} from '@seshat/common';
 import { addI64Checked, argIs, globMatch, parseI64, syntaxError, tryParseI64 } from '../args.js';
 import {
   collectionExtra,
@@ -130,6 +138,36 @@ function saveHash(ctx: Ctx, h: HashWrite): void {
   const out = withCollectionSize(h.raw, h.size, seqExtra(h.seq));
   if (h.hashtable) out[1] = out[1]! | FLAG_HASHTABLE;
   saveCollection(ctx, h.mk, out, h.old);
+}
+
+/**
+ * Creates the hash at `key` (which must be absent) with the distinct `fields` and their
+ * `values` in that order (the listpack order), hashtable-encoded if `hashtable` or if the
+ * fields require it (RESTORE). The collection's version is new, so no field exists yet: each
+ * is written without the read setField makes.
+ */
+export function storeNewHash(
+  ctx: Ctx,
+  key: Buffer,
+  fields: readonly Buffer[],
+  values: readonly Buffer[],
+  hashtable: boolean,
+): void {
+  const h = openHashWrite(ctx, key, true)!;
+  assert(h.old === undefined && h.size === 0, 'storeNewHash over an existing hash');
+  h.hashtable ||= hashtable || fields.length > HASH_LISTPACK_ENTRIES_MAX;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    const value = values[i]!;
+    if (field.length > HASH_LISTPACK_VALUE_MAX_BYTES || value.length > HASH_LISTPACK_VALUE_MAX_BYTES)
+      h.hashtable = true;
+    const stored = Buffer.allocUnsafe(SEQ_BYTES + value.length);
+    stored.writeBigUInt64BE(BigInt(h.seq++), 0);
+    value.copy(stored, SEQ_BYTES);
+    ctx.store.put('sub', elementKey(h.prefix, field), stored);
+  }
+  h.size = fields.length;
+  saveHash(ctx, h);
 }
 
 /** Redis hashTypeTryConversion: any long argument converts before anything is inserted. */

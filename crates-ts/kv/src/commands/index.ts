@@ -11,3 +11,5 @@ import './sets.js';
 import './bitmaps.js';
 import './sort.js';
 import './blocking.js';
+import './dump.js';
+import './memory-usage.js';

@@ -22,8 +22,21 @@ function expireKeyCommand(ctx: Ctx, argv: Buffer[]): Reply {
   return 1;
 }
 
-export function internalCommand(name: Buffer): ((ctx: Ctx, argv: Buffer[]) => Reply) | undefined {
-  return name.length > 0 && name[0] === 0 && name.equals(INTERNAL_EXPIRE) ? expireKeyCommand : undefined;
+type InternalHandler = (ctx: Ctx, argv: Buffer[]) => Reply;
+
+/** Internal commands defined by other modules (defineInternalCommand), by latin1 name. */
+const registered = new Map<string, InternalHandler>();
+
+/** Registers an internal command; its name must start with a zero byte (isInternalName). */
+export function defineInternalCommand(name: Buffer, handler: InternalHandler): void {
+  if (!isInternalName(name)) throw new Error('internal command names start with a zero byte');
+  registered.set(name.toString('latin1'), handler);
+}
+
+export function internalCommand(name: Buffer): InternalHandler | undefined {
+  if (name.length === 0 || name[0] !== 0) return undefined;
+  if (name.equals(INTERNAL_EXPIRE)) return expireKeyCommand;
+  return registered.get(name.toString('latin1'));
 }
 
 /** MULTI/EXEC: argv = [INTERNAL_EXEC, encodedCommands] (the command list codec of entry.ts).

@@ -11,6 +11,7 @@ import { listEncoding } from './lists.js';
 import { zsetEncoding } from './zset-ops.js';
 import { hashEncoding } from './hashes.js';
 import { setEncoding } from './sets.js';
+import { objectFreq, objectIdletime } from './object-access.js';
 
 const G = 'generic';
 
@@ -29,7 +30,9 @@ function del(ctx: Ctx, argv: Buffer[]): Reply {
 
 function exists(ctx: Ctx, argv: Buffer[]): Reply {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (ctx.lookupRead(metaKey(ctx.db, argv[i]!)) !== undefined) n++;
+  // LOOKUP_NOTOUCH: EXISTS does not count as an access (OBJECT IDLETIME).
+  for (let i = 1; i < argv.length; i++)
+    if (ctx.lookupRead(metaKey(ctx.db, argv[i]!), false) !== undefined) n++;
   return n;
 }
 
@@ -252,7 +255,8 @@ function randomkey(ctx: Ctx): Reply {
 
 function touch(ctx: Ctx, argv: Buffer[]): Reply {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (ctx.lookup(metaKey(ctx.db, argv[i]!)) !== undefined) n++;
+  // lookupKeyRead: an access (OBJECT IDLETIME restarts), counted as a hit or miss.
+  for (let i = 1; i < argv.length; i++) if (ctx.lookupRead(metaKey(ctx.db, argv[i]!)) !== undefined) n++;
   return n;
 }
 
@@ -301,20 +305,6 @@ function objectRefcount(ctx: Ctx, argv: Buffer[]): Reply {
     if (v >= 0n && v < 10000n) return 2147483647; // Redis's shared integers
   }
   return 1;
-}
-
-function objectIdletime(ctx: Ctx, argv: Buffer[]): Reply {
-  const raw = ctx.lookup(metaKey(ctx.db, argv[2]!));
-  return raw === undefined ? null : 0;
-}
-
-function objectFreq(ctx: Ctx, argv: Buffer[]): Reply {
-  const raw = ctx.lookup(metaKey(ctx.db, argv[2]!));
-  if (raw === undefined) return null;
-  throw new SeshatError(
-    'ERR',
-    'An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
-  );
 }
 
 defineCommand(

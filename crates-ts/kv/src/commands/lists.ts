@@ -137,6 +137,18 @@ function readRange(ctx: Ctx, l: ListRef, from: number, to: number, reverse = fal
   return out;
 }
 
+/** Every item of the list, head to tail (DUMP, MEMORY USAGE). O(n). */
+export function listItems(ctx: Ctx, l: ListRef): Buffer[] {
+  return listLength(l) === 0 ? [] : readRange(ctx, l, 0, listLength(l) - 1);
+}
+
+/** Creates the list at `mk` (which must be absent) holding `items` in order (RESTORE). */
+export function storeNewList(ctx: Ctx, mk: Buffer, items: readonly Buffer[]): void {
+  const l = createList(ctx, mk);
+  for (const item of items) push(ctx, l, item, LIST_RIGHT);
+  saveList(ctx, l);
+}
+
 /** Removes and returns up to `count` items from one end (in pop order). */
 function popItems(ctx: Ctx, l: ListRef, where: ListEnd, count: number): Buffer[] {
   const n = Math.min(count, listLength(l));

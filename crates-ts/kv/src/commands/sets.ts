@@ -88,8 +88,9 @@ function staysIntset(members: readonly Buffer[]): boolean {
 /**
  * Replaces whatever is at `mk` with a new set of distinct `members` (deleting `mk` when there
  * are none), encoded as Redis's createIntsetObject + setTypeAdd would leave it. Returns the size.
+ * `event` (class s) is notified unless null (RESTORE notifies its own).
  */
-export function storeSet(ctx: Ctx, mk: Buffer, members: readonly Buffer[], event: string): number {
+export function storeSet(ctx: Ctx, mk: Buffer, members: readonly Buffer[], event: string | null): number {
   const old = ctx.lookup(mk);
   if (members.length === 0) {
     if (old !== undefined) {
@@ -104,7 +105,7 @@ export function storeSet(ctx: Ctx, mk: Buffer, members: readonly Buffer[], event
   for (const m of members) ctx.store.put('sub', elementKey(prefix, m), EMPTY);
   // Overwrites in place (Redis's setKey: `new` only when the key did not exist).
   ctx.putMeta(mk, fresh, old);
-  if (ctx.events !== null) ctx.notify('s', event, metaKeyUserKey(mk));
+  if (ctx.events !== null && event !== null) ctx.notify('s', event, metaKeyUserKey(mk));
   return members.length;
 }
 
