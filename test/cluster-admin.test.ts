@@ -1,7 +1,8 @@
 // Cluster administration on real processes: the RAFT command (STATUS, TRANSFER-LEADER,
 // SNAPSHOT) and the `seshat cluster ...` admin CLI that sends it.
 //   - RAFT STATUS on every node of a 3-node cluster: structured fields, one agreed leader,
-//     voters 1..3, peers' progress on the leader;
+//     voters 1..3, peers' progress on the leader; RAFT GROUPS: group 0 with role, leader, term
+//     and indexes;
 //   - RAFT TRANSFER-LEADER: a follower answers -MOVED 0 <leader>; the leader answers OK and the
 //     named voter becomes leader (bounded poll); an unknown id is refused;
 //   - RAFT SNAPSHOT on a follower: replies the applied index, the log's first index moves past
@@ -29,6 +30,27 @@ t.test('RAFT STATUS, TRANSFER-LEADER and SNAPSHOT', async (t) => {
   const c = await startCluster({ size: 3, t });
   const leader = (await c.waitForLeader({ writable: true, known: true })).id;
   const followers = [1, 2, 3].filter((id) => id !== leader);
+
+  t.test('GROUPS on every node: the one group, its leader, term and indexes', async (t) => {
+    const terms = new Set<string>();
+    for (const id of [1, 2, 3]) {
+      const reply = await queryPort(c.node(id).clientPort, ['RAFT', 'GROUPS']);
+      t.equal(reply.type, 'array', `node ${id}: an array of groups`);
+      const groups = reply.type === 'array' ? reply.value : [];
+      t.equal(groups.length, 1, `node ${id}: hosts group 0 only`);
+      const g = entries(groups[0]!);
+      t.equal(num(g.get('id')), 0);
+      t.equal(text(g.get('role')!), id === leader ? 'leader' : 'follower', `node ${id}: role`);
+      t.equal(num(g.get('leader')), leader, `node ${id}: names the leader`);
+      t.ok(num(g.get('applied-index')) >= 1 && num(g.get('applied-index')) <= num(g.get('last-index')));
+      terms.add(String(num(g.get('term'))));
+    }
+    t.equal(terms.size, 1, 'one term');
+    t.match(
+      show(await queryPort(c.node(1).clientPort, ['RAFT', 'GROUPS', 'x'])),
+      /^-ERR wrong number of arguments/,
+    );
+  });
 
   t.test('STATUS on every node', async (t) => {
     for (const id of [1, 2, 3]) {

@@ -21,6 +21,7 @@ const ALLOWED_DIFFERENCES: { readonly [name: string]: string } = {
   'raft|transfer-leader': 'RAFT is Seshat-only',
   'raft|snapshot': 'RAFT is Seshat-only',
   'raft|digest': 'RAFT is Seshat-only',
+  'raft|groups': 'RAFT is Seshat-only',
   'raft|init': 'RAFT is Seshat-only',
   'raft|add-learner': 'RAFT is Seshat-only',
   'raft|promote': 'RAFT is Seshat-only',

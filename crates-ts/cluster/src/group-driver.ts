@@ -26,7 +26,6 @@ import {
   type Reply,
   SimpleString,
 } from '@seshat/common';
-import { decodeEntry, encodeEntry, type EntryCommand, type KvStateMachine } from '@seshat/kv';
 import {
   type ConfChange,
   decodeConfChange,
@@ -47,6 +46,7 @@ import type { RocksLogStorage } from './rocks-log-storage.js';
 import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
 import { ALL_SLOTS, decodeDescriptor, type ImageHeader } from './sm-snapshot-format.js';
 import { ERR_RETRY_UNDECIDABLE } from './retry-table.js';
+import type { LogCommand, StateMachine } from './state-machine.js';
 import type { InboundSnapshot } from './transport-snapshot.js';
 
 /** Whoever waits for a command's reply (a client connection, a forwarding stream...). */
@@ -71,7 +71,7 @@ export interface GroupDriverOptions {
   groupId: number;
   storage: Storage;
   logStorage: RocksLogStorage;
-  sm: KvStateMachine;
+  sm: StateMachine<LogCommand>;
   transport: GroupTransport;
   clock: Clock;
   random: Random;
@@ -201,7 +201,7 @@ export class GroupDriver {
   private readonly o: GroupDriverOptions;
   private readonly timeoutMs: number;
   private readonly turnBudgetMs: number;
-  private readonly commands: EntryCommand[] = [];
+  private readonly commands: LogCommand[] = [];
   private readonly waiters: (ReplyWaiter | null)[] = [];
   private readonly proposals = new Map<number, PendingProposal>();
   /** Membership changes proposed through proposeConfChange, by log index. */
@@ -418,7 +418,7 @@ export class GroupDriver {
    * installed). EXEC uses it for WATCH: a watched key written by one of these is modified
    * between WATCH and EXEC in log order, though not applied yet.
    */
-  unappliedCommands(): EntryCommand[] | null {
+  unappliedCommands(): LogCommand[] | null {
     return this.commandsAfter(this.o.sm.appliedIndex);
   }
 
@@ -427,18 +427,18 @@ export class GroupDriver {
    * order; null when the log no longer holds them all (compacted past `index`). A follower's
    * EXEC with WATCH is checked against the commands after its WATCH (watch-pending.ts).
    */
-  commandsAfter(index: number): EntryCommand[] | null {
+  commandsAfter(index: number): LogCommand[] | null {
     const log = this.node.raft.log;
     let lo = index + 1;
     const hi = log.lastIndex() + 1;
     if (lo < hi && lo < log.firstIndex()) return null;
-    const out: EntryCommand[] = [];
+    const out: LogCommand[] = [];
     while (lo < hi) {
       const entries = log.slice(lo, hi, UNAPPLIED_SLICE_BYTES);
       for (const e of entries) {
         if (e.type === EntryType.ConfChange || e.data.length === 0) continue;
         const data = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-        for (const c of decodeEntry(data).commands) out.push(c);
+        for (const c of this.o.sm.commandsOf(data)) out.push(c);
       }
       lo += entries.length;
     }
@@ -549,7 +549,7 @@ export class GroupDriver {
       const commands = this.commands.splice(0, n);
       const waiters = this.waiters.splice(0, n);
       const stamp = Math.max(this.o.clock.nowMs(), this.o.sm.lastStampMs);
-      const data = encodeEntry(stamp, this.o.random.nextU32(), commands);
+      const data = this.o.sm.encodeEntry(stamp, this.o.random.nextU32(), commands);
       try {
         const id = this.node.propose(data);
         this.counters.entriesProposed++;

@@ -17,3 +17,5 @@ export * from './node-service.js';
 export * from './retry-table.js';
 export * from './admin-service.js';
 export * from './transport-auth.js';
+export * from './state-machine.js';
+export * from './node-host.js';

@@ -19,7 +19,7 @@ import type { Storage, WriteBatch } from '@seshat/storage';
 import type { CommandSpec } from './command-table.js';
 import { AccessClock } from './access-clock.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
-import { decodeEntry, type Entry, type EntryCommand } from './entry.js';
+import { decodeEntry, type Entry, type EntryCommand, encodeEntry } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
 import { MetaCache } from './meta-cache.js';
 import { commandKeys } from './command-table.js';
@@ -191,6 +191,16 @@ export class KvStateMachine {
    * applied index and stamp, key counts, the meta cache (reloaded whole if it fits); drops the
    * sweeper's cursor.
    */
+  /** StateMachine: the data of one entry (kv/entry.ts). */
+  encodeEntry(stampMs: number, seed: number, commands: readonly EntryCommand[]): Buffer {
+    return encodeEntry(stampMs, seed, commands);
+  }
+
+  /** StateMachine: the commands of an entry's data. */
+  commandsOf(data: Buffer): readonly EntryCommand[] {
+    return decodeEntry(data).commands;
+  }
+
   reload(): void {
     this.sweeper = null;
     this.appliedIndex = 0;

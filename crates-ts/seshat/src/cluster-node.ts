@@ -1,7 +1,8 @@
 /**
  * Cluster mode: this node is a member of one Raft group (group 0) that owns all 16384 slots.
  * Wires the group driver (crates-ts/cluster/group-driver.ts) to RocksDB (RocksLogStorage),
- * to the other members (gRPC Transport) and to a tick timer. Writes and linearizable reads
+ * to the other members (gRPC Transport, through the NodeHost that routes messages by group
+ * id) and to a tick timer. Writes and linearizable reads
  * are served by the leader; other members answer -MOVED with the leader's client address.
  */
 import { performance } from 'node:perf_hooks';
@@ -10,6 +11,7 @@ import {
   type ForwardServer,
   GroupDriver,
   membersKey,
+  NodeHost,
   type Password,
   RocksLogStorage,
   recoverSnapshotInstall,
@@ -77,6 +79,9 @@ export interface ClusterNodeOptions {
 export const GROUP_ID = 0;
 
 export class ClusterNode {
+  /** The groups this node hosts (group 0 only until sharding). */
+  readonly host = new NodeHost();
+  /** Group 0's driver. */
   readonly driver: GroupDriver;
   readonly transport: Transport;
   readonly log: RocksLogStorage;
@@ -137,12 +142,11 @@ export class ClusterNode {
       logEntriesKept: o.logEntriesKept,
       logBytesMax: o.logBytesMax,
     });
+    this.host.add(this.driver);
     this.transport.setHandlers({
-      onMessages: (messages) => {
-        for (const m of messages) this.driver.step(m);
-      },
-      onUnreachable: (peer) => this.driver.node.reportUnreachable(peer),
-      onSnapshot: (snapshot) => this.driver.receiveSnapshot(snapshot),
+      onMessages: (messages) => this.host.step(messages),
+      onUnreachable: (peer) => this.host.reportUnreachable(peer),
+      onSnapshot: (snapshot) => this.host.receiveSnapshot(snapshot),
     });
     const exec: ForwardExecutorDeps = {
       groupId: GROUP_ID,
@@ -306,7 +310,7 @@ export class ClusterNode {
           { group: GROUP_ID, lateMs: Math.round(lateMs) },
           'raft tick late: the event loop was blocked',
         );
-      this.driver.tick();
+      this.host.tick();
     }, this.o.tickMs);
     return port;
   }
@@ -328,7 +332,7 @@ export class ClusterNode {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.forwarder.closeAll();
-    this.driver.failAll();
+    this.host.failAll();
     this.forwardServer.close();
     await this.transport.stop();
   }

@@ -1,6 +1,6 @@
 /**
- * RAFT (STATUS, TRANSFER-LEADER, SNAPSHOT, INIT, ADD-LEARNER, PROMOTE, REMOVE): cluster
- * administration over RESP, answered on any node. STATUS, SNAPSHOT and INIT act on the node
+ * RAFT (STATUS, GROUPS, TRANSFER-LEADER, SNAPSHOT, INIT, ADD-LEARNER, PROMOTE, REMOVE): cluster
+ * administration over RESP, answered on any node. STATUS, GROUPS, SNAPSHOT and INIT act on the node
  * they are sent to (INIT: a node started without initial-members bootstraps a one-voter
  * cluster of itself). The others need the leader: a follower answers `-MOVED 0 <leader client address>`
  * (or CLUSTERDOWN without a leader), except `RAFT TRANSFER-LEADER <own id>`, which a follower
@@ -34,6 +34,31 @@ const ROLES = ['follower', 'pre-candidate', 'candidate', 'leader'];
 function clusterOf(server: SeshatServer): ClusterNode {
   if (server.cluster === null) throw new SeshatError('ERR', 'This instance has cluster support disabled');
   return server.cluster;
+}
+
+/** RAFT GROUPS: one map per hosted group (group 0's applied index is `applied0`). */
+export function raftGroups(c: ClusterNode, applied0: number): Reply {
+  return c.host
+    .status((id) => (id === 0 ? applied0 : 0))
+    .map(
+      (g) =>
+        new MapReply([
+          'id',
+          g.id,
+          'role',
+          g.role,
+          'leader',
+          g.leader,
+          'term',
+          g.term,
+          'commit-index',
+          g.commit,
+          'applied-index',
+          g.applied,
+          'last-index',
+          g.lastIndex,
+        ]),
+    );
 }
 
 /** This node's Raft state; `applied` is the state machine's applied index. */
@@ -217,6 +242,19 @@ sub(
     since: '0.1.0',
   },
   (s) => raftStatus(s),
+);
+sub(
+  'raft',
+  {
+    name: 'groups',
+    arity: 2,
+    flags: 'admin noscript loading stale',
+    group: S,
+    summary: 'Lists the Raft groups this node hosts: id, role, leader, term and indexes.',
+    since: '0.1.0',
+    complexity: 'O(N) where N is the number of groups on this node.',
+  },
+  (s) => raftGroups(clusterOf(s), s.sm.appliedIndex),
 );
 sub(
   'raft',
