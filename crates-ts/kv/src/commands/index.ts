@@ -13,3 +13,4 @@ import './sort.js';
 import './blocking.js';
 import './dump.js';
 import './memory-usage.js';
+import './hyperloglog.js';
