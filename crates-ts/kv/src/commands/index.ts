@@ -14,3 +14,4 @@ import './blocking.js';
 import './dump.js';
 import './memory-usage.js';
 import './hyperloglog.js';
+import './geo.js';
