@@ -12,7 +12,7 @@
  * follow-up, or PFCOUNT inside MULTI), PFCOUNT stores the cache itself; it recomputes from the
  * registers of that moment, so a PFADD that slipped in between is counted, never overwritten.
  */
-import { OK, type Reply, SeshatError, SimpleString } from '@seshat/common';
+import { assert, OK, type Reply, SeshatError, SimpleString } from '@seshat/common';
 import { argIs } from '../args.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
@@ -71,7 +71,10 @@ function hllAdd(h: HllValue, element: Buffer, sparseMaxBytes: number): -1 | 0 | 
 
 /** Stores an edited HLL in place of `old` (keeping its TTL; "raw", as Redis unshares it). */
 function storeHll(ctx: Ctx, mk: Buffer, h: HllValue, old: Buffer | undefined): void {
-  writeString(ctx, mk, h.toBuffer(), old, -1, FLAG_RAW);
+  const value = h.toBuffer();
+  // Edits keep the header valid (a corrupted sparse body may stay corrupted, as in Redis).
+  assert(isValidHll(value), 'an HLL edit produced an invalid header');
+  writeString(ctx, mk, value, old, -1, FLAG_RAW);
 }
 
 function pfadd(ctx: Ctx, argv: Buffer[]): Reply {

@@ -9,6 +9,7 @@
  * hash as a number (scores, GEOHASH strings). Every float operation follows Redis's order, so the
  * same input gives the same bits and the same decoded coordinates.
  */
+import { assert } from '@seshat/common';
 
 export const GEO_STEP_MAX = 26;
 export const GEO_LAT_MIN = -85.05112878;
@@ -67,6 +68,10 @@ export function encodeCell(
   let lonOffset = (lon - lonRange.min) / (lonRange.max - lonRange.min);
   latOffset *= 2 ** step;
   lonOffset *= 2 ** step;
+  assert(
+    latOffset >= 0 && latOffset <= 2 ** step && lonOffset >= 0 && lonOffset <= 2 ** step,
+    'geohash offset',
+  );
   // C converts the offsets (0 .. 2^step) to uint32 by truncation.
   return { lat: Math.trunc(latOffset) >>> 0, lon: Math.trunc(lonOffset) >>> 0, step };
 }

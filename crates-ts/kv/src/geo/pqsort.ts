@@ -6,6 +6,7 @@
  * pivot choice (median of three, ninther above 40 elements), the fat partition that gathers keys
  * equal to the pivot at both ends, insertion sort below 7 elements.
  */
+import { assert } from '@seshat/common';
 
 const INSERTION_SORT_BELOW = 7;
 const NINTHER_ABOVE = 40;
@@ -37,6 +38,7 @@ function med3<T>(a: T[], i: number, j: number, k: number, cmp: Compare<T>): numb
  * there; elements elsewhere end up in their partition.
  */
 export function pqsort<T>(a: T[], cmp: Compare<T>, lrange: number, rrange: number): void {
+  assert(lrange >= 0 && lrange <= rrange && rrange < a.length, 'pqsort range');
   sortRange(a, 0, a.length, cmp, lrange, rrange);
 }
 
