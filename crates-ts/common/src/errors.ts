@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'EXECABORT'
   | 'NOSCRIPT'
   | 'BUSYKEY'
+  /** A value that claims to be of a type but is corrupted (HyperLogLog). */
+  | 'INVALIDOBJ'
   | 'MOVED'
   | 'TRYAGAIN'
   | 'CLUSTERDOWN'

@@ -61,9 +61,15 @@ export class PairsReply {
   constructor(readonly items: Reply[]) {}
 }
 
-/** RESP3 double `,`; RESP2 bulk string formatted like Redis 7.0 (`%.17g`, inf, -inf). */
+/**
+ * RESP3 double `,`; RESP2 bulk string formatted like Redis 7.0 (`%.17g`, inf, -inf), or `text`
+ * in both when given (replies Redis prints its own way, e.g. GEOPOS's long double "%.17Lf").
+ */
 export class DoubleReply {
-  constructor(readonly value: number) {}
+  constructor(
+    readonly value: number,
+    readonly text: string | null = null,
+  ) {}
 }
 
 /** RESP3 boolean `#t`/`#f`; RESP2 integer 1/0. */

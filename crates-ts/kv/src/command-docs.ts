@@ -1,7 +1,8 @@
 /**
  * What Redis 7.0.15 reports about each command in COMMAND INFO and COMMAND DOCS, for every
  * command of the groups Seshat implements or plans to (string, generic, connection, hash, list,
- * set, sorted-set, bitmap, transactions, pub/sub, and the server commands Seshat defines).
+ * set, sorted-set, bitmap, transactions, pub/sub, and the server commands Seshat defines; the
+ * hyperloglog and geo groups are in command-docs-hll-geo.ts and merged in here).
  * The command table (command-table.ts) takes flags, ACL categories, tips, key specs, the legacy
  * key range and docs from here, so that COMMAND replies byte for byte like Redis; an entry for a
  * command Seshat does not define is never reported (COMMAND lists only the table).
@@ -25,6 +26,8 @@
  *
  * Subcommands are keyed `container|sub`.
  */
+
+import { HLL_GEO_COMMAND_DOCS } from './command-docs-hll-geo.js';
 
 /** One argument of COMMAND DOCS (see the header for the string form). */
 export type ArgDoc = string | readonly [string, readonly ArgDoc[]];
@@ -96,6 +99,7 @@ export function parseArgDoc(arg: ArgDoc): ParsedArg {
 
 // biome-ignore format: a generated table, one command per block
 export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
+  ...HLL_GEO_COMMAND_DOCS,
   // ---- string --------------------------------------------------------------
   append: {
     info: [3, 'write denyoom fast', 1, 1, 1, '@write @string @fast'],

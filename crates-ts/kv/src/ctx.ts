@@ -19,6 +19,8 @@ export interface KvStats {
 export interface KvLimits {
   /** proto-max-bulk-len: largest string APPEND/SETRANGE may build. */
   stringMaxBytes: number;
+  /** hll-sparse-max-bytes: a sparse HyperLogLog growing past this becomes dense. */
+  hllSparseMaxBytes: number;
 }
 
 /** In-memory counters derived from the meta and expire column families (rebuilt on open). */
@@ -50,6 +52,9 @@ export class Ctx {
   /** Read mode: expire-index keys of expired keys this command saw (their deletion is
    * proposed through the log by the server, like Redis's lazy expiry). */
   expiredSeen: Buffer[] | null = null;
+  /** Read mode: writes this command asks for after its reply (a PFCOUNT refreshing the cached
+   * cardinality, as Redis's does in place), proposed through the log like `expiredSeen`. */
+  followUps: Buffer[][] | null = null;
   /**
    * Keyspace notifications produced by this entry, when enabled (`notifyClasses` non-empty):
    * flat [class char, event, db, key]. The server publishes them after the entry's replies.

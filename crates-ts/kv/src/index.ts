@@ -14,3 +14,7 @@ export * from './meta-cache.js';
 export * from './txn.js';
 export * from './blocking.js';
 export * from './long-double.js';
+export { hashHi, hashLo, murmurHash64A } from './hll/murmur64.js';
+export { crAsin, crCos, crSin } from './geo/crmath.js';
+export { pqsort } from './geo/pqsort.js';
+export { decodeScore, scoreOf, standardGeohash } from './geo/geohash.js';

@@ -294,6 +294,19 @@ function migrateKeys(argv: readonly Buffer[], out: NativeKeys): void {
   for (let i = 0; i < num; i++) push(out, first + i, RW_ACCESS_DELETE);
 }
 
+/** GEORADIUS / GEORADIUSBYMEMBER: the key, then the last STORE / STOREDIST key after argv[4]. */
+function georadiusKeys(argv: readonly Buffer[], out: NativeKeys): void {
+  let stored = -1;
+  for (let i = 5; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((equalsIgnoreCase(a, 'store') || equalsIgnoreCase(a, 'storedist')) && i + 1 < argv.length) {
+      stored = ++i;
+    }
+  }
+  push(out, 1, NO_FLAGS);
+  if (stored !== -1) push(out, stored, NO_FLAGS);
+}
+
 /** Commands (of the groups Seshat covers) whose Redis definition has a native key procedure. */
 export const NATIVE_GET_KEYS: ReadonlyMap<string, NativeGetKeys> = new Map<string, NativeGetKeys>([
   ['set', setKeys],
@@ -313,6 +326,8 @@ export const NATIVE_GET_KEYS: ReadonlyMap<string, NativeGetKeys> = new Map<strin
   ['zmpop', numKeysProc(0, 1, 2)],
   ['blmpop', numKeysProc(0, 2, 3)],
   ['bzmpop', numKeysProc(0, 2, 3)],
+  ['georadius', georadiusKeys],
+  ['georadiusbymember', georadiusKeys],
 ]);
 
 /** What finds a command's keys: its specs and, if Redis has one, its native procedure. */

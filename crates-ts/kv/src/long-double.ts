@@ -83,6 +83,21 @@ function round(neg: boolean, m: bigint, e: number): LongDouble {
   return { kind: 'finite', neg, mant: m, exp: e };
 }
 
+/** The long double equal to a double (every double is one exactly: C's promotion). */
+export function longDoubleFromDouble(x: number): LongDouble {
+  if (Number.isNaN(x)) return NAN;
+  if (!Number.isFinite(x)) return inf(x < 0);
+  if (x === 0) return zero(Object.is(x, -0));
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, Math.abs(x));
+  const biased = bits.getUint16(0) >>> 4;
+  const fraction = bits.getBigUint64(0) & ((1n << 52n) - 1n);
+  // Normal: 1.fraction * 2^(biased - 1023); subnormal: 0.fraction * 2^-1022.
+  const m = biased === 0 ? fraction : fraction | (1n << 52n);
+  const e = (biased === 0 ? -1022 : biased - 1023) - 52;
+  return round(x < 0, m, e);
+}
+
 export function isFiniteLongDouble(x: LongDouble): boolean {
   return x.kind === 'finite';
 }

@@ -29,6 +29,7 @@ import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
 import { INTERNAL_EXEC, INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
 import { internalSweepHandler, StaleElementSweeper } from './sweeper.js';
+import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
@@ -116,7 +117,11 @@ export class KvStateMachine {
     options: KvStateMachineOptions = {},
   ) {
     this.groupId = options.groupId ?? 0;
-    this.limits = { stringMaxBytes: 512 * 1024 * 1024, ...options.limits };
+    this.limits = {
+      stringMaxBytes: 512 * 1024 * 1024,
+      hllSparseMaxBytes: HLL_SPARSE_MAX_BYTES_DEFAULT,
+      ...options.limits,
+    };
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
     this.cache = new MetaCache(options.metaCacheBytes ?? META_CACHE_BYTES_DEFAULT);
     this.readCtx = new Ctx(
@@ -461,14 +466,19 @@ export class KvStateMachine {
   }
 
   /**
-   * Expired keys the last read found, as internal expire commands to propose (lazy expiry:
-   * the read treated them as absent; deleting them goes through the log). Null if none.
+   * The writes the last read asks for, to propose in its connection's order; null if none.
+   * Expired keys it found, as internal expire commands (lazy expiry: the read treated them as
+   * absent; deleting them goes through the log), then its follow-up writes (Ctx.followUps).
    */
   takeExpiredSeen(): Buffer[][] | null {
     const seen = this.readCtx.expiredSeen;
-    if (seen === null) return null;
+    const followUps = this.readCtx.followUps;
+    if (seen === null && followUps === null) return null;
     this.readCtx.expiredSeen = null;
-    return seen.map((ek) => [INTERNAL_EXPIRE, ek]);
+    this.readCtx.followUps = null;
+    const out = seen === null ? [] : seen.map((ek) => [INTERNAL_EXPIRE, ek]);
+    if (followUps !== null) out.push(...followUps);
+    return out;
   }
 
   /**

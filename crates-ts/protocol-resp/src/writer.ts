@@ -129,8 +129,11 @@ export class ReplyWriter {
     else if (reply instanceof PushReply)
       this.writeAggregate(resp === 2 ? 0x2a : 0x3e, reply.items.length, reply.items, resp, depth);
     else if (reply instanceof PairsReply) this.writePairs(reply, resp, depth);
-    else if (reply instanceof DoubleReply) this.writeDouble(reply.value, resp);
-    else if (reply instanceof BoolReply) this.writeBool(reply.value, resp);
+    else if (reply instanceof DoubleReply) {
+      if (reply.text === null) this.writeDouble(reply.value, resp);
+      else if (resp === 2) this.writeBulkString(reply.text);
+      else this.writeLine(0x2c, reply.text);
+    } else if (reply instanceof BoolReply) this.writeBool(reply.value, resp);
     else if (reply instanceof VerbatimReply) this.writeVerbatim(reply, resp);
     else if (reply instanceof AttributeFreeRaw) this.writeRaw(reply.bytes);
     else assert(false, `unknown reply type: ${String(reply)}`);

@@ -83,6 +83,12 @@ const cases: { name: string; reply: Reply; resp2: string; resp3: string }[] = [
   { name: 'double -inf', reply: new DoubleReply(-Infinity), resp2: '$4\r\n-inf\r\n', resp3: ',-inf\r\n' },
   { name: 'double 1e20', reply: new DoubleReply(1e20), resp2: '$5\r\n1e+20\r\n', resp3: ',1e+20\r\n' },
   {
+    name: 'double with its own text (GEOPOS)',
+    reply: new DoubleReply(13.361389338970184, '13.36138933897018433'),
+    resp2: '$20\r\n13.36138933897018433\r\n',
+    resp3: ',13.36138933897018433\r\n',
+  },
+  {
     name: 'map (HGETALL)',
     reply: new MapReply([Buffer.from('f'), Buffer.from('v')]),
     resp2: '*2\r\n$1\r\nf\r\n$1\r\nv\r\n',

@@ -350,6 +350,15 @@ const PARAMS: readonly ParamDef[] = [
     doc: 'Redis-style alias of log-level',
   },
   {
+    name: 'hll-sparse-max-bytes',
+    kind: 'memory',
+    default: 3000,
+    mutable: true,
+    min: 0,
+    max: 2 ** 52,
+    doc: 'a sparse HyperLogLog growing past this many bytes becomes dense (Redis default 3000); the state machine applies it, so keep it equal on every member of a cluster',
+  },
+  {
     name: 'maxmemory',
     kind: 'memory',
     default: 0,

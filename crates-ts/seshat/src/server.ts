@@ -101,7 +101,10 @@ export class SeshatServer implements ClientHost {
     mkdirSync(dir, { recursive: true });
     this.storage = await openRocksStorage(dir);
     this.sm = new KvStateMachine(this.storage, {
-      limits: { stringMaxBytes: this.config.int('proto-max-bulk-len') },
+      limits: {
+        stringMaxBytes: this.config.int('proto-max-bulk-len'),
+        hllSparseMaxBytes: this.config.int('hll-sparse-max-bytes'),
+      },
       metaCacheBytes: this.config.int('meta-cache-bytes'),
     });
     this.log = new LogStore(this.storage, 0);
@@ -674,6 +677,7 @@ export class SeshatServer implements ClientHost {
       for (const c of this.clients.values()) c.parser.limits.bulkMaxBytes = value as number;
       if (this.sm) this.sm.limits.stringMaxBytes = value as number;
     }
+    if (name === 'hll-sparse-max-bytes' && this.sm) this.sm.limits.hllSparseMaxBytes = value as number;
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);

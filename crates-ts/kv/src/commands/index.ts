@@ -13,3 +13,5 @@ import './sort.js';
 import './blocking.js';
 import './dump.js';
 import './memory-usage.js';
+import './hyperloglog.js';
+import './geo.js';

@@ -131,7 +131,8 @@ function zaddOne(ctx: Ctx, z: ZsetRef, member: Buffer, score: number, flags: num
   out.result = 2;
 }
 
-function zaddGeneric(ctx: Ctx, argv: Buffer[], inFlags: number): Reply {
+/** ZADD (and GEOADD, which rewrites itself into a ZADD as Redis does). */
+export function zaddGeneric(ctx: Ctx, argv: Buffer[], inFlags: number): Reply {
   const [flags, first] = zaddOptions(argv, inFlags);
   const n = (argv.length - first) / 2;
   const scores = new Array<number>(n);
