@@ -36,14 +36,18 @@
 //   --cluster N         3-node mode (N = 3 or 5): start N Seshat nodes as one Raft group (unpinned:
 //                       N servers share the cores) and bench, as separate rows, the leader
 //                       ("seshat") and a follower that forwards to it ("via-follower"), beside
-//                       redis-server; default tests set,get. Compare SET with a 3-member etcd
-//                       (../shared/bench: ~9k puts/s at 64 in flight, 0.74 ms per put at 1 client).
+//                       redis-server; default tests set,get. Then (unless --no-etcd) a 3-member
+//                       etcd 3.4 in the same run (scripts/bench/etcd.mjs, ../shared/bench's
+//                       etcd-cluster.sh and etcd-bench.mjs): puts/s at 64 in flight vs SET -c 50
+//                       -P 1, and 1-client put p50 vs SET -c 1 p50, printed as ratios.
+//   --no-etcd           skip the etcd rows of --cluster
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchEtcd, etcdComparison, printEtcdComparison } from './etcd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SESHAT_MAIN = path.join(REPO, 'crates-ts', 'seshat', 'dist', 'main.js');
@@ -85,6 +89,7 @@ function parseArgs(argv) {
     seshatArgs: [],
     out: path.join(REPO, 'bench-results'),
     cluster: 0,
+    etcd: true,
   };
   const args = [...argv];
   const value = (a) => {
@@ -101,6 +106,9 @@ function parseArgs(argv) {
       case '--tests':
         o.tests = value(a).split(',').filter(Boolean);
         o.testsGiven = true;
+        break;
+      case '--no-etcd':
+        o.etcd = false;
         break;
       case '--cluster':
         o.cluster = positiveInt(value(a), a);
@@ -647,6 +655,15 @@ async function main() {
   if (raw.length === 0) throw new Error('no results (every redis-benchmark invocation failed)');
   const rows = summarise(raw);
   printTable(rows);
+  let etcd = null;
+  if (o.cluster > 0 && o.etcd) {
+    await cleanup(); // the Seshat nodes stop before etcd starts: each has the machine alone
+    const e = await benchEtcd(REPO, o.repeats);
+    if (e !== null) {
+      etcd = etcdComparison(rows, e);
+      printEtcdComparison(etcd);
+    }
+  }
   const meta = {
     started,
     finished: new Date().toISOString(),
@@ -656,6 +673,7 @@ async function main() {
     node: process.version,
     redisMode: o.redisMode,
     cluster: o.cluster,
+    etcd,
     options: { ...o, out: undefined },
   };
   const base = writeResults(o, rows, raw, meta);
