@@ -21,6 +21,10 @@ export interface KvLimits {
   stringMaxBytes: number;
   /** hll-sparse-max-bytes: a sparse HyperLogLog growing past this becomes dense. */
   hllSparseMaxBytes: number;
+  /** stream-node-max-entries: entries per stream node (0: no limit); where `~` trims. */
+  streamNodeMaxEntries: number;
+  /** stream-node-max-bytes: listpack bytes per stream node (0: no limit). */
+  streamNodeMaxBytes: number;
 }
 
 /** In-memory counters derived from the meta and expire column families (rebuilt on open). */

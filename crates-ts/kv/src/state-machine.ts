@@ -42,6 +42,9 @@ export interface KvStateMachineOptions {
 }
 
 export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
+/** Redis's defaults of stream-node-max-entries and stream-node-max-bytes. */
+export const STREAM_NODE_MAX_ENTRIES_DEFAULT = 100;
+export const STREAM_NODE_MAX_BYTES_DEFAULT = 4096;
 
 /** Deferred records not rewritten for this long (by entry stamps) are written to RocksDB. */
 export const DEFERRED_COLD_MS = 2000;
@@ -74,7 +77,7 @@ const NO_OPTIONS: ApplyOptions = {};
 export const SWEEP_KEYS_PER_CYCLE = 1024;
 
 /** Column families holding the state machine's data (the digest covers them). */
-const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire'] as const;
+const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire', 'stream'] as const;
 
 export class KvStateMachine {
   readonly groupId: number;
@@ -120,6 +123,8 @@ export class KvStateMachine {
     this.limits = {
       stringMaxBytes: 512 * 1024 * 1024,
       hllSparseMaxBytes: HLL_SPARSE_MAX_BYTES_DEFAULT,
+      streamNodeMaxEntries: STREAM_NODE_MAX_ENTRIES_DEFAULT,
+      streamNodeMaxBytes: STREAM_NODE_MAX_BYTES_DEFAULT,
       ...options.limits,
     };
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
@@ -165,7 +170,7 @@ export class KvStateMachine {
   }
 
   /**
-   * SHA-1 over every record of the data column families (meta, sub, zscore, expire) in key
+   * SHA-1 over every record of the data column families (meta, sub, zscore, expire, stream) in key
    * order, with the applied index it describes: two replicas at the same applied index must
    * give the same digest (the chaos harness's convergence check). O(data); diagnostics only.
    */

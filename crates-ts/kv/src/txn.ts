@@ -51,6 +51,7 @@ const CF_TAG: Record<ColumnFamily, string> = {
   sub: '4',
   zscore: '5',
   expire: '6',
+  stream: '7',
 };
 
 /**

@@ -104,6 +104,8 @@ export class SeshatServer implements ClientHost {
       limits: {
         stringMaxBytes: this.config.int('proto-max-bulk-len'),
         hllSparseMaxBytes: this.config.int('hll-sparse-max-bytes'),
+        streamNodeMaxEntries: this.config.int('stream-node-max-entries'),
+        streamNodeMaxBytes: this.config.int('stream-node-max-bytes'),
       },
       metaCacheBytes: this.config.int('meta-cache-bytes'),
     });
@@ -678,6 +680,8 @@ export class SeshatServer implements ClientHost {
       if (this.sm) this.sm.limits.stringMaxBytes = value as number;
     }
     if (name === 'hll-sparse-max-bytes' && this.sm) this.sm.limits.hllSparseMaxBytes = value as number;
+    if (name === 'stream-node-max-entries' && this.sm) this.sm.limits.streamNodeMaxEntries = value as number;
+    if (name === 'stream-node-max-bytes' && this.sm) this.sm.limits.streamNodeMaxBytes = value as number;
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
