@@ -16,7 +16,7 @@ import {
   SLOT_COUNT,
 } from '@seshat/common';
 import type { Storage, WriteBatch } from '@seshat/storage';
-import type { CommandSpec } from './command-table.js';
+import type { CommandSpec, Handler } from './command-table.js';
 import { AccessClock } from './access-clock.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
 import { decodeEntry, type Entry, type EntryCommand, encodeEntry } from './entry.js';
@@ -523,6 +523,14 @@ export class KvStateMachine {
     ctx.db = db;
     ctx.nowMs = nowMs;
     return guard(ctx, spec.handler, argv);
+  }
+
+  /** Executes a read handler no command name reaches (a parked XREAD's retry) at `nowMs`. */
+  readWith(run: Handler, db: number, argv: Buffer[], nowMs: number): Reply {
+    const ctx = this.readCtx;
+    ctx.db = db;
+    ctx.nowMs = nowMs;
+    return guard(ctx, run, argv);
   }
 
   /**

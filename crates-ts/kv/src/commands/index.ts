@@ -16,3 +16,4 @@ import './memory-usage.js';
 import './hyperloglog.js';
 import './geo.js';
 import './streams.js';
+import './stream-read.js';
