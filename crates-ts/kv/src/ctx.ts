@@ -79,6 +79,13 @@ export class Ctx {
   touched: Buffer[] | null = null;
   /** This node's access times and frequencies (OBJECT IDLETIME / FREQ), when kept. */
   access: AccessClock | null = null;
+  /** Meta keys whose blocked clients must be retried though WATCH sees no change (Redis's
+   * signalKeyAsReady without signalModifiedKey: XGROUP DESTROY wakes XREADGROUP). */
+  ready: Buffer[] | null = null;
+
+  signalReady(mk: Buffer): void {
+    this.ready?.push(mk);
+  }
   /** Log index of the entry being applied and the command's position in it (key versions). */
   entryIndex = 0;
   commandIndex = 0;

@@ -30,6 +30,7 @@ import './commands/index.js';
 import { INTERNAL_EXEC, INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
 import { internalSweepHandler, StaleElementSweeper } from './sweeper.js';
 import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
+import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
@@ -251,6 +252,7 @@ export class KvStateMachine {
       // Always collected (one array push per changed key): a client parked by this very entry's
       // replies must still hear about its later changes (blocking), even if nobody listened before.
       ctx.touched = [];
+      ctx.ready = [];
       if (this.notifyClasses !== '') {
         ctx.events = [];
         ctx.notifyClasses = this.notifyClasses;
@@ -302,6 +304,9 @@ export class KvStateMachine {
     if (ctx.touched !== null && ctx.touched.length > 0) {
       this.onApplied?.(ctx.touched);
       this.touchedPending = ctx.touched;
+    }
+    if (ctx.ready !== null && ctx.ready.length > 0) {
+      this.touchedPending = this.touchedPending === null ? ctx.ready : [...this.touchedPending, ...ctx.ready];
     }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
     const onTagged = options.onTagged;
@@ -415,7 +420,8 @@ export class KvStateMachine {
 
   private execWrite(ctx: Ctx, argv: Buffer[]): Reply {
     if (argv[0]!.equals(INTERNAL_EXEC)) return this.execTransaction(ctx, argv);
-    const internal = internalCommand(argv[0]!) ?? internalSweepHandler(argv[0]!);
+    const internal =
+      internalCommand(argv[0]!) ?? internalSweepHandler(argv[0]!) ?? internalStreamHandler(argv[0]!);
     if (internal !== undefined) return guard(ctx, internal, argv);
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return spec;

@@ -17,3 +17,7 @@ import './hyperloglog.js';
 import './geo.js';
 import './streams.js';
 import './stream-read.js';
+import './stream-readgroup.js';
+import './stream-groups.js';
+import './stream-claim.js';
+import './stream-info.js';
