@@ -43,6 +43,8 @@ class Parked implements WriteWaiter {
     readonly registry: BlockingRegistry,
     readonly client: Client,
     readonly db: number,
+    /** The command's name (its INFO commandstats entry). */
+    readonly command: string,
     readonly argv: Buffer[],
     readonly keys: string[],
     /** The user keys, parallel to `keys`. */
@@ -76,6 +78,8 @@ export class BlockingRegistry {
   constructor(
     private readonly writePath: Proposer,
     private readonly reader: BlockedReader,
+    /** Counts a blocking command that ended in an error (INFO commandstats failed_calls). */
+    private readonly countFailed: (command: string) => void = () => {},
   ) {}
 
   get size(): number {
@@ -95,11 +99,14 @@ export class BlockingRegistry {
         // replyToBlockedClientTimedOut); only their non-blocking form in MULTI answers a null
         // bulk, and the state machine gives that one.
         if (reply instanceof BlockRequest) {
-          this.park(client, argv, reply.keys, reply.timeoutMs, reply);
+          this.park(client, spec.name, argv, reply.keys, reply.timeoutMs, reply);
           return STILL_PENDING;
         }
-        if (reply !== WOULD_BLOCK) return reply;
-        this.park(client, argv, commandKeys(spec, argv), timeoutOf(spec, argv), null);
+        if (reply !== WOULD_BLOCK) {
+          if (reply instanceof ErrorReply) this.countFailed(spec.name);
+          return reply;
+        }
+        this.park(client, spec.name, argv, commandKeys(spec, argv), timeoutOf(spec, argv), null);
         return STILL_PENDING;
       },
     };
@@ -113,13 +120,14 @@ export class BlockingRegistry {
 
   private park(
     client: Client,
+    command: string,
     argv: Buffer[],
     userKeys: Buffer[],
     timeoutMs: number,
     request: BlockRequest | null,
   ): void {
     const keys = userKeys.map((k) => metaKey(client.db, k).toString('latin1'));
-    const p = new Parked(this, client, client.db, argv, keys, userKeys, NULL_ARRAY, request);
+    const p = new Parked(this, client, client.db, command, argv, keys, userKeys, NULL_ARRAY, request);
     if (timeoutMs > 0) this.armTimer(p, timeoutMs);
     for (const k of keys) {
       let q = this.byKey.get(k);
@@ -210,6 +218,7 @@ export class BlockingRegistry {
   finish(p: Parked, reply: Reply): void {
     if (!this.byClient.has(p.client)) return;
     this.remove(p);
+    if (reply instanceof ErrorReply) this.countFailed(p.command);
     p.client.completePending(reply);
   }
 

@@ -133,7 +133,11 @@ export class SeshatServer implements ClientHost {
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
     this.writePath =
       this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers());
-    this.blocking = new BlockingRegistry(this.writePath, (run, db, argv) => this.readParked(run, db, argv));
+    this.blocking = new BlockingRegistry(
+      this.writePath,
+      (run, db, argv) => this.readParked(run, db, argv),
+      (command) => this.stats.command(command).failedCalls++,
+    );
     this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
     this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
     this.blocking.onActivityChange = () => this.updateTouchTracking();

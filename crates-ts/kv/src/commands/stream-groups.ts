@@ -3,7 +3,7 @@
  * CREATECONSUMER / DELCONSUMER / HELP, XACK and XPENDING. XCLAIM and XAUTOCLAIM are in
  * stream-claim.ts, XREADGROUP in stream-readgroup.ts. Storage: stream-groups.ts.
  */
-import { OK, type Reply, SeshatError, SimpleString } from '@seshat/common';
+import { NULL_ARRAY, OK, type Reply, SeshatError, SimpleString } from '@seshat/common';
 import { argIs, tryParseI64 } from '../args.js';
 import { defineCommand, defineSubcommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
@@ -232,7 +232,7 @@ function xpending(ctx: Ctx, argv: Buffer[]): Reply {
 }
 
 function pendingSummary(ctx: Ctx, s: StreamHandle, g: Group): Reply {
-  if (g.pel === 0) return [0, null, null, null];
+  if (g.pel === 0) return [0, null, null, NULL_ARRAY];
   const owners: Reply[] = [];
   for (const c of listConsumers(ctx, s, g.name))
     if (c.pel > 0) owners.push([c.name, Buffer.from(String(c.pel))]);
