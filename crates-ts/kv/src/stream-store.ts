@@ -21,7 +21,16 @@ import { elementPrefix, metaVersion, prefixEnd } from './collection.js';
 import type { Ctx } from './ctx.js';
 import { LISTPACK_EMPTY_BYTES, lpIntBytes, lpSmallIntBytes, lpStringBytes } from './listpack-size.js';
 import { KeyType, META_HEADER_BYTES, metaType } from './meta.js';
-import { compareIds, MAX_ID, readId, STREAM_ID_BYTES, type StreamId, writeId, ZERO_ID } from './stream-id.js';
+import {
+  compareIds,
+  MAX_ID,
+  prevId,
+  readId,
+  STREAM_ID_BYTES,
+  type StreamId,
+  writeId,
+  ZERO_ID,
+} from './stream-id.js';
 
 /** Payload offsets after the meta header. */
 const P_LENGTH = 0;
@@ -326,10 +335,26 @@ export function dropNode(ctx: Ctx, s: StreamHandle, n: StreamNode): void {
   s.meta.tailNode = (prev as StreamNode).master;
 }
 
-/** Deletes the rows of every live entry of node `n` (its IDs run from master to lastId). */
+/**
+ * The last ID a live entry of node `n` can have: just before the next node's master ID (MAX for
+ * the tail). Not `n.lastId`: after XSETID moved the last ID back over deleted entries, the next
+ * node may start below the IDs of `n`'s deleted entries (its live ones all come before).
+ */
+export function nodeEntriesEnd(ctx: Ctx, s: StreamHandle, n: StreamNode): StreamId {
+  if (compareIds(n.master, s.meta.tailNode) === 0) return MAX_ID;
+  let end: StreamId = MAX_ID;
+  scanNodes(ctx, s, n.master, false, (next) => {
+    if (compareIds(next.master, n.master) === 0) return true;
+    end = prevId(next.master) ?? ZERO_ID;
+    return false;
+  });
+  return end;
+}
+
+/** Deletes the rows of every live entry of node `n`. */
 export function deleteNodeEntries(ctx: Ctx, s: StreamHandle, n: StreamNode): void {
   const keys: Buffer[] = [];
-  scanEntries(ctx, s, n.master, n.lastId, false, (id) => {
+  scanEntries(ctx, s, n.master, nodeEntriesEnd(ctx, s, n), false, (id) => {
     keys.push(entryKey(s, id));
     return true;
   });
@@ -374,14 +399,21 @@ export function appendEntry(
   items: readonly Buffer[],
   limits: StreamNodeLimits,
 ): void {
+  // Redis appends to the node with the greatest master ID (raxSeek "$"), the tail here.
   let node = s.meta.nodes > 0 ? getNode(ctx, s, s.meta.tailNode) : null;
+  if (node !== null && !tailIsFull(node, items, limits) && compareIds(id, node.master) < 0) {
+    dropNodesAbove(ctx, s, id);
+    node = s.meta.nodes > 0 ? getNode(ctx, s, s.meta.tailNode) : null;
+  }
   if (node !== null && tailIsFull(node, items, limits)) node = null;
   if (node === null) {
     const fields: Buffer[] = [];
     for (let i = 0; i < items.length; i += 2) fields.push(items[i]!);
     node = { master: id, live: 0, deleted: 0, restBytes: masterEntryBytes(fields), lastId: id, fields };
+    // Below a full tail of deleted entries (XSETID moved the last ID back), the new node sorts
+    // first and the tail stays where Redis's "$" finds it.
+    if (s.meta.nodes === 0 || compareIds(id, s.meta.tailNode) > 0) s.meta.tailNode = id;
     s.meta.nodes++;
-    s.meta.tailNode = id;
   }
   node.restBytes += entryListpackBytes(node.master, id, items, sameFields(node.fields, items));
   node.live++;
@@ -424,6 +456,29 @@ export function deleteEntry(ctx: Ctx, s: StreamHandle, id: StreamId): boolean {
   }
   s.meta.length--;
   return true;
+}
+
+/**
+ * Removes the nodes whose master ID is above `id`, the ID of a new entry (so above the last ID):
+ * their entries are all deleted (exact trimming leaves such nodes) and only XSETID moving the
+ * last ID back makes them matter. appendEntry calls it when the tail is one of them and has
+ * room: Redis would append the entry inside it, below its master ID, a state in which its own
+ * XRANGE returns entries out of order; Seshat drops them instead (XINFO then counts fewer nodes
+ * than Redis would).
+ */
+function dropNodesAbove(ctx: Ctx, s: StreamHandle, id: StreamId): void {
+  const doomed: StreamNode[] = [];
+  scanNodes(ctx, s, id, false, (n) => {
+    if (compareIds(n.master, id) > 0) doomed.push(n);
+    return true;
+  });
+  for (const n of doomed) {
+    assert(n.live === 0, 'a node above the last ID holds entries');
+    ctx.store.del('sub', nodeKey(s, n.master));
+  }
+  s.meta.nodes -= doomed.length;
+  const tail = s.meta.nodes > 0 ? nodeOf(ctx, s, id) : null;
+  s.meta.tailNode = tail === null ? ZERO_ID : tail.master;
 }
 
 /** After entries went away from the head: the new first ID (0-0 when empty). */

@@ -5,7 +5,7 @@
  * default 100 nodes' worth), so the result depends on the node boundaries stream-store.ts
  * keeps where Redis has them.
  */
-import { SeshatError } from '@seshat/common';
+import { assert, SeshatError } from '@seshat/common';
 import { argIs, tryParseI64 } from './args.js';
 import type { Ctx } from './ctx.js';
 import { parseId, parseStrictId, type StreamId, compareIds, ZERO_ID } from './stream-id.js';
@@ -13,6 +13,7 @@ import {
   deleteNodeEntries,
   dropNode,
   entryKey,
+  nodeEntriesEnd,
   putNode,
   refreshFirstId,
   scanEntries,
@@ -169,7 +170,7 @@ export function trimStream(ctx: Ctx, s: StreamHandle, a: AddTrimArgs): number {
 function trimInsideNode(ctx: Ctx, s: StreamHandle, node: StreamNode, a: AddTrimArgs): number {
   const m = s.meta;
   const doomed: StreamId[] = [];
-  scanEntries(ctx, s, node.master, node.lastId, false, (id) => {
+  scanEntries(ctx, s, node.master, nodeEntriesEnd(ctx, s, node), false, (id) => {
     const stop =
       a.strategy === TRIM_MAXLEN ? m.length - doomed.length <= a.maxlen : compareIds(id, a.minid) >= 0;
     if (stop) return false;
@@ -179,6 +180,7 @@ function trimInsideNode(ctx: Ctx, s: StreamHandle, node: StreamNode, a: AddTrimA
   for (const id of doomed) ctx.store.del('stream', entryKey(s, id));
   m.length -= doomed.length;
   // The node stays even when nothing live is left in it, as Redis's listpack does.
+  assert(doomed.length <= node.live, 'trimmed more entries than the node holds');
   node.live -= doomed.length;
   node.deleted += doomed.length;
   putNode(ctx, s, node);
