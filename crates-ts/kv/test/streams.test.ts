@@ -98,7 +98,7 @@ t.test('the blocked XREADGROUP retry waits, serves, or fails', async (t) => {
 t.test('the sweeper reclaims the entries, nodes and groups of a deleted stream', async (t) => {
   const storage = new MemoryStorage();
   const sm = new KvStateMachine(storage);
-  ENTRIES.forEach((e, i) => sm.apply(i + 1, e));
+  for (const [i, e] of ENTRIES.entries()) sm.apply(i + 1, e);
   t.ok(rowCount(storage, 'stream') > 0 && rowCount(storage, 'sub') > 0, 'rows exist');
   sm.apply(5, encodeEntry(6000, 5, [cmd('del', 's')]));
   let index = 6;
