@@ -47,6 +47,8 @@ const PAYLOAD_BYTES = 96;
 export const STREAM_LISTPACK_MAX_BYTES = 1 << 30;
 /** Rows read per iterator call while scanning entries. */
 const SCAN_BATCH_ROWS = 256;
+/** Node records read by a node scan's first iterator call. */
+const NODE_FIRST_BATCH_ROWS = 4;
 
 /** Tags of the stream's records in `sub` (after its element prefix). */
 export const NODE_TAG = 0x4e; // 'N'
@@ -192,7 +194,10 @@ export function getEntry(ctx: Ctx, s: StreamHandle, id: StreamId): Buffer[] | un
 
 /**
  * Visits live entries with IDs in [start, end], ascending (or descending when `rev`), until
- * `visit` returns false. `fields` is the encoded record (decodeFields).
+ * `visit` returns false; `limit` (0: none) is how many it will want at most. `fields` is the
+ * encoded record (decodeFields). The range is first narrowed to [first ID, last ID]: every live
+ * entry lies there, and the rows of entries deleted from the head (a queue's usual life) lie
+ * before it, where RocksDB would have to step over their tombstones on every scan.
  */
 export function scanEntries(
   ctx: Ctx,
@@ -201,12 +206,24 @@ export function scanEntries(
   end: StreamId,
   rev: boolean,
   visit: (id: StreamId, fields: Buffer) => boolean,
+  limit = 0,
 ): void {
-  if (compareIds(start, end) > 0) return;
-  const it = ctx.store.iterator('stream', { gte: entryKey(s, start), lte: entryKey(s, end), reverse: rev });
+  const m = s.meta;
+  if (m.length === 0) return;
+  const lo = compareIds(start, m.firstId) < 0 ? m.firstId : start;
+  const hi = compareIds(end, m.lastId) > 0 ? m.lastId : end;
+  if (compareIds(lo, hi) > 0) return;
+  const range = {
+    gte: entryKey(s, lo),
+    lte: entryKey(s, hi),
+    reverse: rev,
+    limit: limit > 0 ? limit : undefined,
+  };
+  const batch = limit > 0 ? Math.min(limit, SCAN_BATCH_ROWS) : SCAN_BATCH_ROWS;
+  const it = ctx.store.iterator('stream', range);
   const at = s.prefix.length;
   try {
-    for (let rows = it.nextBatch(SCAN_BATCH_ROWS); rows.length > 0; rows = it.nextBatch(SCAN_BATCH_ROWS)) {
+    for (let rows = it.nextBatch(batch); rows.length > 0; rows = it.nextBatch(SCAN_BATCH_ROWS)) {
       for (let i = 0; i < rows.length; i += 2) if (!visit(readId(rows[i]!, at), rows[i + 1]!)) return;
     }
   } finally {
@@ -217,10 +234,18 @@ export function scanEntries(
 /** The first (or last) live entry's ID, null when there is none. */
 export function edgeId(ctx: Ctx, s: StreamHandle, last: boolean): StreamId | null {
   let found: StreamId | null = null;
-  scanEntries(ctx, s, ZERO_ID, MAX_ID, last, (id) => {
-    found = id;
-    return false;
-  });
+  scanEntries(
+    ctx,
+    s,
+    ZERO_ID,
+    MAX_ID,
+    last,
+    (id) => {
+      found = id;
+      return false;
+    },
+    1,
+  );
   return found;
 }
 
@@ -285,21 +310,26 @@ export function nodeListpackBytes(n: StreamNode): number {
 }
 
 /** Visits the nodes whose master ID is at or after `from` (ascending; descending from at or
- * before `from` when `rev`) until `visit` returns false. */
+ * before `from` when `rev`) until `visit` returns false; `limit` (0: none) is how many it will
+ * want at most. */
 export function scanNodes(
   ctx: Ctx,
   s: StreamHandle,
   from: StreamId,
   rev: boolean,
   visit: (n: StreamNode) => boolean,
+  limit = 0,
 ): void {
   const lo = nodeKey(s, rev ? ZERO_ID : from);
   const hi = rev ? nodeKey(s, from) : prefixEnd(nodeKey(s, ZERO_ID).subarray(0, s.prefix.length + 1));
-  const range = rev ? { gte: lo, lte: hi, reverse: true } : { gte: lo, lt: hi };
+  const max = limit > 0 ? limit : undefined;
+  const range = rev ? { gte: lo, lte: hi, reverse: true, limit: max } : { gte: lo, lt: hi, limit: max };
   const it = ctx.store.iterator('sub', range);
   const at = s.prefix.length + 1;
+  // Most visits stop after a node or two (trimming from the head, the neighbours of a node).
+  const batch = limit > 0 ? Math.min(limit, NODE_FIRST_BATCH_ROWS) : NODE_FIRST_BATCH_ROWS;
   try {
-    for (let rows = it.nextBatch(SCAN_BATCH_ROWS); rows.length > 0; rows = it.nextBatch(SCAN_BATCH_ROWS)) {
+    for (let rows = it.nextBatch(batch); rows.length > 0; rows = it.nextBatch(SCAN_BATCH_ROWS)) {
       for (let i = 0; i < rows.length; i += 2) {
         if (!visit(decodeNode(readId(rows[i]!, at), rows[i + 1]!))) return;
       }
@@ -312,10 +342,17 @@ export function scanNodes(
 /** The node holding entry `id` (the last node with master <= id), null if none. */
 export function nodeOf(ctx: Ctx, s: StreamHandle, id: StreamId): StreamNode | null {
   let found: StreamNode | null = null;
-  scanNodes(ctx, s, id, true, (n) => {
-    found = n;
-    return false;
-  });
+  scanNodes(
+    ctx,
+    s,
+    id,
+    true,
+    (n) => {
+      found = n;
+      return false;
+    },
+    1,
+  );
   return found;
 }
 
@@ -326,11 +363,18 @@ export function dropNode(ctx: Ctx, s: StreamHandle, n: StreamNode): void {
   if (s.meta.nodes === 0 || compareIds(n.master, s.meta.tailNode) !== 0) return;
   const before = { ms: n.master.ms, seq: n.master.seq };
   let prev: StreamNode | null = null;
-  scanNodes(ctx, s, before, true, (m) => {
-    if (compareIds(m.master, before) === 0) return true;
-    prev = m;
-    return false;
-  });
+  scanNodes(
+    ctx,
+    s,
+    before,
+    true,
+    (m) => {
+      if (compareIds(m.master, before) === 0) return true;
+      prev = m;
+      return false;
+    },
+    2,
+  );
   assert(prev !== null, 'stream node count says a node is left but none is');
   s.meta.tailNode = (prev as StreamNode).master;
 }
@@ -343,11 +387,18 @@ export function dropNode(ctx: Ctx, s: StreamHandle, n: StreamNode): void {
 export function nodeEntriesEnd(ctx: Ctx, s: StreamHandle, n: StreamNode): StreamId {
   if (compareIds(n.master, s.meta.tailNode) === 0) return MAX_ID;
   let end: StreamId = MAX_ID;
-  scanNodes(ctx, s, n.master, false, (next) => {
-    if (compareIds(next.master, n.master) === 0) return true;
-    end = prevId(next.master) ?? ZERO_ID;
-    return false;
-  });
+  scanNodes(
+    ctx,
+    s,
+    n.master,
+    false,
+    (next) => {
+      if (compareIds(next.master, n.master) === 0) return true;
+      end = prevId(next.master) ?? ZERO_ID;
+      return false;
+    },
+    2,
+  );
   return end;
 }
 

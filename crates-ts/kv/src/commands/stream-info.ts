@@ -76,10 +76,18 @@ function streamHead(ctx: Ctx, s: StreamHandle): Reply[] {
 
 function edgeEntry(ctx: Ctx, s: StreamHandle, last: boolean): Reply {
   let out: Reply = null;
-  scanEntries(ctx, s, ZERO_ID, MAX_ID, last, (id, fields) => {
-    out = entryReply(id, fields);
-    return false;
-  });
+  scanEntries(
+    ctx,
+    s,
+    ZERO_ID,
+    MAX_ID,
+    last,
+    (id, fields) => {
+      out = entryReply(id, fields);
+      return false;
+    },
+    1,
+  );
   return out;
 }
 

@@ -55,10 +55,18 @@ export function rangeReply(
   count: number,
 ): Reply[] {
   const out: Reply[] = [];
-  scanEntries(ctx, s, start, end, rev, (id, fields) => {
-    out.push(entryReply(id, fields));
-    return count === 0 || out.length < count;
-  });
+  scanEntries(
+    ctx,
+    s,
+    start,
+    end,
+    rev,
+    (id, fields) => {
+      out.push(entryReply(id, fields));
+      return count === 0 || out.length < count;
+    },
+    count,
+  );
   return out;
 }
 
