@@ -6,7 +6,9 @@
 // a blocked XREADGROUP served with PEL entries (or none with NOACK), one XADD serving one of two
 // consumers of a group, and its errors when the key is deleted, overwritten, flushed or the
 // group destroyed (UNBLOCKED, NOGROUP; counted in failed_calls); CLIENT UNBLOCK TIMEOUT/ERROR;
-// XREADGROUP with a history ID never blocks; ioredis xread/xreadgroup in both protocols.
+// XREADGROUP with a history ID never blocks; a write sent together with the blocking read
+// (before the client shows as blocked) still reaches it; ioredis xread/xreadgroup in both
+// protocols.
 // How: raw RESP clients against Seshat and a real redis-server (helpers/targets.ts). A client
 // counts as blocked only once INFO clients shows it (waitUntil on blocked_clients): no sleeps.
 import t, { type Test } from 'tap';
@@ -197,6 +199,33 @@ async function xreadgroupErrors(t: Test, server: ServerHandle): Promise<void> {
   t.equal(await r, '[["s", [["100-0", ["f1", "v1"]]]]]');
 }
 
+/**
+ * A write sent together with the blocking read, from another connection (the suite's
+ * "Blocking XREADGROUP: key deleted" does this): whichever the server sees first, the reader
+ * must not miss it. The read then fails at once (NOGROUP: the DEL came first) or is unblocked by
+ * it (UNBLOCKED), and an XREAD is served; it must never sit out its timeout.
+ */
+async function raceAfterBlock(t: Test, server: ServerHandle): Promise<void> {
+  const c = await connect(t, server);
+  await c.send(['FLUSHALL']);
+  const b = await connect(t, server);
+  let missed = 0;
+  for (let i = 0; i < 30; i++) {
+    await c.send(['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']);
+    const [r] = await Promise.all([
+      b.send(['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '1000', 'STREAMS', 's', '>']).then(show),
+      c.send(['DEL', 's']),
+    ]);
+    if (!/^-(UNBLOCKED the stream key no longer exists|NOGROUP No such key 's')/.test(r)) missed++;
+    const [x] = await Promise.all([
+      b.send(['XREAD', 'BLOCK', '1000', 'STREAMS', 'k', '$']).then(show),
+      c.send(['XADD', 'k', '*', 'f', 'v']),
+    ]);
+    if (x === '*-1') missed++;
+  }
+  t.equal(missed, 0, 'no blocked read missed the write sent with it');
+}
+
 async function unblock(t: Test, server: ServerHandle): Promise<void> {
   const c = await connect(t, server);
   await c.send(['FLUSHALL']);
@@ -240,6 +269,7 @@ forEachTarget(t, async (t, { server }) => {
   t.test('XREAD timeouts, deleted and retyped keys', (t) => xreadTimeoutsAndTypes(t, server));
   t.test('XREADGROUP BLOCK served, PEL, NOACK, history', (t) => xreadgroupServed(t, server));
   t.test('XREADGROUP unblocked with errors', (t) => xreadgroupErrors(t, server));
+  t.test('a write sent together with the blocking read reaches it', (t) => raceAfterBlock(t, server));
   t.test('CLIENT UNBLOCK', (t) => unblock(t, server));
   t.test('ioredis RESP2', (t) => ioredisReads(t, server, 2));
   t.test('ioredis RESP3', (t) => ioredisReads(t, server, 3));

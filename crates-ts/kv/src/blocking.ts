@@ -35,6 +35,11 @@ export class BlockRequest extends SimpleString {
   }
 }
 
+/** Whether an apply-time reply parks its client (WOULD_BLOCK or a stream's BlockRequest). */
+export function isBlockReply(reply: unknown): boolean {
+  return reply === WOULD_BLOCK || reply instanceof BlockRequest;
+}
+
 /**
  * Redis 7.0's getTimeoutFromObjectOrReply: seconds as a long double (strtold syntax, hex
  * included) -> `(long long)(seconds * 1000)`, truncated toward zero, so a timeout under 1 ms

@@ -292,14 +292,14 @@ export class GroupState {
     return c;
   }
 
-  /** streamCreateConsumer: a new consumer (seen now), with the xgroup-createconsumer event;
-   * undefined when it exists already. */
-  createConsumer(name: Buffer, userKey: Buffer): Consumer | undefined {
+  /** streamCreateConsumer: a new consumer (seen now), with the xgroup-createconsumer event
+   * unless `notify` is false (RESTORE); undefined when it exists already. */
+  createConsumer(name: Buffer, userKey: Buffer, notify = true): Consumer | undefined {
     if (this.consumer(name, false) !== undefined) return undefined;
     const c: Consumer = { name: Buffer.from(name), seenTimeMs: this.ctx.nowMs, pel: 0 };
     this.consumers.set(name.toString('latin1'), c);
     this.group.consumers++;
-    this.ctx.notify('t', 'xgroup-createconsumer', userKey);
+    if (notify) this.ctx.notify('t', 'xgroup-createconsumer', userKey);
     return c;
   }
 

@@ -12,6 +12,7 @@ import {
   type CommandSpec,
   commandKeys,
   type Handler,
+  isBlockReply,
   metaKey,
   parseBlockingTimeoutMs,
   WOULD_BLOCK,
@@ -29,7 +30,7 @@ export type BlockedReader = (run: Handler, db: number, argv: Buffer[]) => Reply;
 /** Still waiting: nothing to serve, or (a list pop) the key became another type, which Redis
  * 7.0 ignores for a blocked client. */
 function keepsWaiting(reply: Reply, argv: Buffer[]): boolean {
-  return reply === WOULD_BLOCK || reply instanceof BlockRequest || (isWrongType(reply) && !isMove(argv));
+  return isBlockReply(reply) || (isWrongType(reply) && !isMove(argv));
 }
 
 class Parked implements WriteWaiter {
