@@ -1,6 +1,6 @@
 // Redis 7.0 compatibility of keyspace notifications (notify-keyspace-events).
 // What: the exact sequence of events every data command publishes (strings, generic keys and
-// expiry, hashes, lists, sets, sorted sets, bitmaps, SORT STORE, the blocking pops, MULTI/EXEC,
+// expiry, hashes, lists, sets, sorted sets, bitmaps, streams, SORT STORE, the blocking pops, MULTI/EXEC,
 // other databases): event names, the key, the database and the ORDER, including `new` (class n)
 // on key creation, `del` when a command empties a collection, `expired` by the active cycle and
 // on access, and nothing for failed or no-op commands; CONFIG SET/GET of notify-keyspace-events
@@ -301,7 +301,33 @@ const CASES: readonly Case[] = [
     'BITFIELD f OVERFLOW FAIL SET u8 0 1000; BITFIELD f SET u8 0 0; BITFIELD f SET u8 8 0; BITFIELD f OVERFLOW FAIL SET u8 16 1000',
     ['f new', 'f setbit'],
   ],
-  // ---- SORT STORE
+  // ---- streams (class t); group bookkeeping that creates a consumer says so
+  ['', 'XADD s 1-0 a b; XADD s NOMKSTREAM 0-1 a b; XADD n NOMKSTREAM * a b', ['s new', 's xadd']],
+  ['XADD s 1-0 a b', 'XADD s MAXLEN 1 2-0 a b; XADD s MAXLEN 5 3-0 a b', ['s xadd', 's xtrim', 's xadd']],
+  ['XADD s 1-0 a b', 'XADD s 1-0 a b; XTRIM s MAXLEN 5; XDEL s 9-0; XTRIM nope MAXLEN 0', NONE],
+  [
+    'XADD s 1-0 a b; XADD s 2-0 a b',
+    'XDEL s 1-0 9-0; XTRIM s MINID 5; XSETID s 5-0',
+    ['s xdel', 's xtrim', 's xsetid'],
+  ],
+  ['', 'XGROUP CREATE s g $ MKSTREAM; XGROUP CREATE s g $', ['s new', 's xgroup-create']],
+  [
+    'XADD s 1-0 a b; XGROUP CREATE s g 0',
+    'XGROUP SETID s g 0; XGROUP CREATECONSUMER s g c; XGROUP CREATECONSUMER s g c; XGROUP DELCONSUMER s g c; XGROUP DELCONSUMER s g c; XGROUP DESTROY s g; XGROUP DESTROY s g',
+    ['s xgroup-setid', 's xgroup-createconsumer', 's xgroup-delconsumer', 's xgroup-destroy'],
+  ],
+  [
+    'XADD s 1-0 a b; XADD s 2-0 a b; XGROUP CREATE s g 0',
+    'XREADGROUP GROUP g c COUNT 1 STREAMS s >; XREADGROUP GROUP g c STREAMS s >; XACK s g 1-0; XCLAIM s g d 0 2-0; XAUTOCLAIM s g e 0 0',
+    ['s xgroup-createconsumer', 's xgroup-createconsumer', 's xgroup-createconsumer'],
+  ],
+  [
+    'XADD s 1-0 a b; XGROUP CREATE s g 0',
+    'XCLAIM s g c 0 1-0 FORCE; XREADGROUP GROUP g c STREAMS s 0',
+    ['s xgroup-createconsumer'],
+  ],
+  ['XADD s 1-0 a b', 'RENAME s t; DEL t', ['t new', 's rename_from', 't rename_to', 't del']],
+
   [
     'RPUSH l 3 1 2',
     'SORT l STORE d; SORT l STORE d; SORT l; SORT_RO l',

@@ -13,7 +13,7 @@
  *                                membersLen(4) members
  *   'R' cf(1) keyLen(4) valueLen(4) key value        one row, cf = index into IMAGE_CFS;
  *                                                    per cf in IMAGE_CFS order, keys ascending
- *   'T' rows(8)x4 rowBytes(8) sha256(32)             trailer; the digest covers every
+ *   'T' rows(8)x5 rowBytes(8) sha256(32)             trailer (one count per IMAGE_CFS); the digest covers every
  *                                                    byte of the stream before it
  *
  * `applied` is the raw `group(4) "applied"` record of raft_state in the image (KV: index(8)
@@ -38,7 +38,7 @@ import {
 } from './rocks-log-codec.js';
 
 /** The column families whose slot ranges make up a KV image, in stream order. */
-export const IMAGE_CFS: readonly ColumnFamily[] = ['meta', 'expire', 'sub', 'zscore'];
+export const IMAGE_CFS: readonly ColumnFamily[] = ['meta', 'expire', 'sub', 'zscore', 'stream'];
 /** Header format written; IMAGE_FORMAT_V1 (without members) is still read. */
 export const IMAGE_FORMAT = 2;
 export const IMAGE_FORMAT_V1 = 1;

@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'CLUSTERDOWN'
   | 'READONLY'
   | 'UNBLOCKED'
+  /** Streams: no such consumer group. */
+  | 'NOGROUP'
+  /** Streams: the consumer group exists already. */
+  | 'BUSYGROUP'
   | 'DATA_DIR_LOCKED'
   | 'CONFIG_INVALID'
   /** A start with `cluster-join <host:port>` that the cluster refused or did not answer. */

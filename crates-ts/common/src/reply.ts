@@ -21,6 +21,7 @@ export type Reply =
   | MapReply
   | SetReply
   | PairsReply
+  | MapOrPairsReply
   | DoubleReply
   | BoolReply
   | VerbatimReply
@@ -58,6 +59,15 @@ export class SetReply {
  * ZRANGE/ZUNION/ZRANDMEMBER WITHSCORES, ZPOPMIN with COUNT, HRANDFIELD WITHVALUES.
  */
 export class PairsReply {
+  constructor(readonly items: Reply[]) {}
+}
+
+/**
+/**
+ * RESP3 map `%`; RESP2 an array of 2-element arrays (`items` alternates key, value): XREAD and
+ * XREADGROUP, whose RESP2 reply is `[[key, entries], ...]`, not a flat array.
+ */
+export class MapOrPairsReply {
   constructor(readonly items: Reply[]) {}
 }
 

@@ -5,11 +5,40 @@
  * is an ordinary, deterministic log command, so an element is popped exactly once). Inside
  * MULTI/EXEC a blocking command never blocks: it returns its timeout reply at once.
  */
-import { SeshatError, SimpleString } from '@seshat/common';
+import { type Reply, SeshatError, SimpleString } from '@seshat/common';
+import type { Ctx } from './ctx.js';
 import { parseLongDouble } from './long-double.js';
 
 /** Identity-compared marker reply: "nothing to pop, block the client". Never sent. */
 export const WOULD_BLOCK = new SimpleString('\u0000would-block');
+
+/**
+ * What a blocking stream command (XREAD, XREADGROUP) answers when it must wait: which keys, for
+ * how long, and how to try again. Unlike the list commands, a retry is not the command itself:
+ * XREAD's `$` must mean the last ID when the client blocked, and a served client gets only the
+ * key that became ready (Redis's serveClientsBlockedOnStreamKey). Never sent, like WOULD_BLOCK;
+ * a retry answers WOULD_BLOCK (or another BlockRequest) while it must still wait.
+ */
+export class BlockRequest extends SimpleString {
+  constructor(
+    /** The user keys to wait on, without duplicates, in argument order. */
+    readonly keys: Buffer[],
+    /** Milliseconds; 0 waits forever. */
+    readonly timeoutMs: number,
+    /** The argv of a retry limited to `keys[i]` for each i of `indexes`, in that order. */
+    readonly retryArgv: (indexes: number[]) => Buffer[],
+    /** Runs a retry against applied state on the serving node (XREAD, a read); null: the retry
+     * argv is a write proposed through the log (XREADGROUP). */
+    readonly readRetry: ((ctx: Ctx, argv: Buffer[]) => Reply) | null,
+  ) {
+    super('\u0000would-block');
+  }
+}
+
+/** Whether an apply-time reply parks its client (WOULD_BLOCK or a stream's BlockRequest). */
+export function isBlockReply(reply: unknown): boolean {
+  return reply === WOULD_BLOCK || reply instanceof BlockRequest;
+}
 
 /**
  * Redis 7.0's getTimeoutFromObjectOrReply: seconds as a long double (strtold syntax, hex

@@ -122,7 +122,7 @@ export function copyCollection(ctx: Ctx, srcMk: Buffer, srcRaw: Buffer, dstMk: B
   const version = ctx.newVersion();
   const srcPrefix = elementPrefix(srcMk, metaVersion(srcRaw));
   const dstPrefix = elementPrefix(dstMk, version);
-  for (const cf of ['sub', 'zscore'] as const) {
+  for (const cf of ['sub', 'zscore', 'stream'] as const) {
     const it = ctx.store.iterator(cf, { gte: srcPrefix, lt: prefixEnd(srcPrefix) });
     try {
       for (let rows = it.nextBatch(512); rows.length > 0; rows = it.nextBatch(512)) {

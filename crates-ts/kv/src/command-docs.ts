@@ -26,6 +26,7 @@
  *
  * Subcommands are keyed `container|sub`.
  */
+import { STREAM_COMMAND_DOCS } from './command-docs-streams.js';
 
 import { HLL_GEO_COMMAND_DOCS } from './command-docs-hll-geo.js';
 
@@ -1468,4 +1469,5 @@ export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
     info: [1, 'noscript loading stale fast', 0, 0, 0, '@admin @fast @dangerous'],
     doc: ['Return the role of the instance in the context of replication', '2.8.12', 'server', 'O(1)'],
   },
+  ...STREAM_COMMAND_DOCS,
 };

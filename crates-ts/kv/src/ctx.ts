@@ -21,6 +21,10 @@ export interface KvLimits {
   stringMaxBytes: number;
   /** hll-sparse-max-bytes: a sparse HyperLogLog growing past this becomes dense. */
   hllSparseMaxBytes: number;
+  /** stream-node-max-entries: entries per stream node (0: no limit); where `~` trims. */
+  streamNodeMaxEntries: number;
+  /** stream-node-max-bytes: listpack bytes per stream node (0: no limit). */
+  streamNodeMaxBytes: number;
 }
 
 /** In-memory counters derived from the meta and expire column families (rebuilt on open). */
@@ -75,6 +79,13 @@ export class Ctx {
   touched: Buffer[] | null = null;
   /** This node's access times and frequencies (OBJECT IDLETIME / FREQ), when kept. */
   access: AccessClock | null = null;
+  /** Meta keys whose blocked clients must be retried though WATCH sees no change (Redis's
+   * signalKeyAsReady without signalModifiedKey: XGROUP DESTROY wakes XREADGROUP). */
+  ready: Buffer[] | null = null;
+
+  signalReady(mk: Buffer): void {
+    this.ready?.push(mk);
+  }
   /** Log index of the entry being applied and the command's position in it (key versions). */
   entryIndex = 0;
   commandIndex = 0;

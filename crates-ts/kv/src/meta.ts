@@ -15,9 +15,10 @@ export enum KeyType {
   List = 2,
   Set = 3,
   ZSet = 4,
+  Stream = 5,
 }
 
-export const TYPE_NAMES = ['string', 'hash', 'list', 'set', 'zset'] as const;
+export const TYPE_NAMES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
 
 /** Flag: the string was last written by APPEND/SETRANGE (OBJECT ENCODING reports "raw"). */
 export const FLAG_RAW = 1;

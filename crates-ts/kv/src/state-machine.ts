@@ -16,7 +16,7 @@ import {
   SLOT_COUNT,
 } from '@seshat/common';
 import type { Storage, WriteBatch } from '@seshat/storage';
-import type { CommandSpec } from './command-table.js';
+import type { CommandSpec, Handler } from './command-table.js';
 import { AccessClock } from './access-clock.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
 import { decodeEntry, type Entry, type EntryCommand, encodeEntry } from './entry.js';
@@ -30,6 +30,7 @@ import './commands/index.js';
 import { INTERNAL_EXEC, INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
 import { internalSweepHandler, StaleElementSweeper } from './sweeper.js';
 import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
+import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
@@ -42,6 +43,9 @@ export interface KvStateMachineOptions {
 }
 
 export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
+/** Redis's defaults of stream-node-max-entries and stream-node-max-bytes. */
+export const STREAM_NODE_MAX_ENTRIES_DEFAULT = 100;
+export const STREAM_NODE_MAX_BYTES_DEFAULT = 4096;
 
 /** Deferred records not rewritten for this long (by entry stamps) are written to RocksDB. */
 export const DEFERRED_COLD_MS = 2000;
@@ -74,7 +78,7 @@ const NO_OPTIONS: ApplyOptions = {};
 export const SWEEP_KEYS_PER_CYCLE = 1024;
 
 /** Column families holding the state machine's data (the digest covers them). */
-const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire'] as const;
+const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire', 'stream'] as const;
 
 export class KvStateMachine {
   readonly groupId: number;
@@ -120,6 +124,8 @@ export class KvStateMachine {
     this.limits = {
       stringMaxBytes: 512 * 1024 * 1024,
       hllSparseMaxBytes: HLL_SPARSE_MAX_BYTES_DEFAULT,
+      streamNodeMaxEntries: STREAM_NODE_MAX_ENTRIES_DEFAULT,
+      streamNodeMaxBytes: STREAM_NODE_MAX_BYTES_DEFAULT,
       ...options.limits,
     };
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
@@ -165,7 +171,7 @@ export class KvStateMachine {
   }
 
   /**
-   * SHA-1 over every record of the data column families (meta, sub, zscore, expire) in key
+   * SHA-1 over every record of the data column families (meta, sub, zscore, expire, stream) in key
    * order, with the applied index it describes: two replicas at the same applied index must
    * give the same digest (the chaos harness's convergence check). O(data); diagnostics only.
    */
@@ -246,6 +252,7 @@ export class KvStateMachine {
       // Always collected (one array push per changed key): a client parked by this very entry's
       // replies must still hear about its later changes (blocking), even if nobody listened before.
       ctx.touched = [];
+      ctx.ready = [];
       if (this.notifyClasses !== '') {
         ctx.events = [];
         ctx.notifyClasses = this.notifyClasses;
@@ -297,6 +304,9 @@ export class KvStateMachine {
     if (ctx.touched !== null && ctx.touched.length > 0) {
       this.onApplied?.(ctx.touched);
       this.touchedPending = ctx.touched;
+    }
+    if (ctx.ready !== null && ctx.ready.length > 0) {
+      this.touchedPending = this.touchedPending === null ? ctx.ready : [...this.touchedPending, ...ctx.ready];
     }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
     const onTagged = options.onTagged;
@@ -410,7 +420,8 @@ export class KvStateMachine {
 
   private execWrite(ctx: Ctx, argv: Buffer[]): Reply {
     if (argv[0]!.equals(INTERNAL_EXEC)) return this.execTransaction(ctx, argv);
-    const internal = internalCommand(argv[0]!) ?? internalSweepHandler(argv[0]!);
+    const internal =
+      internalCommand(argv[0]!) ?? internalSweepHandler(argv[0]!) ?? internalStreamHandler(argv[0]!);
     if (internal !== undefined) return guard(ctx, internal, argv);
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return spec;
@@ -518,6 +529,14 @@ export class KvStateMachine {
     ctx.db = db;
     ctx.nowMs = nowMs;
     return guard(ctx, spec.handler, argv);
+  }
+
+  /** Executes a read handler no command name reaches (a parked XREAD's retry) at `nowMs`. */
+  readWith(run: Handler, db: number, argv: Buffer[], nowMs: number): Reply {
+    const ctx = this.readCtx;
+    ctx.db = db;
+    ctx.nowMs = nowMs;
+    return guard(ctx, run, argv);
   }
 
   /**

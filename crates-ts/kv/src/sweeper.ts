@@ -2,14 +2,14 @@
  * Background reclamation of stale collection elements.
  *
  * Deleting or overwriting a collection only removes or replaces its meta record, so its
- * elements stay in `sub`/`zscore` under the old version (see collection.ts). The sweeper walks
+ * elements stay in `sub`/`zscore`/`stream` under the old version (see collection.ts). The sweeper walks
  * those column families from a remembered cursor on the node that proposes (reading applied
  * state), finds element keys whose collection is gone or has another version, and turns them
  * into INTERNAL_SWEEP log commands. At apply time every replica re-checks the prefix against
  * its applied meta record and deletes the keys only if they are still stale, so the decision
  * is deterministic (applied state, never a replica's clock or its own scan).
  *
- *   argv = [INTERNAL_SWEEP, cf ("sub" | "zscore"), elementPrefix(mk, version), subkey...]
+ *   argv = [INTERNAL_SWEEP, cf ("sub" | "zscore" | "stream"), elementPrefix(mk, version), subkey...]
  *
  * A stale version can never become live again: versions are never reused (ctx.newVersion).
  */
@@ -21,8 +21,9 @@ import { META_HEADER_BYTES } from './meta.js';
 
 export const INTERNAL_SWEEP = Buffer.from('\x00sweep');
 
+type SweptCf = 'sub' | 'zscore' | 'stream';
 /** Column families holding collection elements, swept in this order. */
-const SWEPT_CFS: readonly ('sub' | 'zscore')[] = ['sub', 'zscore'];
+const SWEPT_CFS: readonly SweptCf[] = ['sub', 'zscore', 'stream'];
 const CF_NAMES = SWEPT_CFS.map((cf) => Buffer.from(cf));
 /** Rows read per iterator batch. */
 const SWEEP_BATCH_ROWS = 256;
@@ -54,7 +55,8 @@ function isStale(raw: Buffer | undefined, version: bigint): boolean {
 
 /** Apply-time handler of INTERNAL_SWEEP: deletes the listed keys if still stale. */
 export function sweepCommand(ctx: Ctx, argv: Buffer[]): Reply {
-  const cf: ColumnFamily = argv[1]!.equals(CF_NAMES[1]!) ? 'zscore' : 'sub';
+  const named = CF_NAMES.findIndex((n) => n.equals(argv[1]!));
+  const cf: ColumnFamily = SWEPT_CFS[named < 0 ? 0 : named]!;
   const prefix = argv[2]!;
   const { mk, version } = parsePrefix(prefix);
   if (!isStale(ctx.store.get('meta', mk), version)) return 0;
@@ -101,7 +103,7 @@ export class StaleElementSweeper {
 
   /** Scans one column family from the cursor; true when it reached the end. */
   private sweepCf(
-    cf: 'sub' | 'zscore',
+    cf: SweptCf,
     budget: { rows: number; seeks: number; keys: number },
     out: Buffer[][],
   ): boolean {

@@ -51,6 +51,7 @@ const CF_TAG: Record<ColumnFamily, string> = {
   sub: '4',
   zscore: '5',
   expire: '6',
+  stream: '7',
 };
 
 /**
@@ -152,6 +153,9 @@ function inRange(key: Buffer, r: RangeOptions): boolean {
   return true;
 }
 
+/** Rows a merged iterator reads from storage per call, at most. */
+const MERGED_BATCH_ROWS = 256;
+
 /** Merges a sorted overlay of pending writes (deletions as null) into a storage iterator. */
 class MergedIterator implements StorageIterator {
   private baseRows: Buffer[] = [];
@@ -169,9 +173,15 @@ class MergedIterator implements StorageIterator {
     this.remaining = limit;
   }
 
+  /** Base rows wanted by the current nextBatch call (a first read takes no more than that). */
+  private want = MERGED_BATCH_ROWS;
+
   private peekBase(): Buffer | undefined {
     if (this.basePos >= this.baseRows.length && !this.baseDone) {
-      this.baseRows = this.base.nextBatch(256);
+      // A scan that wants one row (the first entry of a stream after deleting it) must not
+      // read a few hundred rows, values included, from RocksDB.
+      this.baseRows = this.base.nextBatch(Math.min(MERGED_BATCH_ROWS, this.want));
+      this.want = MERGED_BATCH_ROWS;
       this.basePos = 0;
       if (this.baseRows.length === 0) this.baseDone = true;
     }
@@ -180,6 +190,8 @@ class MergedIterator implements StorageIterator {
 
   nextBatch(max: number): Buffer[] {
     const out: Buffer[] = [];
+    // Overlay deletions may hide base rows: ask for as many more.
+    this.want = Math.min(max, this.remaining) + this.overlay.length - this.overlayPos;
     while (out.length < max * 2 && this.remaining > 0) {
       const bk = this.peekBase();
       const ov = this.overlayPos < this.overlay.length ? this.overlay[this.overlayPos]! : undefined;

@@ -14,6 +14,7 @@ import {
   NullArray,
   OK,
   PairsReply,
+  MapOrPairsReply,
   PONG,
   PushReply,
   QUEUED,
@@ -129,6 +130,7 @@ export class ReplyWriter {
     else if (reply instanceof PushReply)
       this.writeAggregate(resp === 2 ? 0x2a : 0x3e, reply.items.length, reply.items, resp, depth);
     else if (reply instanceof PairsReply) this.writePairs(reply, resp, depth);
+    else if (reply instanceof MapOrPairsReply) this.writeMapOrPairs(reply, resp, depth);
     else if (reply instanceof DoubleReply) {
       if (reply.text === null) this.writeDouble(reply.value, resp);
       else if (resp === 2) this.writeBulkString(reply.text);
@@ -153,6 +155,23 @@ export class ReplyWriter {
     assert(items.length % 2 === 0, 'PairsReply needs an even number of items');
     if (resp === 2) {
       this.writeAggregate(0x2a, items.length, items, resp, depth);
+      return;
+    }
+    assert(depth + 1 < REPLY_DEPTH_MAX, 'reply nested too deeply');
+    this.writeHeader(0x2a, items.length / 2);
+    for (let i = 0; i < items.length; i += 2) {
+      this.writeHeader(0x2a, 2);
+      this.writeReply(items[i]!, resp, depth + 2);
+      this.writeReply(items[i + 1]!, resp, depth + 2);
+    }
+  }
+
+  /** RESP3 `%` with pairs; RESP2 `*n/2` of `*2` pairs. */
+  private writeMapOrPairs(reply: MapOrPairsReply, resp: RespVersion, depth: number): void {
+    const items = reply.items;
+    assert(items.length % 2 === 0, 'MapOrPairsReply needs an even number of items');
+    if (resp === 3) {
+      this.writeAggregate(0x25, items.length / 2, items, resp, depth);
       return;
     }
     assert(depth + 1 < REPLY_DEPTH_MAX, 'reply nested too deeply');

@@ -7,11 +7,31 @@
  * timeout fired meanwhile, so an element is never lost.
  */
 import { ErrorReply, NULL_ARRAY, type Reply } from '@seshat/common';
-import { type CommandSpec, commandKeys, metaKey, parseBlockingTimeoutMs, WOULD_BLOCK } from '@seshat/kv';
+import {
+  BlockRequest,
+  type CommandSpec,
+  commandKeys,
+  type Handler,
+  isBlockReply,
+  metaKey,
+  parseBlockingTimeoutMs,
+  WOULD_BLOCK,
+} from '@seshat/kv';
 import { type Client, type PendingHandler, STILL_PENDING } from './client.js';
 import type { Proposer, WriteWaiter } from './write-path.js';
 
 const UNBLOCKED_ERROR = new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+/** setTimeout's largest delay (a signed 32-bit ms count); longer waits re-arm in steps. */
+const TIMER_DELAY_MAX_MS = 2 ** 31 - 1;
+
+/** Runs a parked read's retry against applied state (see BlockRequest.readRetry). */
+export type BlockedReader = (run: Handler, db: number, argv: Buffer[]) => Reply;
+
+/** Still waiting: nothing to serve, or (a list pop) the key became another type, which Redis
+ * 7.0 ignores for a blocked client. */
+function keepsWaiting(reply: Reply, argv: Buffer[]): boolean {
+  return isBlockReply(reply) || (isWrongType(reply) && !isMove(argv));
+}
 
 class Parked implements WriteWaiter {
   retrying = false;
@@ -24,11 +44,15 @@ class Parked implements WriteWaiter {
     readonly registry: BlockingRegistry,
     readonly client: Client,
     readonly db: number,
+    /** The command's name (its INFO commandstats entry). */
+    readonly command: string,
     readonly argv: Buffer[],
     readonly keys: string[],
     /** The user keys, parallel to `keys`. */
     readonly userKeys: Buffer[],
     readonly timeoutReply: Reply,
+    /** A stream command's own retry (kv BlockRequest); null for the list and zset pops. */
+    readonly request: BlockRequest | null,
   ) {}
 
   onWriteReply(reply: Reply): void {
@@ -36,7 +60,7 @@ class Parked implements WriteWaiter {
     // A key that became another type does not serve a blocked pop: Redis 7.0 leaves the client
     // blocked (only the first attempt answers WRONGTYPE). The moves still fail on a wrong-typed
     // destination, as in Redis, so they keep the error.
-    if (reply === WOULD_BLOCK || (isWrongType(reply) && !isMove(this.argv))) {
+    if (keepsWaiting(reply, this.argv)) {
       if (this.finalReply !== undefined) this.registry.finish(this, this.finalReply);
       return;
     }
@@ -52,7 +76,12 @@ export class BlockingRegistry {
   /** Called when the registry goes from empty to non-empty or back (touch tracking). */
   onActivityChange: (active: boolean) => void = () => {};
 
-  constructor(private readonly writePath: Proposer) {}
+  constructor(
+    private readonly writePath: Proposer,
+    private readonly reader: BlockedReader,
+    /** Counts a blocking command that ended in an error (INFO commandstats failed_calls). */
+    private readonly countFailed: (command: string) => void = () => {},
+  ) {}
 
   get size(): number {
     return this.byClient.size;
@@ -66,23 +95,41 @@ export class BlockingRegistry {
   handler(client: Client, spec: CommandSpec, argv: Buffer[], _timeoutReply: Reply): PendingHandler {
     return {
       settle: (reply: Reply): Reply | typeof STILL_PENDING => {
-        if (reply !== WOULD_BLOCK) return reply;
         // A blocked client that times out (or CLIENT UNBLOCK ... TIMEOUT) gets a null array for
         // every blocking command, BLMOVE/BRPOPLPUSH included (Redis's
         // replyToBlockedClientTimedOut); only their non-blocking form in MULTI answers a null
         // bulk, and the state machine gives that one.
-        this.park(client, spec, argv, NULL_ARRAY);
+        if (reply instanceof BlockRequest) {
+          this.park(client, spec.name, argv, reply.keys, reply.timeoutMs, reply);
+          return STILL_PENDING;
+        }
+        if (reply !== WOULD_BLOCK) {
+          if (reply instanceof ErrorReply) this.countFailed(spec.name);
+          return reply;
+        }
+        this.park(client, spec.name, argv, commandKeys(spec, argv), timeoutOf(spec, argv), null);
         return STILL_PENDING;
       },
     };
   }
 
-  private park(client: Client, spec: CommandSpec, argv: Buffer[], timeoutReply: Reply): void {
-    const userKeys = commandKeys(spec, argv);
+  /** A read (XREAD) that answered `request` at once: parks the client like a blocked write. */
+  blockRead(client: Client, spec: CommandSpec, argv: Buffer[], request: BlockRequest): void {
+    client.expectWriteReply(this.handler(client, spec, argv, NULL_ARRAY));
+    client.onWriteReply(request);
+  }
+
+  private park(
+    client: Client,
+    command: string,
+    argv: Buffer[],
+    userKeys: Buffer[],
+    timeoutMs: number,
+    request: BlockRequest | null,
+  ): void {
     const keys = userKeys.map((k) => metaKey(client.db, k).toString('latin1'));
-    const p = new Parked(this, client, client.db, argv, keys, userKeys, timeoutReply);
-    const timeoutMs = timeoutOf(spec, argv);
-    if (timeoutMs > 0) p.timer = setTimeout(() => this.expire(p, timeoutReply), timeoutMs);
+    const p = new Parked(this, client, client.db, command, argv, keys, userKeys, NULL_ARRAY, request);
+    if (timeoutMs > 0) this.armTimer(p, timeoutMs);
     for (const k of keys) {
       let q = this.byKey.get(k);
       if (q === undefined) {
@@ -98,6 +145,15 @@ export class BlockingRegistry {
     p.onSocketClose = () => this.drop(client);
     client.socket.once('close', p.onSocketClose);
     if (this.byClient.size === 1) this.onActivityChange(true);
+  }
+
+  /** Times `p` out after `ms`, in steps setTimeout can take. */
+  private armTimer(p: Parked, ms: number): void {
+    const step = Math.min(ms, TIMER_DELAY_MAX_MS);
+    p.timer = setTimeout(() => {
+      if (ms > step) this.armTimer(p, ms - step);
+      else this.expire(p, p.timeoutReply);
+    }, step);
   }
 
   /**
@@ -121,8 +177,20 @@ export class BlockingRegistry {
     }
     if (hits === null) return;
     for (const [p, ks] of hits) {
+      const request = p.request;
+      if (request?.readRetry) {
+        // A read's retry runs here, on this node's applied state: nothing to propose.
+        const reply = this.reader(
+          request.readRetry,
+          p.db,
+          request.retryArgv(ks.map((k) => p.keys.indexOf(k))),
+        );
+        if (!keepsWaiting(reply, p.argv)) this.finish(p, reply);
+        continue;
+      }
       p.retrying = true;
-      this.writePath.submit(p, p.db, retryArgv(p, ks));
+      const argv = request === null ? retryArgv(p, ks) : request.retryArgv(ks.map((k) => p.keys.indexOf(k)));
+      this.writePath.submit(p, p.db, argv);
     }
   }
 
@@ -151,6 +219,7 @@ export class BlockingRegistry {
   finish(p: Parked, reply: Reply): void {
     if (!this.byClient.has(p.client)) return;
     this.remove(p);
+    if (reply instanceof ErrorReply) this.countFailed(p.command);
     p.client.completePending(reply);
   }
 

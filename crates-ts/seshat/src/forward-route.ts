@@ -96,12 +96,13 @@ function openSlot(
 }
 
 /**
- * A read this leader serves through ReadIndex: the pending reply is a slot (see openSlot),
+ * A read this leader serves through ReadIndex: the pending reply is a slot (see openSlot;
+ * `kind`: a blocking read's handler, which may park it),
  * because the driver may complete the reads of a pipeline out of order (a batch asked again
  * after a leader change, one that fails at its deadline while an earlier one waits for apply).
  */
-export function localReadSlot(client: Client): (reply: Reply) => void {
-  return openSlot(client, PendingKind.Reply, false, []);
+export function localReadSlot(client: Client, kind: PendingKind = PendingKind.Reply): (reply: Reply) => void {
+  return openSlot(client, kind, false, []);
 }
 
 /** Linearizable reads of this connection in flight (forwarded or ReadIndex on the leader). */

@@ -16,7 +16,15 @@ import {
   SystemClock,
 } from '@seshat/common';
 import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
-import { type CommandSpec, commandKeys, KvStateMachine, lookupCommand, resolveCommand } from '@seshat/kv';
+import {
+  BlockRequest,
+  type CommandSpec,
+  commandKeys,
+  type Handler,
+  KvStateMachine,
+  lookupCommand,
+  resolveCommand,
+} from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
@@ -104,6 +112,8 @@ export class SeshatServer implements ClientHost {
       limits: {
         stringMaxBytes: this.config.int('proto-max-bulk-len'),
         hllSparseMaxBytes: this.config.int('hll-sparse-max-bytes'),
+        streamNodeMaxEntries: this.config.int('stream-node-max-entries'),
+        streamNodeMaxBytes: this.config.int('stream-node-max-bytes'),
       },
       metaCacheBytes: this.config.int('meta-cache-bytes'),
     });
@@ -123,7 +133,11 @@ export class SeshatServer implements ClientHost {
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
     this.writePath =
       this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers());
-    this.blocking = new BlockingRegistry(this.writePath);
+    this.blocking = new BlockingRegistry(
+      this.writePath,
+      (run, db, argv) => this.readParked(run, db, argv),
+      (command) => this.stats.command(command).failedCalls++,
+    );
     this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
     this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
     this.blocking.onActivityChange = () => this.updateTouchTracking();
@@ -342,6 +356,10 @@ export class SeshatServer implements ClientHost {
           client.expectWriteReply(PendingKind.Hidden);
         }
       }
+      if (reply instanceof BlockRequest) {
+        this.blocking.blockRead(client, spec, argv, reply);
+        reply = NO_REPLY;
+      }
     } else {
       reply = this.runServerCommand(spec, client, argv);
       client.execRetryOf = null;
@@ -387,7 +405,12 @@ export class SeshatServer implements ClientHost {
     const db = client.db;
     // Filling the slot writes at the end of the turn: one socket write per connection for
     // all the reads a round confirms, not one each.
-    const fill = localReadSlot(client);
+    const fill = localReadSlot(
+      client,
+      spec.flags.includes('blocking')
+        ? this.blocking.handler(client, spec, argv, NULL_ARRAY)
+        : PendingKind.Reply,
+    );
     const readDone = trackRead(client);
     cluster.driver.read({
       run: () => {
@@ -496,6 +519,15 @@ export class SeshatServer implements ClientHost {
     unwatchAll(this, client);
     this.pubsub.dropClient(client);
     this.blocking?.drop(client);
+  }
+
+  /** A parked XREAD's retry: a read on applied state; the expired keys it met go through the
+   * log like any read's lazy expiry. */
+  private readParked(run: Handler, db: number, argv: Buffer[]): Reply {
+    const reply = this.sm.readWith(run, db, argv, this.clock.nowMs());
+    const expired = this.sm.takeExpiredSeen();
+    if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
+    return reply;
   }
 
   // ---- WATCH registry ------------------------------------------------------------------
@@ -678,6 +710,8 @@ export class SeshatServer implements ClientHost {
       if (this.sm) this.sm.limits.stringMaxBytes = value as number;
     }
     if (name === 'hll-sparse-max-bytes' && this.sm) this.sm.limits.hllSparseMaxBytes = value as number;
+    if (name === 'stream-node-max-entries' && this.sm) this.sm.limits.streamNodeMaxEntries = value as number;
+    if (name === 'stream-node-max-bytes' && this.sm) this.sm.limits.streamNodeMaxBytes = value as number;
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);

@@ -6,7 +6,7 @@
  */
 import type { WriteIdentity } from '@seshat/cluster';
 import { assert, type Clock, failStop, type Reply } from '@seshat/common';
-import { encodeEntry, type EntryCommand, type KvStateMachine, WOULD_BLOCK } from '@seshat/kv';
+import { encodeEntry, type EntryCommand, isBlockReply, type KvStateMachine } from '@seshat/kv';
 import type { Storage } from '@seshat/storage';
 import type { LogStore } from './log-store.js';
 
@@ -192,7 +192,7 @@ export class WritePath implements Proposer {
     this.entriesWritten++;
     this.commandsWritten += n;
     if (!sync) this.unsynced = true;
-    if (sync && !replies.includes(WOULD_BLOCK)) this.replyWhenDurable(waiters, replies);
+    if (sync && !replies.some(isBlockReply)) this.replyWhenDurable(waiters, replies);
     else if (sync) {
       // A blocking command that found nothing is parked when its reply is delivered, and it
       // must be parked before any later entry applies (that entry's push would otherwise

@@ -17,6 +17,7 @@ export const COLUMN_FAMILIES = [
   'sub',
   'zscore',
   'expire',
+  'stream',
 ] as const;
 export type ColumnFamily = (typeof COLUMN_FAMILIES)[number];
 

@@ -21,6 +21,9 @@ import { decodeObject, type DumpValue } from '../rdb/object-decode.js';
 import { encodeHash, encodeList, encodeSet, encodeString, encodeZset } from '../rdb/object-encode.js';
 import { finishPayload, verifyPayload } from '../rdb/payload.js';
 import { RdbWriter } from '../rdb/rdb-io.js';
+import { encodeStream } from '../rdb/stream-rdb.js';
+import { readStreamDump, writeStreamDump } from '../stream-dump.js';
+import { openStream } from '../stream-store.js';
 import { defineInternalCommand } from './internal.js';
 import { FLAG_HASHTABLE, hashEntries, storeNewHash } from './hashes.js';
 import { listItems, openList, storeNewList } from './lists.js';
@@ -44,6 +47,7 @@ function encodeKey(ctx: Ctx, w: RdbWriter, mk: Buffer, raw: Buffer): void {
     const { fields, values } = hashEntries(ctx, raw, elementPrefix(mk, metaVersion(raw)));
     encodeHash(w, fields, values, (raw[1]! & FLAG_HASHTABLE) === 0);
   } else if (type === KeyType.ZSet) encodeZsetKey(ctx, w, mk);
+  else if (type === KeyType.Stream) encodeStream(w, readStreamDump(ctx, openStream(ctx, mk, false)!));
   else throw new SeshatError('ERR', `DUMP does not support keys of type ${type} yet`);
 }
 
@@ -134,6 +138,9 @@ function writeValue(ctx: Ctx, mk: Buffer, key: Buffer, value: DumpValue, at: num
       saveZset(ctx, z);
       break;
     }
+    case 'stream':
+      writeStreamDump(ctx, mk, key, value.stream);
+      break;
   }
   if (at !== 0) {
     const raw = ctx.lookup(mk)!;

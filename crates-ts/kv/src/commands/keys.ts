@@ -294,7 +294,7 @@ function objectEncoding(ctx: Ctx, argv: Buffer[]): Reply {
   if (metaType(raw) === KeyType.ZSet) return zsetEncoding(raw);
   if (metaType(raw) === KeyType.Hash) return hashEncoding(raw);
   if (metaType(raw) === KeyType.Set) return setEncoding(raw);
-  return ['hashtable', 'hashtable', 'quicklist', 'hashtable', 'skiplist'][metaType(raw)]!;
+  return ['hashtable', 'hashtable', 'quicklist', 'hashtable', 'skiplist', 'stream'][metaType(raw)]!;
 }
 
 function objectRefcount(ctx: Ctx, argv: Buffer[]): Reply {

@@ -34,9 +34,12 @@ function parseSamples(argv: Buffer[]): number {
 }
 
 /** Bytes (keys + values) of the first `max` rows of `cf` under `prefix`, and how many rows. */
+/** Stream records of `sub` (nodes, groups, consumers, PEL) MEMORY USAGE reads at most. */
+const STREAM_SUB_ROWS_MAX = 10_000;
+
 function sampleRows(
   ctx: Ctx,
-  cf: 'sub' | 'zscore',
+  cf: 'sub' | 'zscore' | 'stream',
   prefix: Buffer,
   max: number,
 ): { bytes: number; rows: number } {
@@ -63,7 +66,15 @@ export function keyStorageBytes(ctx: Ctx, mk: Buffer, raw: Buffer, samples: numb
   const size = collectionSize(raw);
   const prefix = elementPrefix(mk, metaVersion(raw));
   let total = own;
-  const families: ('sub' | 'zscore')[] = metaType(raw) === KeyType.ZSet ? ['sub', 'zscore'] : ['sub'];
+  const type = metaType(raw);
+  if (type === KeyType.Stream) {
+    // Entries are sampled like elements; the node, group and PEL records in `sub` are counted
+    // as they are (up to STREAM_SUB_ROWS_MAX), since their number is not the stream's length.
+    const e = sampleRows(ctx, 'stream', prefix, Math.min(samples, size));
+    if (e.rows > 0) total += Math.round((e.bytes / e.rows) * size);
+    return total + sampleRows(ctx, 'sub', prefix, STREAM_SUB_ROWS_MAX).bytes;
+  }
+  const families: ('sub' | 'zscore')[] = type === KeyType.ZSet ? ['sub', 'zscore'] : ['sub'];
   for (const cf of families) {
     const s = sampleRows(ctx, cf, prefix, Math.min(samples, size));
     if (s.rows > 0) total += Math.round((s.bytes / s.rows) * size);

@@ -4,8 +4,9 @@
  * accepted: strings (verbatim, integer, LZF), lists (quicklist 2 of listpacks and plain nodes,
  * quicklist of ziplists, ziplist, linked list), sets (hashtable, intset), hashes (hashtable,
  * listpack, ziplist, zipmap), sorted sets (skiplist with binary or text doubles, listpack,
- * ziplist). Streams and module values have nowhere to go here and are refused like a module
- * Redis has not loaded: "Bad data format".
+ * ziplist), streams (listpacks, both the 7.0 and the older layout: rdb/stream-rdb.ts). Module
+ * values have nowhere to go here and are refused like a module Redis has not loaded: "Bad data
+ * format".
  *
  * Checks beyond Redis's default shallow ones (sanitize-dump-payload no): every blob is walked
  * in full, duplicates and empty collections are refused, NaN scores are refused. A payload
@@ -18,6 +19,8 @@ import { decodeZiplist, decodeZipmap } from './legacy-blobs.js';
 import { decodeListpack } from './listpack.js';
 import { badFormat, RdbReader } from './rdb-io.js';
 import { RdbType } from './payload.js';
+import { decodeStream, type StreamDump } from './stream-rdb.js';
+import { estimateEntriesRead } from '../stream-dump.js';
 
 /** hash-max-listpack-entries / value, zset-max-listpack-entries / value of Redis 7.0's defaults
  * (the thresholds the data types here use too). */
@@ -45,7 +48,8 @@ export type DumpValue =
       readonly members: Buffer[];
       readonly scores: number[];
       readonly skiplist: boolean;
-    };
+    }
+  | { readonly type: 'stream'; readonly stream: StreamDump };
 
 /** Decodes the object at the start of `payload[0..end)`; bytes after it are ignored, as in Redis. */
 export function decodeObject(payload: Buffer, end: number): DumpValue {
@@ -80,8 +84,14 @@ export function decodeObject(payload: Buffer, end: number): DumpValue {
       return zsetFromPairs(decodeListpack(r.string()));
     case RdbType.ZsetZiplist:
       return zsetFromPairs(decodeZiplist(r.string()));
+    case RdbType.StreamListpacks:
+    case RdbType.StreamListpacks2:
+      return {
+        type: 'stream',
+        stream: decodeStream(r, type === RdbType.StreamListpacks2, estimateEntriesRead),
+      };
     default:
-      // Streams (until they exist here), module values, and bytes that are no object type.
+      // Module values, and bytes that are no object type.
       throw badFormat();
   }
 }

@@ -75,6 +75,19 @@ export class RdbReader {
     return r.value;
   }
 
+  /** A length of up to 64 bits (stream IDs, counters: rdbLoadLen into a uint64_t). */
+  lenBig(): bigint {
+    const first = this.byte();
+    if (first === LEN_64BIT) return this.bytes(8).readBigUInt64BE(0);
+    this.pos--;
+    return BigInt(this.len());
+  }
+
+  /** rdbLoadMillisecondTime: 8 bytes, little endian, signed. */
+  millis(): number {
+    return Number(this.bytes(8).readBigInt64LE(0));
+  }
+
   /** A count of things that each take at least one more byte of the payload. */
   count(): number {
     const n = this.len();
@@ -183,6 +196,25 @@ export class RdbWriter {
       this.buf.writeBigUInt64BE(BigInt(n), this.length + 1);
       this.length += 9;
     }
+  }
+
+  /** rdbSaveLen of a uint64_t (stream IDs and counters). */
+  lenBig(n: bigint): void {
+    if (n <= 0xffffffffn) {
+      this.len(Number(n));
+      return;
+    }
+    this.ensure(9);
+    this.buf[this.length] = LEN_64BIT;
+    this.buf.writeBigUInt64BE(n, this.length + 1);
+    this.length += 9;
+  }
+
+  /** rdbSaveMillisecondTime: 8 bytes, little endian. */
+  millis(ms: number): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(BigInt(ms), this.length);
+    this.length += 8;
   }
 
   /** rdbSaveRawString. */
