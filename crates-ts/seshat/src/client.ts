@@ -87,6 +87,11 @@ export class Client implements WriteWaiter {
   /** For each in-flight write, in order, what to do with its reply (see PendingKind). */
   private pendingKinds: PendingKind[] = [];
   private pendingHead = 0;
+  /** A blocking command is in flight: nothing queued behind it runs until every in-flight
+   * command is answered. Redis stops processing a blocked client's input, so a SET pipelined
+   * behind a waiting BLPOP runs (and is answered) only after it; clients match replies by
+   * position. */
+  private blockingBarrier = false;
   /** MULTI state: queued commands (null outside MULTI) and whether queueing failed. */
   multi: Buffer[][] | null = null;
   multiError = false;
@@ -164,7 +169,11 @@ export class Client implements WriteWaiter {
   process(): void {
     while (this.queueHead < this.queue.length && !this.closing) {
       const argv = this.queue[this.queueHead]!;
-      if (this.inflight > 0 && (this.deferredReplies > 0 || !this.host.isPipelinable(this, argv))) break;
+      if (
+        this.inflight > 0 &&
+        (this.deferredReplies > 0 || this.blockingBarrier || !this.host.isPipelinable(this, argv))
+      )
+        break;
       this.queueHead++;
       const reply = this.host.execute(this, argv);
       if (reply === PENDING) this.expectWriteReply(PendingKind.Reply);
@@ -248,6 +257,12 @@ export class Client implements WriteWaiter {
     this.pendingKinds.push(kind);
   }
 
+  /** Like expectWriteReply, for a blocking command: later commands wait for its reply. */
+  expectBlockingReply(kind: PendingKind): void {
+    this.blockingBarrier = true;
+    this.expectWriteReply(kind);
+  }
+
   onWriteReply(reply: Reply): void {
     const kind = this.pendingKinds[this.pendingHead++]!;
     if (this.pendingHead === this.pendingKinds.length) {
@@ -294,6 +309,7 @@ export class Client implements WriteWaiter {
   /** `send` is false for a hidden write: `null` is also a real reply (the null bulk string). */
   private settled(reply: Reply, send: boolean): void {
     this.inflight--;
+    if (this.inflight === 0) this.blockingBarrier = false;
     if (this.closed) return;
     if (send) this.reply(reply);
     if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();

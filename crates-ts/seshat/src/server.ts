@@ -317,7 +317,7 @@ export class SeshatServer implements ClientHost {
       }
       if (!spec.flags.includes('blocking')) return PENDING;
       const timeoutReply = spec.name === 'blmove' || spec.name === 'brpoplpush' ? null : NULL_ARRAY;
-      client.expectWriteReply(this.blocking.handler(client, spec, argv, timeoutReply));
+      client.expectBlockingReply(this.blocking.handler(client, spec, argv, timeoutReply));
       return NO_REPLY;
     }
     const t0 = performance.now();
