@@ -318,14 +318,17 @@ export class Client implements WriteWaiter {
   }
 
   flushOutput(): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.destroyed) return;
     if (this.writer.length > 0) {
       const bytes = this.writer.take();
       this.host.countOutput(bytes.length);
       this.socket.write(bytes);
     }
     if (this.closing) {
-      this.socket.end();
+      // Closed for good once the output is written, as Redis closes the descriptor: a client
+      // that keeps writing after a protocol error or QUIT gets a reset instead of being read
+      // (and ignored) forever through a half-closed connection.
+      this.socket.destroySoon();
       return;
     }
     const pending = this.socket.writableLength;

@@ -161,7 +161,7 @@ def(
       } else if (argIs(argv[j]!, 'setname') && more >= 1) {
         name = argv[++j]!;
         validateClientName(name);
-      } else throw new SeshatError('ERR', `Syntax error in HELLO option '${argv[j]!.toString()}'`);
+      } else throw new SeshatError('ERR', `Syntax error in HELLO option '${argv[j]!.toString('latin1')}'`);
     }
     if (!client.authenticated) {
       throw new SeshatError(
@@ -287,12 +287,12 @@ sub(
     if (/[\s]/.test(value) || [...argv[3]!].some((b) => b < 0x21 || b > 0x7e)) {
       throw new SeshatError(
         'ERR',
-        `${argv[2]!.toString().toLowerCase()} cannot contain spaces, newlines or special characters.`,
+        `${argv[2]!.toString('latin1').toLowerCase()} cannot contain spaces, newlines or special characters.`,
       );
     }
     if (argIs(argv[2]!, 'lib-name')) c.libName = value;
     else if (argIs(argv[2]!, 'lib-ver')) c.libVer = value;
-    else throw new SeshatError('ERR', `Unrecognized option '${argv[2]!.toString()}'`);
+    else throw new SeshatError('ERR', `Unrecognized option '${argv[2]!.toString('latin1')}'`);
     return OK;
   },
 );
@@ -312,7 +312,7 @@ sub(
       if (argIs(argv[j]!, 'type') && j + 1 < argv.length) {
         const t = argv[++j]!.toString().toLowerCase();
         if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t))
-          throw new SeshatError('ERR', `Unknown client type '${argv[j]!.toString()}'`);
+          throw new SeshatError('ERR', `Unknown client type '${argv[j]!.toString('latin1')}'`);
         if (t !== 'normal') ids = new Set();
       } else if (argIs(argv[j]!, 'id') && j + 1 < argv.length) {
         ids = ids ?? new Set();
@@ -471,7 +471,7 @@ function clientKill(server: SeshatServer, client: Client, argv: Buffer[]): Reply
   let skipMe = true;
   const filters: ((c: Client) => boolean)[] = [];
   for (let j = 2; j < argv.length; j += 2) {
-    const v = argv[j + 1]!.toString();
+    const v = argv[j + 1]!.toString('latin1');
     if (argIs(argv[j]!, 'id')) {
       const id = tryParseI64(argv[j + 1]!);
       if (id === undefined || id <= 0n) throw new SeshatError('ERR', 'client-id should be greater than 0');
@@ -601,7 +601,7 @@ def(
       ];
     throw new SeshatError(
       'ERR',
-      `Unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try DEBUG HELP.`,
+      `Unknown subcommand or wrong number of arguments for '${argv[1]!.toString('latin1')}'. Try DEBUG HELP.`,
     );
   },
 );

@@ -45,6 +45,7 @@ import {
 } from './forward-route.js';
 import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
+import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
 
 /** GET, recognised by identity for its fast path. */
@@ -57,6 +58,7 @@ export class SeshatServer implements ClientHost {
   readonly clock: SystemClock = new SystemClock();
   /** Tags of cluster-mode writes (retry detection, write-retry.ts). */
   private readonly writeTagger = new WriteTagger();
+  private readonly securityWarnings = new SecurityWarningGate();
   readonly stats = new ServerStats();
   readonly clients = new Map<number, Client>();
   readonly pubsub = new PubSub();
@@ -268,6 +270,11 @@ export class SeshatServer implements ClientHost {
   // ---- ClientHost -----------------------------------------------------------------------
 
   execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY {
+    if (isCrossProtocolRequest(argv[0]!)) {
+      if (this.securityWarnings.shouldLog(this.clock.nowMs())) this.logger.warn(SECURITY_WARNING);
+      client.close();
+      return NO_REPLY;
+    }
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return rejectCommand(this, client, argv, spec);
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
