@@ -631,17 +631,10 @@ sub(
     since: '2.0.0',
   },
   (server, _c, argv) => {
-    const out: Reply[] = [];
-    const seen = new Set<string>();
-    for (let j = 2; j < argv.length; j++) {
-      for (const name of server.configNames()) {
-        if (!seen.has(name) && globMatch(argv[j]!, Buffer.from(name), true)) {
-          seen.add(name);
-          out.push(name, server.config.text(name));
-        }
-      }
-    }
-    return new MapReply(out);
+    const args = argv.slice(2).map((a) => a.toString('latin1'));
+    const match = (pattern: string, name: string) =>
+      globMatch(Buffer.from(pattern, 'latin1'), Buffer.from(name, 'latin1'), true);
+    return new MapReply(server.config.matching(args, match).flat());
   },
 );
 sub(
@@ -655,33 +648,19 @@ sub(
     since: '2.0.0',
   },
   (server, _c, argv) => {
-    if (argv.length % 2 !== 0)
-      throw new SeshatError('ERR', "wrong number of arguments for 'config|set' command");
-    const names = new Set<string>();
-    for (let j = 2; j < argv.length; j += 2) {
-      const name = argv[j]!.toString().toLowerCase();
-      if (!server.configNames().includes(name))
-        throw new SeshatError(
-          'ERR',
-          `Unknown option or number of arguments for CONFIG SET - '${argv[j]!.toString()}'`,
-        );
-      if (names.has(name)) {
-        throw new SeshatError(
-          'ERR',
-          `CONFIG SET failed (possibly related to argument '${argv[j]!.toString()}') - duplicate parameter`,
-        );
-      }
-      names.add(name);
-    }
-    for (let j = 2; j < argv.length; j += 2) {
-      const err = server.config.set(argv[j]!.toString().toLowerCase(), argv[j + 1]!.toString());
-      if (err !== null)
-        throw new SeshatError(
-          'ERR',
-          `CONFIG SET failed (possibly related to argument '${argv[j]!.toString()}') - ${err}`,
-        );
-    }
-    return OK;
+    // Pairs of name and value; Redis answers a lone trailing name with its syntax error.
+    if (argv.length % 2 !== 0) throw new SeshatError('ERR', 'syntax error');
+    const pairs: [string, string][] = [];
+    for (let j = 2; j < argv.length; j += 2)
+      pairs.push([argv[j]!.toString('latin1'), argv[j + 1]!.toString()]);
+    const failure = server.config.setMany(pairs);
+    if (failure === null) return OK;
+    if (failure.reason === null)
+      throw new SeshatError('ERR', `Unknown option or number of arguments for CONFIG SET - '${failure.arg}'`);
+    throw new SeshatError(
+      'ERR',
+      `CONFIG SET failed (possibly related to argument '${failure.arg}') - ${failure.reason}`,
+    );
   },
 );
 sub(

@@ -21,7 +21,7 @@ import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
 import { Client, type ClientHost, NO_REPLY, PENDING, type PendingHandler, PendingKind } from './client.js';
-import { allParams, type Config, parseMemory } from './config.js';
+import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
 import { activeClasses, type NotifyFlags, parseNotifyFlags, publishEvents } from './notifications.js';
@@ -80,6 +80,8 @@ export class SeshatServer implements ClientHost {
   private nextClientId = 1;
   private timers: NodeJS.Timeout[] = [];
   private shuttingDown: Promise<void> | null = null;
+  /** The active expiry cycle, `hz` times a second (restarted when CONFIG SET changes hz). */
+  private cronTimer: NodeJS.Timeout | null = null;
   /** Called after a shutdown requested by a client (SHUTDOWN) completes. */
   onShutdown: (() => void) | null = null;
   outputPauseBytes: number;
@@ -610,10 +612,6 @@ export class SeshatServer implements ClientHost {
     return renderInfo(this, sections);
   }
 
-  configNames(): string[] {
-    return allParams().map((p) => p.name);
-  }
-
   resetStats(): void {
     this.stats.reset();
     this.sm.stats.expiredKeys = 0;
@@ -637,7 +635,7 @@ export class SeshatServer implements ClientHost {
   // ---- background cycles ----------------------------------------------------------------
 
   private startTimers(): void {
-    this.timers.push(setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / this.config.int('hz')))));
+    this.startCron();
     this.timers.push(setInterval(() => this.clientsCron(), 1000));
     this.timers.push(
       setInterval(() => this.standalone.fsync === 'everysec' && this.standalone.syncNow(), 1000),
@@ -646,6 +644,11 @@ export class SeshatServer implements ClientHost {
     // small steps (DEFERRED_IDLE_CHUNK records 5 times a second).
     this.timers.push(setInterval(() => !this.shuttingDown && this.sm.flushIfIdle(this.clock.nowMs()), 200));
     for (const t of this.timers) t.unref();
+  }
+
+  private startCron(): void {
+    this.cronTimer = setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / this.config.int('hz'))));
+    this.cronTimer.unref();
   }
 
   /** Active expiry: finds keys past their deadline and deletes them through the log. */
@@ -672,7 +675,9 @@ export class SeshatServer implements ClientHost {
     }
   }
 
-  private onConfigChange(name: string, value: unknown): void {
+  private onConfigChange(name: string, changed: unknown): void {
+    // Numbers beyond 2^53 are kept as bigints; limits use them as (approximate) numbers.
+    const value = typeof changed === 'bigint' ? Number(changed) : changed;
     if (name === 'appendfsync' && this.standalone) this.standalone.fsync = value as FsyncPolicy;
     if (name === 'client-output-pause-bytes') this.outputPauseBytes = value as number;
     if (name === 'client-output-buffer-limit') this.applyOutputLimit(value as string);
@@ -687,6 +692,11 @@ export class SeshatServer implements ClientHost {
     if (name === 'hll-sparse-max-bytes' && this.sm) this.sm.limits.hllSparseMaxBytes = value as number;
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
+    if (name === 'hz' && this.cronTimer !== null) {
+      clearInterval(this.cronTimer);
+      this.cronTimer = null;
+      this.startCron();
+    }
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
     if (name === 'meta-cache-bytes' && this.sm) {
       this.sm.flushDeferred();
@@ -727,6 +737,7 @@ export class SeshatServer implements ClientHost {
     this.shuttingDown = (async () => {
       this.logger.info({ reason }, 'shutting down');
       for (const t of this.timers) clearInterval(t);
+      if (this.cronTimer !== null) clearInterval(this.cronTimer);
       this.listener?.close();
       if (this.writePath) {
         this.writePath.flush();
