@@ -71,6 +71,8 @@ const EMPTY = Buffer.alloc(0);
 export class ReplyWriter {
   private buffer: Buffer;
   private position = 0;
+  /** Most bytes one take() handed over (CLIENT LIST rbp). */
+  private peakBytes = 0;
 
   constructor(private readonly initialBytes = REPLY_BUFFER_INITIAL_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialBytes);
@@ -81,11 +83,22 @@ export class ReplyWriter {
     return this.position;
   }
 
+  /** Size of the buffer replies are written into (CLIENT LIST rbs). */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
+  /** Most bytes pending at one take() so far (CLIENT LIST rbp). */
+  get peak(): number {
+    return this.peakBytes;
+  }
+
   /** All pending bytes as one Buffer, owned by the caller; the writer starts empty. */
   take(): Buffer {
     const bytes = this.position;
     if (bytes === 0) return EMPTY;
     this.position = 0;
+    if (bytes > this.peakBytes) this.peakBytes = bytes;
     if (bytes <= this.buffer.length >>> 1) {
       // Mostly empty: copy out (small copies come from Node's pool) and keep the buffer.
       const out = Buffer.allocUnsafe(bytes);

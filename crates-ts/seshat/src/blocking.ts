@@ -126,6 +126,16 @@ export class BlockingRegistry {
     }
   }
 
+  /** The meta keys clients are blocked on in logical databases `a` and `b` (SWAPDB). */
+  keysInDbs(a: number, b: number): Buffer[] {
+    const out: Buffer[] = [];
+    for (const k of this.byKey.keys()) {
+      const db = k.charCodeAt(2);
+      if (db === a || db === b) out.push(Buffer.from(k, 'latin1'));
+    }
+    return out;
+  }
+
   /** CLIENT UNBLOCK: true if the client was blocked. */
   unblock(client: Client, withError: boolean): boolean {
     const p = this.byClient.get(client);

@@ -82,7 +82,14 @@ export class Client implements WriteWaiter {
   closing = false;
   closed = false;
   private queue: Buffer[][] = [];
+  /** Request bytes of each queued command (parallel to `queue`): CLIENT LIST's qbuf. */
+  private queueBytes: number[] = [];
   private queueHead = 0;
+  /** Parser position after the last command taken from it. */
+  private parsedBytes = 0;
+  /** The command being executed and its request bytes (CLIENT LIST qbuf and argv-mem). */
+  executing: Buffer[] | null = null;
+  executingBytes = 0;
   private inflight = 0;
   /** For each in-flight write, in order, what to do with its reply (see PendingKind). */
   private pendingKinds: PendingKind[] = [];
@@ -140,6 +147,22 @@ export class Client implements WriteWaiter {
     return this.queue.length - this.queueHead;
   }
 
+  /** Argument bytes of the command being executed and of the commands queued behind it. */
+  argvBytes(): number {
+    let n = 0;
+    const count = (argv: Buffer[]) => {
+      for (const a of argv) n += a.length;
+    };
+    if (this.executing !== null) count(this.executing);
+    for (let i = this.queueHead; i < this.queue.length; i++) count(this.queue[i]!);
+    return n;
+  }
+
+  /** Whether reading from the socket is paused (backpressure). */
+  get readPaused(): boolean {
+    return this.pausedForOutput || this.pausedForQueue;
+  }
+
   /** Submitted commands whose replies are still pending. */
   get inflightCount(): number {
     return this.inflight;
@@ -159,7 +182,12 @@ export class Client implements WriteWaiter {
       return;
     }
     const before = this.queue.length;
-    for (let argv = this.parser.next(); argv !== null; argv = this.parser.next()) this.queue.push(argv);
+    for (let argv = this.parser.next(); argv !== null; argv = this.parser.next()) {
+      this.queue.push(argv);
+      const parsed = this.parser.consumedBytes();
+      this.queueBytes.push(parsed - this.parsedBytes);
+      this.parsedBytes = parsed;
+    }
     if (this.queue.length - before > 1) this.host.prefetch(this, this.queue, before);
     this.process();
     this.flushOutput();
@@ -174,13 +202,18 @@ export class Client implements WriteWaiter {
         (this.deferredReplies > 0 || this.blockingBarrier || !this.host.isPipelinable(this, argv))
       )
         break;
+      this.executing = argv;
+      this.executingBytes = this.queueBytes[this.queueHead]!;
       this.queueHead++;
       const reply = this.host.execute(this, argv);
+      this.executing = null;
+      this.executingBytes = 0;
       if (reply === PENDING) this.expectWriteReply(PendingKind.Reply);
       else if (reply !== NO_REPLY) this.reply(reply);
     }
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
+      this.queueBytes.length = 0;
       this.queueHead = 0;
       if (this.parser.error !== null && !this.closing) this.protocolError(this.parser.error);
     }

@@ -113,8 +113,8 @@ const SECTIONS: Record<string, Section> = {
   keyspace: (s) => {
     const out: [string, string][] = [];
     for (let db = 0; db < DATABASE_COUNT; db++) {
-      const keys = s.sm.counts.keys[db]!;
-      if (keys > 0) out.push([`db${db}`, `keys=${keys},expires=${s.sm.counts.expires[db]},avg_ttl=0`]);
+      const keys = s.sm.dbSize(db);
+      if (keys > 0) out.push([`db${db}`, `keys=${keys},expires=${s.sm.dbExpires(db)},avg_ttl=0`]);
     }
     return out;
   },

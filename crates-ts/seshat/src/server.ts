@@ -20,6 +20,7 @@ import { type CommandSpec, commandKeys, KvStateMachine, lookupCommand, resolveCo
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
+import { clientInfoLine } from './client-info.js';
 import { Client, type ClientHost, NO_REPLY, PENDING, type PendingHandler, PendingKind } from './client.js';
 import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
@@ -53,6 +54,8 @@ const GET_SPEC = lookupCommand('get');
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
+/** A client idle longer than this gives its parser's input buffer back (Redis: over 2 s). */
+const QUERY_BUFFER_IDLE_RELEASE_MS = 2000;
 
 export class SeshatServer implements ClientHost {
   readonly clock: SystemClock = new SystemClock();
@@ -130,6 +133,7 @@ export class SeshatServer implements ClientHost {
     this.blocking = new BlockingRegistry(this.writePath);
     this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
     this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
+    this.sm.onDbsSwapped = (a, b) => this.dbsSwapped(a, b);
     this.blocking.onActivityChange = () => this.updateTouchTracking();
     if (this.cluster !== null) this.raftPort = await this.cluster.start();
     this.logger.info(
@@ -535,6 +539,24 @@ export class SeshatServer implements ClientHost {
     if (this.watchers.size === 0) this.updateTouchTracking();
   }
 
+  /**
+   * SWAPDB a b was applied (Redis's dbSwapDatabases): a WATCHed key of either database that
+   * exists in either of them now names other contents, so its watchers' transactions fail; a
+   * client blocked on a key of either database may now find data (retried once this entry's
+   * replies are out, like any change).
+   */
+  private dbsSwapped(a: number, b: number): void {
+    for (const [k, set] of this.watchers) {
+      const db = k.charCodeAt(2);
+      if (db !== a && db !== b) continue;
+      const key = Buffer.from(k.slice(3), 'latin1');
+      if (this.sm.peekKey(a, key) === undefined && this.sm.peekKey(b, key) === undefined) continue;
+      for (const c of set) c.watchDirty = true;
+    }
+    const blocked = this.blocking.keysInDbs(a, b);
+    if (blocked.length > 0) setImmediate(() => this.blocking.touched(blocked));
+  }
+
   private readonly touchedBound = (mks: Buffer[]): void => {
     if (this.blocking.size > 0) this.blocking.touched(mks);
   };
@@ -620,16 +642,11 @@ export class SeshatServer implements ClientHost {
   }
 
   clientInfoLine(c: Client): string {
-    const now = this.clock.nowMs();
-    const qbuf = c.parser.bufferedBytes();
-    const obl = c.socket.writableLength;
-    return (
-      `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1} ` +
-      `name=${c.name} age=${Math.floor((now - c.createdMs) / 1000)} idle=${Math.floor((now - c.lastInteractionMs) / 1000)} ` +
-      `flags=N db=${c.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 ` +
-      `rbs=0 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=${qbuf + obl} events=r cmd=${c.lastCommand} user=default ` +
-      `redir=-1 resp=${c.resp} lib-name=${c.libName} lib-ver=${c.libVer}`
-    );
+    return clientInfoLine(c, {
+      nowMs: this.clock.nowMs(),
+      blocked: this.blocking.isBlocked(c),
+      monitor: false,
+    });
   }
 
   // ---- background cycles ----------------------------------------------------------------
@@ -665,10 +682,12 @@ export class SeshatServer implements ClientHost {
 
   private clientsCron(): void {
     const timeoutMs = this.config.int('timeout') * 1000;
-    if (timeoutMs === 0) return;
     const now = this.clock.nowMs();
     for (const c of this.clients.values()) {
-      if (now - c.lastInteractionMs > timeoutMs && c.queuedCommands === 0 && !this.blocking.isBlocked(c)) {
+      const idleMs = now - c.lastInteractionMs;
+      // Like Redis's clientsCronResizeQueryBuffer: an idle client gives its input buffer back.
+      if (idleMs > QUERY_BUFFER_IDLE_RELEASE_MS) c.parser.releaseIdleBuffer();
+      if (timeoutMs > 0 && idleMs > timeoutMs && c.queuedCommands === 0 && !this.blocking.isBlocked(c)) {
         this.logger.debug({ client: c.id }, 'closing idle client');
         c.close();
       }

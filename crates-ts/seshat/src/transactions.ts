@@ -175,7 +175,7 @@ function watchKeys(server: SeshatServer, client: Client, argv: Buffer[]): void {
     const mk = metaKey(client.db, argv[i]!);
     const k = mk.toString('latin1');
     if (client.watched.has(k)) continue;
-    const raw = server.sm.peekMeta(mk);
+    const raw = server.sm.peekKey(client.db, argv[i]!);
     const exp = raw === undefined ? 0 : metaExpireAt(raw);
     client.watched.set(k, exp > now ? exp : 0);
     server.watchKey(k, client);

@@ -15,3 +15,4 @@ import './dump.js';
 import './memory-usage.js';
 import './hyperloglog.js';
 import './geo.js';
+import './swapdb.js';
