@@ -559,6 +559,51 @@ forEachTarget(t, async (t, { kind, server, client }) => {
     await checkInfo(t, c, server.port);
   });
 
+  t.test('INFO: rdb_changes_since_last_save, SAVE, BGSAVE, LASTSAVE', async (t) => {
+    const c = await client(t);
+    const changes = async () =>
+      Number(parseInfo((await info(c, 'persistence')).body).fields.get('rdb_changes_since_last_save'));
+    await c.q('DEL', 'foo', 'bar');
+    t.equal(await c.q('SAVE'), '+OK');
+    t.equal(await changes(), 0, 'none after SAVE');
+    await c.q('SET', 'foo', 'v');
+    await c.q('SETBIT', 'bar', '0', '0');
+    t.equal(await changes(), 2, 'a created key counts');
+    await c.q('SETBIT', 'bar', '0', '0');
+    await c.q('SET', 'foo', 'v', 'NX');
+    t.equal(await changes(), 2, 'writes that change nothing do not');
+    await c.q('SETBIT', 'bar', '0', '1');
+    t.equal(await changes(), 3);
+    const before = Math.floor(Date.now() / 1000);
+    t.equal(await c.q('SAVE'), '+OK');
+    t.equal(await changes(), 0);
+    const last = Number((await c.q('LASTSAVE')).slice(1));
+    t.ok(last >= before - 1 && last <= before + 2, `LASTSAVE ${last} near ${before}`);
+    t.equal(await c.q('BGSAVE', 'x'), '-ERR syntax error');
+    t.same((await c.pipeline([['MULTI'], ['SAVE'], ['EXEC']])).map(show), [
+      '+OK',
+      '-ERR Command not allowed inside a transaction',
+      '-EXECABORT Transaction discarded because of previous errors.',
+    ]);
+    t.equal(await c.q('BGSAVE'), '+Background saving started');
+  });
+
+  t.test('INFO replication and commandstats of writes', async (t) => {
+    const c = await client(t);
+    t.match((await info(c, 'replication')).body, /\r\nmaster_repl_offset:\d+\r\n/);
+    t.equal(await c.q('CONFIG', 'RESETSTAT'), '+OK');
+    const many = Array.from({ length: 2000 }, (_, i) => String(i));
+    await c.q('DEL', 'cs', 'csn');
+    t.equal(await c.q('RPUSH', 'cs', ...many), ':2000');
+    await c.q('SET', 'csn', 'x');
+    t.match(await c.q('INCR', 'csn'), /^-ERR/);
+    const stats = (await info(c, 'commandstats')).body;
+    const rpush =
+      /cmdstat_rpush:calls=1,usec=(\d+),usec_per_call=([\d.]+),rejected_calls=0,failed_calls=0/.exec(stats);
+    t.ok(rpush !== null && Number(rpush[1]) > 0, `RPUSH of 2,000 elements took some time: ${rpush?.[0]}`);
+    t.match(stats, /cmdstat_incr:calls=1,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=1/);
+  });
+
   t.test('CONFIG RESETSTAT clears keyspace hits', async (t) => {
     const c = await client(t);
     await c.q('SET', 'hit', '1');

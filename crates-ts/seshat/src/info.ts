@@ -72,7 +72,10 @@ const SECTIONS: Record<string, Section> = {
     ['aof_enabled', 1],
     ['aof_rewrite_in_progress', 0],
     ['appendfsync', s.config.str('appendfsync')],
-    ['rdb_changes_since_last_save', 0],
+    ['rdb_changes_since_last_save', s.sm.stats.keyChanges - s.saves.changesAtSave],
+    ['rdb_bgsave_in_progress', s.saves.bgsaveInProgress ? 1 : 0],
+    ['rdb_last_save_time', s.saves.lastSaveSec],
+    ['rdb_last_bgsave_status', 'ok'],
     ['log_last_index', s.log.lastIndex],
     ['log_compacted_index', s.log.compactedIndex],
     ['applied_index', s.sm.appliedIndex],
@@ -119,10 +122,16 @@ const SECTIONS: Record<string, Section> = {
     return out;
   },
   commandstats: (s) =>
-    [...s.stats.commands].map(([name, c]) => [
-      `cmdstat_${name}`,
-      `calls=${c.calls},usec=${Math.round(c.usec)},usec_per_call=${c.calls ? (c.usec / c.calls).toFixed(2) : '0.00'},rejected_calls=${c.rejectedCalls},failed_calls=${c.failedCalls}`,
-    ]),
+    [...s.stats.commands].map(([name, c]) => {
+      // Writes run when their entry is applied: the state machine times them.
+      const applied = s.sm.commandTimes?.get(name);
+      const usec = c.usec + (applied?.usec ?? 0);
+      const failed = c.failedCalls + (applied?.failed ?? 0);
+      return [
+        `cmdstat_${name}`,
+        `calls=${c.calls},usec=${Math.round(usec)},usec_per_call=${c.calls ? (usec / c.calls).toFixed(2) : '0.00'},rejected_calls=${c.rejectedCalls},failed_calls=${failed}`,
+      ];
+    }),
 };
 
 const TITLES: Record<string, string> = {

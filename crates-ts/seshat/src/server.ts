@@ -29,6 +29,7 @@ import { activeClasses, type NotifyFlags, parseNotifyFlags, publishEvents } from
 import { PubSub, subscribedModeError } from './pubsub.js';
 import { serverHandlers } from './server-commands.js';
 import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } from './transactions.js';
+import { SaveState } from './save-commands.js';
 import { ServerStats } from './stats.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
 import { serveAdminService } from './admin-service.js';
@@ -56,6 +57,8 @@ const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
 /** A client idle longer than this gives its parser's input buffer back (Redis: over 2 s). */
 const QUERY_BUFFER_IDLE_RELEASE_MS = 2000;
+/** Written with sync by SAVE: fsyncs RocksDB's write-ahead log. */
+const SAVE_MARKER = Buffer.from('seshat:save');
 
 export class SeshatServer implements ClientHost {
   readonly clock: SystemClock = new SystemClock();
@@ -91,12 +94,16 @@ export class SeshatServer implements ClientHost {
   outputHardLimitBytes = 0;
   queryBufferLimitBytes: number;
 
+  /** SAVE / BGSAVE / LASTSAVE state (save-commands.ts). */
+  readonly saves: SaveState;
+
   constructor(
     readonly config: Config,
     readonly logger: Logger,
     readonly configFile: string | null,
   ) {
     this.startedMonotonicMs = this.clock.monotonicMs();
+    this.saves = new SaveState(this.clock.nowMs());
     this.outputPauseBytes = config.int('client-output-pause-bytes');
     this.queryBufferLimitBytes = config.int('client-query-buffer-limit');
     this.applyOutputLimit(config.str('client-output-buffer-limit'));
@@ -134,6 +141,8 @@ export class SeshatServer implements ClientHost {
     this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
     this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
     this.sm.onDbsSwapped = (a, b) => this.dbsSwapped(a, b);
+    // INFO commandstats: time spent applying each write command.
+    this.sm.commandTimes = new Map();
     this.blocking.onActivityChange = () => this.updateTouchTracking();
     if (this.cluster !== null) this.raftPort = await this.cluster.start();
     this.logger.info(
@@ -227,6 +236,13 @@ export class SeshatServer implements ClientHost {
   /** The password this node presents to other members (masterauth, else requirepass). */
   clusterPassword(): string {
     return this.config.str('masterauth') || this.config.str('requirepass');
+  }
+
+  /** fsyncs RocksDB's WAL (SAVE): a sync write of a marker record. */
+  syncStorage(): void {
+    const batch = this.storage.batch();
+    batch.put('default', SAVE_MARKER, SAVE_MARKER);
+    this.storage.write(batch, { sync: true });
   }
 
   /** DEBUG CLOCK-OFFSET: test-only skew of this node's wall clock. */
@@ -636,6 +652,7 @@ export class SeshatServer implements ClientHost {
 
   resetStats(): void {
     this.stats.reset();
+    this.sm.commandTimes?.clear();
     this.sm.stats.expiredKeys = 0;
     this.sm.stats.keyspaceHits = 0;
     this.sm.stats.keyspaceMisses = 0;
@@ -776,6 +793,7 @@ export class SeshatServer implements ClientHost {
   }
 }
 import './command-introspection.js';
+import './save-commands.js';
 import './cluster-commands.js';
 import './migrate.js';
 import './raft-commands.js';
