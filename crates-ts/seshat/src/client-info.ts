@@ -47,7 +47,8 @@ export interface ClientInfoContext {
 export function clientInfoLine(c: Client, ctx: ClientInfoContext): string {
   const qbuf = c.executingBytes + c.parser.unparsedBytes();
   const qbufFree = Math.max(0, c.parser.capacityBytes() - c.parser.unparsedBytes());
-  const argvMem = c.argvBytes();
+  // Parsed commands, and the parsed arguments of one still arriving.
+  const argvMem = c.argvBytes() + c.parser.bufferedBytes() - c.parser.unparsedBytes();
   const multiMem = multiBytes(c);
   const obl = c.writer.length;
   const omem = c.socket.writableLength;
