@@ -17,7 +17,7 @@ export type ReplyMode = 'on' | 'off' | 'skip';
 /** What the dispatcher needs from the server to run a client's commands. */
 export interface ClientHost {
   /** Executes argv; returns the reply, or PENDING when it was submitted to the write path. */
-  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY;
+  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY | typeof POSTPONED;
   /** True if argv can be submitted while earlier commands are in flight (their replies
    * still come first). */
   isPipelinable(client: Client, argv: Buffer[]): boolean;
@@ -35,6 +35,8 @@ export interface ClientHost {
 }
 
 export const PENDING = Symbol('pending');
+/** The command was not run: it waits, with those behind it, for the end of a CLIENT PAUSE. */
+export const POSTPONED = Symbol('postponed');
 
 /** What a pending write's reply becomes: sent as is, dropped (internal work the connection
  * must wait for, like a lazy expiry deletion), or merged (EXEC: data replies into the array
@@ -208,6 +210,11 @@ export class Client implements WriteWaiter {
       const reply = this.host.execute(this, argv);
       this.executing = null;
       this.executingBytes = 0;
+      if (reply === POSTPONED) {
+        // Run again (and checked again) once the pause ends: see resume().
+        this.queueHead--;
+        break;
+      }
       if (reply === PENDING) this.expectWriteReply(PendingKind.Reply);
       else if (reply !== NO_REPLY) this.reply(reply);
     }
@@ -331,6 +338,13 @@ export class Client implements WriteWaiter {
       this.settled(reply, true);
       this.flushOutput();
     };
+  }
+
+  /** Goes on with queued commands after a CLIENT PAUSE ended. */
+  resume(): void {
+    if (this.closed) return;
+    this.process();
+    this.flushOutput();
   }
 
   /** Completes a write that stayed pending (a blocking command served or timed out). */

@@ -45,7 +45,7 @@ const SECTIONS: Record<string, Section> = {
   clients: (s) => [
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.int('maxclients')],
-    ['blocked_clients', s.blocking?.size ?? 0],
+    ['blocked_clients', (s.blocking?.size ?? 0) + s.pause.postponedCount],
     ['tracking_clients', 0],
   ],
   memory: (s) => {

@@ -21,7 +21,8 @@ import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
 import { clientInfoLine } from './client-info.js';
-import { Client, type ClientHost, NO_REPLY, PENDING, type PendingHandler, PendingKind } from './client.js';
+import { Client, type ClientHost, NO_REPLY, PENDING, type PendingHandler, PendingKind, POSTPONED } from './client.js';
+import { ClientPause } from './client-pause.js';
 import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
@@ -68,6 +69,8 @@ export class SeshatServer implements ClientHost {
   readonly stats = new ServerStats();
   readonly clients = new Map<number, Client>();
   readonly pubsub = new PubSub();
+  /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
+  readonly pause = new ClientPause(() => this.clock.nowMs());
   readonly runId = randomBytes(20).toString('hex');
   readonly version = '0.1.0';
   readonly startedMonotonicMs: number;
@@ -291,7 +294,7 @@ export class SeshatServer implements ClientHost {
 
   // ---- ClientHost -----------------------------------------------------------------------
 
-  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY {
+  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY | typeof POSTPONED {
     if (isCrossProtocolRequest(argv[0]!)) {
       if (this.securityWarnings.shouldLog(this.clock.nowMs())) this.logger.warn(SECURITY_WARNING);
       client.close();
@@ -306,6 +309,10 @@ export class SeshatServer implements ClientHost {
     if (client.subscriptions.size + client.psubscriptions.size > 0) {
       const err = subscribedModeError(client, spec.name);
       if (err !== null) return rejectCommand(this, client, argv, err);
+    }
+    if (this.pause.type !== 'off' && this.pause.holds(client, spec)) {
+      this.pause.postpone(client);
+      return POSTPONED;
     }
     if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
@@ -365,7 +372,8 @@ export class SeshatServer implements ClientHost {
     if (spec.exec === 'read') {
       reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
       const expired = this.sm.takeExpiredSeen();
-      if (expired !== null) {
+      // Lazy expiry deletes nothing while writes are paused (the key still reads as absent).
+      if (expired !== null && !this.pause.writesPaused) {
         for (const cmd of expired) {
           this.writePath.submit(client, client.db, cmd);
           client.expectWriteReply(PendingKind.Hidden);
@@ -617,6 +625,7 @@ export class SeshatServer implements ClientHost {
 
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
+    this.pause.drop(client);
     unwatchAll(this, client);
     this.pubsub.dropClient(client);
     this.blocking?.drop(client);
@@ -687,7 +696,7 @@ export class SeshatServer implements ClientHost {
 
   /** Active expiry: finds keys past their deadline and deletes them through the log. */
   private cron(): void {
-    if (this.shuttingDown || this.writePath.pending > 0) return;
+    if (this.shuttingDown || this.writePath.pending > 0 || this.pause.writesPaused) return;
     if (this.cluster !== null && !this.cluster.isLeader) return;
     const commands = this.sm.expiredCommands(
       this.clock.nowMs(),
