@@ -103,6 +103,13 @@ export class KvStateMachine {
    * server turns it on; the measuring costs two clock reads per command).
    */
   commandTimes: Map<string, CommandTime> | null = null;
+  /**
+   * While commandTimes is on: how long each command of the last applied entry took (by its
+   * position), and for a transaction (INTERNAL_EXEC) its queued commands' times, by position
+   * in the entry. SLOWLOG reads them as the entry's replies are delivered.
+   */
+  readonly entryUsec: number[] = [];
+  readonly transactionUsec = new Map<number, number[]>();
   readonly limits: KvLimits;
   appliedIndex = 0;
   /**
@@ -288,6 +295,9 @@ export class KvStateMachine {
         ctx.notifyClasses = this.notifyClasses;
       }
       replies = new Array(entry.commands.length);
+      this.entryUsec.length = entry.commands.length;
+      this.entryUsec.fill(0);
+      if (this.transactionUsec.size > 0) this.transactionUsec.clear();
       for (let i = 0; i < entry.commands.length; i++) {
         const c = entry.commands[i]!;
         ctx.db = this.dbs.physical(c.db);
@@ -469,14 +479,18 @@ export class KvStateMachine {
       time = { usec: 0, failed: 0 };
       times.set(spec.name, time);
     }
-    time.usec += (performance.now() - t0) * 1000;
+    const usec = (performance.now() - t0) * 1000;
+    time.usec += usec;
     if (reply instanceof ErrorReply) time.failed++;
+    if (ctx.inTransaction) this.transactionUsec.get(ctx.commandIndex)?.push(usec);
+    else this.entryUsec[ctx.commandIndex] = usec;
     return reply;
   }
 
   /** MULTI/EXEC: the queued commands run back to back inside this entry; errors stay inline. */
   private execTransaction(ctx: Ctx, argv: Buffer[]): Reply {
     const { commands } = decodeCommands(argv[1]!);
+    if (this.commandTimes !== null) this.transactionUsec.set(ctx.commandIndex, []);
     const replies: Reply[] = new Array(commands.length);
     ctx.inTransaction = true;
     try {

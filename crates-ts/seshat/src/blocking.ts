@@ -13,7 +13,8 @@ import type { Proposer, WriteWaiter } from './write-path.js';
 
 const UNBLOCKED_ERROR = new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK');
 
-class Parked implements WriteWaiter {
+/** A blocked command waiting for its keys (its retries are proposed as this waiter). */
+export class Parked implements WriteWaiter {
   retrying = false;
   finalReply: Reply | undefined = undefined;
   timer: NodeJS.Timeout | null = null;

@@ -108,7 +108,8 @@ sub(
     let type: PauseType = 'all';
     if (argv.length === 4) {
       if (argIs(argv[3]!, 'write')) type = 'write';
-      else if (!argIs(argv[3]!, 'all')) throw new SeshatError('ERR', 'CLIENT PAUSE mode must be WRITE or ALL');
+      else if (!argIs(argv[3]!, 'all'))
+        throw new SeshatError('ERR', 'CLIENT PAUSE mode must be WRITE or ALL');
     } else if (argv.length > 4) throw new SeshatError('ERR', 'syntax error');
     const ms = tryParseI64(argv[2]!);
     if (ms === undefined) throw new SeshatError('ERR', 'timeout is not an integer or out of range');

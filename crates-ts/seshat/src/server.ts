@@ -21,7 +21,15 @@ import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
 import { clientInfoLine } from './client-info.js';
-import { Client, type ClientHost, NO_REPLY, PENDING, type PendingHandler, PendingKind, POSTPONED } from './client.js';
+import {
+  Client,
+  type ClientHost,
+  NO_REPLY,
+  PENDING,
+  type PendingHandler,
+  PendingKind,
+  POSTPONED,
+} from './client.js';
 import { ClientPause } from './client-pause.js';
 import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
@@ -32,6 +40,7 @@ import { serverHandlers } from './server-commands.js';
 import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } from './transactions.js';
 import { SaveState } from './save-commands.js';
 import { ServerStats } from './stats.js';
+import { recordSlowWrite, SlowLog } from './slowlog.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
 import { serveAdminService } from './admin-service.js';
 import { ClusterNode } from './cluster-node.js';
@@ -69,6 +78,9 @@ export class SeshatServer implements ClientHost {
   readonly stats = new ServerStats();
   readonly clients = new Map<number, Client>();
   readonly pubsub = new PubSub();
+  /** SLOWLOG (slowlog.ts); the threshold is kept here for the hot path. */
+  readonly slowlog: SlowLog;
+  private slowThresholdUsec: number;
   /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
   readonly pause = new ClientPause(() => this.clock.nowMs());
   readonly runId = randomBytes(20).toString('hex');
@@ -107,6 +119,12 @@ export class SeshatServer implements ClientHost {
   ) {
     this.startedMonotonicMs = this.clock.monotonicMs();
     this.saves = new SaveState(this.clock.nowMs());
+    this.slowThresholdUsec = config.int('slowlog-log-slower-than');
+    this.slowlog = new SlowLog(
+      () => this.slowThresholdUsec,
+      () => this.config.int('slowlog-max-len'),
+      () => this.clock.nowMs(),
+    );
     this.outputPauseBytes = config.int('client-output-pause-bytes');
     this.queryBufferLimitBytes = config.int('client-query-buffer-limit');
     this.applyOutputLimit(config.str('client-output-buffer-limit'));
@@ -135,6 +153,9 @@ export class SeshatServer implements ClientHost {
       () => (seedCounter = (seedCounter + 0x9e3779b9) >>> 0),
     );
     this.standalone.fsync = this.config.str('appendfsync') as FsyncPolicy;
+    this.standalone.slowThresholdUsec = this.slowThresholdUsec;
+    this.standalone.onSlowCommand = (waiter, command, index) =>
+      recordSlowWrite(this.slowlog, this.sm, waiter, command, index);
     // Standalone only: a Raft group's snapshots read RocksDB, so its writes are never deferred.
     this.sm.deferPlainWrites = this.config.int('node-id') === 0;
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
@@ -365,7 +386,10 @@ export class SeshatServer implements ClientHost {
       if (page !== undefined) {
         if (page === null) client.reply(null);
         else client.replyBulkRange(page, this.sm.cachedStart, this.sm.cachedEnd);
-        st.usec += (performance.now() - t0) * 1000;
+        const usec = (performance.now() - t0) * 1000;
+        st.usec += usec;
+        if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
+          this.slowlog.consider(client, spec, argv, usec);
         return NO_REPLY;
       }
     }
@@ -383,8 +407,11 @@ export class SeshatServer implements ClientHost {
       reply = this.runServerCommand(spec, client, argv);
       client.execRetryOf = null;
     }
-    st.usec += (performance.now() - t0) * 1000;
+    const usec = (performance.now() - t0) * 1000;
+    st.usec += usec;
     if (reply instanceof ErrorReply) st.failedCalls++;
+    if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
+      this.slowlog.consider(client, spec, argv, usec);
     return reply;
   }
 
@@ -737,6 +764,10 @@ export class SeshatServer implements ClientHost {
     if (name === 'hll-sparse-max-bytes' && this.sm) this.sm.limits.hllSparseMaxBytes = value as number;
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
+    if (name === 'slowlog-log-slower-than') {
+      this.slowThresholdUsec = value as number;
+      if (this.standalone) this.standalone.slowThresholdUsec = value as number;
+    }
     if (name === 'hz' && this.cronTimer !== null) {
       clearInterval(this.cronTimer);
       this.cronTimer = null;
