@@ -107,7 +107,7 @@ export class SlowLog {
   consider(client: Client, spec: CommandSpec | null, argv: readonly Buffer[], usec: number): void {
     const threshold = this.thresholdUsec();
     if (threshold < 0 || usec < threshold) return;
-    if (spec !== null && spec.flags.includes('skip_slowlog')) return;
+    if (spec?.flags.includes('skip_slowlog')) return;
     this.entries.push({
       id: this.nextId++,
       timeSec: Math.floor(this.nowMs() / 1000),
