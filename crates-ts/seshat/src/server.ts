@@ -41,6 +41,7 @@ import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } 
 import { SaveState } from './save-commands.js';
 import { ServerStats } from './stats.js';
 import { recordSlowWrite, SlowLog } from './slowlog.js';
+import { Monitors } from './monitor.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
 import { serveAdminService } from './admin-service.js';
 import { ClusterNode } from './cluster-node.js';
@@ -81,6 +82,8 @@ export class SeshatServer implements ClientHost {
   /** SLOWLOG (slowlog.ts); the threshold is kept here for the hot path. */
   readonly slowlog: SlowLog;
   private slowThresholdUsec: number;
+  /** Connections in MONITOR mode (monitor.ts). */
+  readonly monitors = new Monitors();
   /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
   readonly pause = new ClientPause(() => this.clock.nowMs());
   readonly runId = randomBytes(20).toString('hex');
@@ -337,6 +340,9 @@ export class SeshatServer implements ClientHost {
     }
     if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
+    // MONITOR: data commands here; connection commands once they ran (SELECT shows its new db).
+    if (this.monitors.size > 0 && spec.exec !== 'server')
+      this.monitors.feed(client, spec, client.db, argv, this.clock.nowMs());
     const st = this.stats.command(spec.name);
     st.calls++;
     this.stats.totalCommandsProcessed++;
@@ -406,6 +412,8 @@ export class SeshatServer implements ClientHost {
     } else {
       reply = this.runServerCommand(spec, client, argv);
       client.execRetryOf = null;
+      if (this.monitors.size > 0 && spec.name !== 'exec')
+        this.monitors.feed(client, spec, client.db, argv, this.clock.nowMs());
     }
     const usec = (performance.now() - t0) * 1000;
     st.usec += usec;
@@ -653,6 +661,7 @@ export class SeshatServer implements ClientHost {
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
     this.pause.drop(client);
+    this.monitors.drop(client);
     unwatchAll(this, client);
     this.pubsub.dropClient(client);
     this.blocking?.drop(client);
@@ -698,7 +707,7 @@ export class SeshatServer implements ClientHost {
     return clientInfoLine(c, {
       nowMs: this.clock.nowMs(),
       blocked: this.blocking.isBlocked(c),
-      monitor: false,
+      monitor: this.monitors.clients.has(c),
     });
   }
 

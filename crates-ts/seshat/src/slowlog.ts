@@ -19,6 +19,7 @@ import {
   tryParseI64,
 } from '@seshat/kv';
 import { Parked } from './blocking.js';
+import { redact } from './redact.js';
 import { Client } from './client.js';
 import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
@@ -38,34 +39,6 @@ interface SlowEntry {
   argv: Buffer[];
   addr: string;
   name: string;
-}
-
-/** Arguments Redis redacts (redactClientCommandArgument): passwords and sensitive configs. */
-function redact(argv: readonly Buffer[]): (Buffer | null)[] {
-  const out: (Buffer | null)[] = [...argv];
-  const name = argv[0]!.toString('latin1').toLowerCase();
-  if (name === 'auth') for (let i = 1; i < out.length; i++) out[i] = null;
-  else if (name === 'hello') {
-    for (let i = 2; i + 2 < out.length + 1; i++)
-      if (argIs(argv[i]!, 'auth')) {
-        out[i + 1] = null;
-        out[i + 2] = null;
-      }
-  } else if (name === 'config' && argv.length > 1 && argIs(argv[1]!, 'set')) {
-    for (let i = 2; i + 1 < argv.length; i += 2) {
-      const p = argv[i]!.toString('latin1').toLowerCase();
-      if (p === 'requirepass' || p === 'masterauth' || p === 'masteruser') out[i + 1] = null;
-    }
-  } else if (name === 'migrate') {
-    for (let i = 6; i < argv.length; i++) {
-      if (argIs(argv[i]!, 'auth')) out[i + 1] = null;
-      else if (argIs(argv[i]!, 'auth2')) {
-        out[i + 1] = null;
-        out[i + 2] = null;
-      }
-    }
-  }
-  return out;
 }
 
 /** The arguments as Redis stores them in an entry (slowlogCreateEntry). */
