@@ -11,7 +11,6 @@
  */
 import { SeshatError, SimpleString } from '@seshat/common';
 import {
-  argIs,
   type CommandSpec,
   decodeEntry,
   type EntryCommand,
