@@ -2,14 +2,16 @@
 // BZPOPMIN, BZPOPMAX, BZMPOP.
 // What: immediate pops when data exists (exact replies, RESP2 and RESP3); timeouts with
 // fractional seconds and their reply (a null array for every command once blocked, `_` in RESP3);
-// timeout parsing (not a float, negative, values Redis converts oddly: sub-millisecond = forever,
+// timeout parsing (not a float, negative, values Redis converts oddly: a negative one above -1 ms = forever,
 // hex, huge values "negative"); WRONGTYPE; blocking commands inside MULTI (no blocking, null
 // replies); FIFO service of several clients blocked on one key; one push waking exactly as many
 // clients as it has elements (everything popped is counted: nothing lost, nothing twice); a
 // client blocked on several keys served from the key that gets data; BLMOVE with source ==
 // destination; a key that changes type leaves its blocked client blocked; CLIENT UNBLOCK with
 // TIMEOUT and ERROR and its 0/1 reply; INFO blocked_clients; a blocked client that disconnects
-// does not swallow a later push; ioredis blpop in both protocols.
+// does not swallow a later push; ioredis blpop in both protocols; a timeout under 1 ms is
+// rounded up to 1 ms (not 0 = forever) and the element pushed afterwards stays; commands
+// pipelined behind a blocked command wait for it and are answered after it, in request order.
 // How: raw RESP clients (helpers/resp-client.ts) against Seshat and a real redis-server
 // (helpers/targets.ts). A client is only considered blocked once INFO clients shows it
 // (waitUntil on blocked_clients), so the order in which clients block is defined without sleeps.
@@ -68,7 +70,7 @@ const IMMEDIATE: readonly Case[] = [
   [['BLPOP', 'l', 'inf'], NEGATIVE],
   [['BLPOP', 'l', '1e400'], NEGATIVE],
   [['BLPOP', 'l', '9223372036854775807'], NEGATIVE],
-  // strtold syntax (hex), and a timeout under 1 ms truncated to 0 (forever) is valid.
+  // strtold syntax (hex), and a negative timeout above -1 ms: ceill gives 0 (forever), valid.
   [['BLPOP', 'l', '0x10'], '["l", "x"]'],
   [['RPUSH', 'l', 'x'], ':1'],
   [['BLPOP', 'l', '-0.0001'], '["l", "x"]'],
@@ -305,6 +307,53 @@ async function disconnects(t: Test, server: ServerHandle): Promise<void> {
   t.equal(await blockedClients(c), 0);
 }
 
+/** Redis rounds a timeout up to whole milliseconds (ceill): under 1 ms is 1 ms, not forever. */
+async function subMillisecond(t: Test, server: ServerHandle): Promise<void> {
+  const c = await connect(t, server);
+  for (const timeout of ['0.001', '0.0001', '1e-9', '0x1p-20', '0.0015']) {
+    for (const argv of [
+      ['BLPOP', 'sub', timeout],
+      ['BLMOVE', 'sub', 'dst', 'LEFT', 'RIGHT', timeout],
+      ['BZMPOP', timeout, '1', 'subz', 'MIN'],
+    ]) {
+      const b = await connect(t, server);
+      const got = await Promise.race([
+        b.send(argv).then(show),
+        new Promise<string>((resolve) => setTimeout(() => resolve('no reply within 2 s'), 2000).unref()),
+      ]);
+      t.equal(got, '*-1', `${argv.join(' ')} times out`);
+      b.socket.destroy();
+    }
+  }
+  await waitBlocked(c, 0);
+  t.equal(await c.q('RPUSH', 'sub', 'x'), ':1');
+  t.equal(await c.q('LRANGE', 'sub', '0', '-1'), '["x"]', 'no timed-out client takes the element');
+}
+
+/**
+ * Commands pipelined behind a blocked BLPOP wait for it (Redis stops reading the client's
+ * queued commands while it is blocked): the SET behind it is not even executed until the BLPOP
+ * is served, and the replies come in request order.
+ */
+async function pipelinedBehindBlocked(t: Test, server: ServerHandle): Promise<void> {
+  const c = await connect(t, server);
+  const b = await connect(t, server);
+  const replies = [
+    b.send(['BLPOP', 'pq', '0']),
+    b.send(['SET', 'pk', 'v']),
+    b.send(['GET', 'pk']),
+    b.send(['INCR', 'pn']),
+  ].map((p) => p.then(show));
+  await waitBlocked(c, 1);
+  t.equal(await c.q('GET', 'pk'), '$-1', 'the SET behind the blocked BLPOP has not run');
+  t.equal(await c.q('EXISTS', 'pn'), ':0');
+  t.equal(await c.q('RPUSH', 'pq', 'x'), ':1');
+  t.same(await Promise.all(replies), ['["pq", "x"]', '+OK', '"v"', ':1'], 'replies in request order');
+  // The same behind a blocked command that times out.
+  const more = [b.send(['BRPOP', 'pq', '0.05']), b.send(['INCR', 'pn'])].map((p) => p.then(show));
+  t.same(await Promise.all(more), ['*-1', ':2']);
+}
+
 async function ioredisBlpop(t: Test, server: ServerHandle, protocol: 2 | 3): Promise<void> {
   const c = await connect(t, server);
   const r = await ioredis(t, server, { protocol });
@@ -330,6 +379,8 @@ forEachTarget(t, async (t, { server }) => {
   t.test('several keys, type changes, moves', (t) => multiKey(t, server));
   t.test('CLIENT UNBLOCK', (t) => unblock(t, server));
   t.test('blocked_clients and disconnects', (t) => disconnects(t, server));
+  t.test('a timeout under 1 ms is 1 ms', (t) => subMillisecond(t, server));
+  t.test('commands pipelined behind a blocked one wait for it', (t) => pipelinedBehindBlocked(t, server));
   for (const protocol of [2, 3] as const) {
     t.test(`ioredis blpop (protocol ${protocol})`, (t) => ioredisBlpop(t, server, protocol));
   }

@@ -7,6 +7,7 @@
 // field names and types (server and version values may differ).
 import { Redis, type RedisOptions } from 'ioredis';
 import t, { type Test } from 'tap';
+import { waitUntil } from './helpers/wait.ts';
 import { redisCli, redisCliAvailable } from './helpers/redis-cli.ts';
 import { encodeCommand, type RespClient, type RespValue, show, text } from './helpers/resp-client.ts';
 import {
@@ -250,6 +251,58 @@ forEachTarget(t, async (t, { kind, server, client }) => {
     t.equal(info3.type, 'verbatim', 'RESP3: verbatim string');
     t.ok(info3.type === 'verbatim' && info3.format === 'txt', 'format txt');
     t.equal(new Map(clientFields(text(info3))).get('resp'), '3');
+  });
+
+  t.test('CLIENT LIST buffer fields and flags', async (t) => {
+    const a = await client(t);
+    const b = await client(t);
+    const fieldsOf = async (argv: string[]) => new Map(clientFields(text(await a.send(argv))));
+    // The command being run is in the query buffer (26 bytes of RESP), its arguments in argv-mem.
+    let f = await fieldsOf(['CLIENT', 'INFO']);
+    for (const [k, v] of [
+      ['qbuf', '26'],
+      ['argv-mem', '10'],
+      ['multi-mem', '0'],
+      ['obl', '0'],
+      ['oll', '0'],
+      ['omem', '0'],
+      ['events', 'r'],
+      ['flags', 'N'],
+    ])
+      t.equal(f.get(k), v, k);
+    t.ok(Number(f.get('qbuf-free')) > 0, 'room in the query buffer');
+    t.ok(
+      Number(f.get('tot-mem')) >= Number(f.get('qbuf')) + Number(f.get('qbuf-free')),
+      'tot-mem covers them',
+    );
+    const idB = intOf(await b.send(['CLIENT', 'ID']));
+    // MULTI: flag x, queued commands and their memory (argument bytes and a pointer each).
+    await b.q('MULTI');
+    await b.q('SET', 'k', 'value');
+    await b.q('PING');
+    const other = async () =>
+      new Map(clientFields(text(await a.send(['CLIENT', 'LIST', 'ID', String(idB)]))));
+    f = await other();
+    t.equal(f.get('flags'), 'x');
+    t.equal(f.get('multi'), '2');
+    t.equal(f.get('multi-mem'), String(3 + 1 + 5 + 3 * 8 + 4 + 8));
+    t.equal(f.get('qbuf'), '0', 'nothing unparsed');
+    // A partial command waits in the query buffer.
+    await b.q('DISCARD');
+    b.sendRaw('*2\r\n$4\r\nECHO\r\n$3\r\nab');
+    await waitUntil(async () => (await other()).get('qbuf') !== '0', { what: 'partial command buffered' });
+    f = await other();
+    t.equal(f.get('qbuf'), '2', 'the bytes of the argument still to come (parsed ones are in argv)');
+    t.equal(f.get('argv-mem'), '4', 'ECHO, parsed');
+    b.sendRaw('c\r\n');
+    t.equal(show(await b.readReply()), '"abc"');
+    // An idle client's query buffer is given back (Redis: idle over 2 s).
+    await waitUntil(async () => (await other()).get('qbuf-free') === '0', {
+      what: 'query buffer released',
+      timeoutMs: 6000,
+    });
+    t.equal((await other()).get('qbuf'), '0');
+    t.equal(await b.q('PING'), '+PONG', 'and the connection works on');
   });
 
   t.test('CLIENT KILL closes the other connection', async (t) => {

@@ -3,8 +3,13 @@
 // which must be answered with its exact `-ERR Protocol error: ...` text and then close the
 // connection (with the replies to earlier pipelined commands delivered first). Also the
 // proto-max-bulk-len and unauthenticated request limits, and redis-cli --pipe (raw mode).
+// The connection is closed for good, not half-closed: a client that goes on writing after the
+// error (Redis's "protocol desync" tests) sees its writes fail. Requests that look like HTTP
+// (`POST`, `Host:`, Redis's cross-protocol guard) close the connection without a reply. Error
+// replies quote the client's bytes unchanged (non-ASCII, invalid UTF-8).
 // How: raw bytes over a socket (helpers/resp-client.ts `sendRaw`) against Seshat and a real
 // redis-server (helpers/targets.ts); closes are awaited through the client's `closed` promise.
+import net from 'node:net';
 import t, { type Test } from 'tap';
 import { redisCli, redisCliAvailable } from './helpers/redis-cli.ts';
 import { encodeCommand, type RespClient, show } from './helpers/resp-client.ts';
@@ -39,6 +44,66 @@ async function expectReplies(
   for (let i = 0; i < replies.length; i++) got.push(show(await c.readReply()));
   t.same(got, replies, `replies to ${JSON.stringify(String(bytes).slice(0, 40))}`);
   t.equal(await c.q('PING'), '+PONG', 'connection still usable');
+}
+
+/**
+ * Like Redis's "Protocol desync regression" tests: sends `prefix` and 65 KiB without a line end,
+ * waits for the error reply, then writes 1 KiB chunks until a write fails (the server closed
+ * the connection) or `limitMs` passes. Our side stays open for writing when the server's FIN
+ * arrives (allowHalfOpen), as a Tcl socket does, so only a real close ends the loop.
+ */
+async function writeUntilRefused(
+  port: number,
+  prefix: Buffer,
+  limitMs: number,
+): Promise<{ received: string; refused: boolean }> {
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  let received = '';
+  let failed = false;
+  const replied = new Promise<void>((resolve) => {
+    socket.on('data', (d: Buffer) => {
+      received += d.toString('latin1');
+      if (received.endsWith('\r\n')) resolve();
+    });
+    socket.on('close', () => resolve());
+  });
+  socket.on('error', () => {
+    failed = true;
+  });
+  socket.on('close', () => {
+    failed = true;
+  });
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(Buffer.concat([prefix, Buffer.alloc(65 * 1024, 'A')]));
+  await replied;
+  const chunk = Buffer.alloc(1024, 'A');
+  const deadline = performance.now() + limitMs;
+  while (!failed && performance.now() < deadline) {
+    await new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  socket.destroy();
+  return { received, refused: failed };
+}
+
+/** The first reply line (with its CRLF) to `bytes` on a new connection, as raw bytes. */
+async function rawReply(port: number, bytes: Buffer): Promise<Buffer> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  const chunks: Buffer[] = [];
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('data', (d: Buffer) => {
+        chunks.push(d);
+        const all = Buffer.concat(chunks);
+        const end = all.indexOf('\r\n');
+        if (end >= 0) resolve(all.subarray(0, end + 2));
+      });
+      socket.write(bytes);
+    });
+  } finally {
+    socket.destroy();
+  }
 }
 
 const PROTOCOL_ERRORS: Array<[name: string, bytes: string, replies: string[]]> = [
@@ -150,6 +215,57 @@ forEachTarget(t, async (t, { server, client }) => {
   for (const [name, bytes, replies] of PROTOCOL_ERRORS) {
     t.test(`protocol error: ${name}`, (t) => expectClose(t, server, bytes, replies));
   }
+
+  for (const prefix of ['\x00', '*\x00', '$\x00']) {
+    t.test(
+      `a client writing on after a protocol error is disconnected (${JSON.stringify(prefix)})`,
+      async (t) => {
+        const r = await writeUntilRefused(server.port, Buffer.from(prefix, 'latin1'), 10_000);
+        t.ok(r.refused, 'writes fail once the server closed the connection');
+        t.match(r.received, /^-ERR Protocol error: too big (inline request|mbulk count string)\r\n$/);
+      },
+    );
+  }
+
+  t.test('HTTP requests (POST, Host:) close the connection without a reply', async (t) => {
+    for (const bytes of [
+      'POST / HTTP/1.1\r\nHost: localhost\r\n\r\n',
+      'post /x\r\n',
+      '*2\r\n$5\r\nHOST:\r\n$9\r\nlocalhost\r\n',
+    ]) {
+      const c = await client(t);
+      t.equal(await c.q('PING'), '+PONG');
+      c.sendRaw(bytes);
+      await Promise.race([c.closed, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+      t.ok(c.isClosed, `closed after ${JSON.stringify(bytes.slice(0, 12))}`);
+      c.socket.destroy();
+    }
+    // Only the first argument counts; a command with such an argument is an ordinary one.
+    const c = await client(t);
+    t.equal(await c.q('ECHO', 'Host:'), '"Host:"');
+    t.match(await c.q('POSTX'), /^-ERR unknown command 'POSTX'/);
+  });
+
+  t.test("error replies quote the client's bytes unchanged", async (t) => {
+    // Raw bytes: the test client decodes error lines as UTF-8, which would hide the difference.
+    const name = Buffer.from([0x6e, 0xc3, 0xa9, 0xff, 0x80]);
+    t.same(
+      await rawReply(server.port, encodeCommand([name, Buffer.from([0xe9])])),
+      Buffer.concat([
+        Buffer.from("-ERR unknown command '"),
+        name,
+        Buffer.from("', with args beginning with: '\xe9' \r\n", 'latin1'),
+      ]),
+    );
+    t.same(
+      await rawReply(server.port, Buffer.from('*1\r\n\xe9\r\n', 'latin1')),
+      Buffer.from("-ERR Protocol error: expected '$', got '\xe9'\r\n", 'latin1'),
+    );
+    t.same(
+      await rawReply(server.port, encodeCommand(['HELLO', '3', Buffer.from([0xc3, 0x28])])),
+      Buffer.from("-ERR Syntax error in HELLO option '\xc3('\r\n", 'latin1'),
+    );
+  });
 
   t.test('other connections are unaffected by a protocol error', async (t) => {
     const ok = await client(t);

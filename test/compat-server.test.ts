@@ -1,5 +1,7 @@
 // Redis 7.0 compatibility of the server commands: INFO (sections, fields, format), DBSIZE,
-// FLUSHDB, FLUSHALL, TIME, COMMAND (COUNT/INFO/DOCS/GETKEYS, list), CONFIG GET/SET/RESETSTAT,
+// FLUSHDB, FLUSHALL, TIME, COMMAND (COUNT/INFO/DOCS/GETKEYS, list), CONFIG GET/SET/RESETSTAT (every Redis
+// 7.0 parameter: aliases, bounds, memory and percent values, flags, atomic multi-pair SET, which
+// error wins, every parameter accepting its own value as in Redis's "CONFIG sanity"),
 // DEBUG SLEEP (only with enable-debug-command), SHUTDOWN and SIGTERM exit codes.
 // How: exact replies against Seshat and a real redis-server (helpers/targets.ts). Values that
 // legitimately differ between servers (versions, pids, counters, COMMAND COUNT) are checked by
@@ -185,6 +187,278 @@ const CONFIG_CASES: Case[] = [
   [['CONFIG', 'FOO'], "-ERR unknown subcommand 'FOO'. Try CONFIG HELP."],
 ];
 
+const FAILED = (arg: string, why: string) =>
+  `-ERR CONFIG SET failed (possibly related to argument '${arg}') - ${why}`;
+
+/** Redis 7.0's parameters: Seshat keeps them (most without effect) with Redis's rules. */
+const CONFIG_PARAM_CASES: Case[] = [
+  // Aliases: both names work and CONFIG GET echoes the name asked for.
+  [['CONFIG', 'SET', 'list-max-ziplist-size', '5'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'list-max-ziplist-size'],
+    '["list-max-ziplist-size", "5"]',
+    '{"list-max-ziplist-size": "5"}',
+  ],
+  [
+    ['CONFIG', 'GET', 'list-max-listpack-size'],
+    '["list-max-listpack-size", "5"]',
+    '{"list-max-listpack-size": "5"}',
+  ],
+  [['CONFIG', 'SET', 'lua-time-limit', '10', 'busy-reply-threshold', '20'], '+OK'],
+  [['CONFIG', 'GET', 'lua-time-limit'], '["lua-time-limit", "20"]', '{"lua-time-limit": "20"}'],
+  [['CONFIG', 'SET', 'hash-max-ziplist-value', '1kb'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'hash-max-listpack-value'],
+    '["hash-max-listpack-value", "1024"]',
+    '{"hash-max-listpack-value": "1024"}',
+  ],
+  [
+    [
+      'CONFIG',
+      'SET',
+      'set-max-intset-entries',
+      '1',
+      'zset-max-ziplist-entries',
+      '0',
+      'list-compress-depth',
+      '2',
+    ],
+    '+OK',
+  ],
+  [
+    ['CONFIG', 'GET', 'zset-max-listpack-entries'],
+    '["zset-max-listpack-entries", "0"]',
+    '{"zset-max-listpack-entries": "0"}',
+  ],
+  [
+    ['CONFIG', 'SET', 'tracking-table-max-keys', '-1'],
+    FAILED('tracking-table-max-keys', 'argument must be between 0 and 9223372036854775807 inclusive'),
+  ],
+  [['CONFIG', 'SET', 'stream-node-max-bytes', '4kb'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'stream-node-max-bytes'],
+    '["stream-node-max-bytes", "4096"]',
+    '{"stream-node-max-bytes": "4096"}',
+  ],
+  // save: pairs of seconds and changes.
+  [['CONFIG', 'SET', 'save', '3000 5'], '+OK'],
+  [['CONFIG', 'GET', 'save'], '["save", "3000 5"]', '{"save": "3000 5"}'],
+  [['CONFIG', 'SET', 'save', '3000'], FAILED('save', 'Invalid save parameters')],
+  [['CONFIG', 'SET', 'save', 'abc 5'], FAILED('save', 'Invalid save parameters')],
+  [['CONFIG', 'SET', 'save', ''], '+OK'],
+  [['CONFIG', 'GET', 'save'], '["save", ""]', '{"save": ""}'],
+  // All or nothing: an invalid value leaves the earlier ones unset.
+  [['CONFIG', 'SET', 'maxmemory', '10000002'], '+OK'],
+  [
+    [
+      'CONFIG',
+      'SET',
+      'maxmemory',
+      '10000001',
+      'maxmemory-clients',
+      '200%',
+      'client-query-buffer-limit',
+      'invalid',
+    ],
+    FAILED('maxmemory-clients', 'percentage argument must be less or equal to 100'),
+  ],
+  [['CONFIG', 'GET', 'maxmemory'], '["maxmemory", "10000002"]', '{"maxmemory": "10000002"}'],
+  [['CONFIG', 'GET', 'maxmemory-clients'], '["maxmemory-clients", "0"]', '{"maxmemory-clients": "0"}'],
+  [['CONFIG', 'SET', 'maxmemory-clients', '20%'], '+OK'],
+  [['CONFIG', 'GET', 'maxmemory-clients'], '["maxmemory-clients", "20%"]', '{"maxmemory-clients": "20%"}'],
+  [['CONFIG', 'SET', 'maxmemory', '-1'], FAILED('maxmemory', 'argument must be a memory value')],
+  [['CONFIG', 'SET', 'maxmemory', '1.5'], FAILED('maxmemory', 'argument must be a memory value')],
+  [['CONFIG', 'SET', 'maxmemory', ''], '+OK'],
+  [['CONFIG', 'GET', 'maxmemory'], '["maxmemory", "0"]', '{"maxmemory": "0"}'],
+  [['CONFIG', 'SET', 'maxmemory', '18446744073709551615'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'maxmemory'],
+    '["maxmemory", "18446744073709551615"]',
+    '{"maxmemory": "18446744073709551615"}',
+  ],
+  [['CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'allkeys-lru', 'maxmemory-clients', '0'], '+OK'],
+  [
+    ['CONFIG', 'SET', 'maxmemory-policy', 'bad'],
+    FAILED(
+      'maxmemory-policy',
+      'argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction',
+    ),
+  ],
+  [['CONFIG', 'SET', 'maxmemory-policy', 'NOEVICTION'], '+OK'],
+  [
+    ['CONFIG', 'SET', 'proto-max-bulk-len', '18446744073709551615'],
+    FAILED('proto-max-bulk-len', 'argument must be between 1048576 and 9223372036854775807 inclusive'),
+  ],
+  [
+    ['CONFIG', 'SET', 'slowlog-log-slower-than', '-2'],
+    FAILED('slowlog-log-slower-than', 'argument must be between -1 and 9223372036854775807 inclusive'),
+  ],
+  [['CONFIG', 'SET', 'slowlog-log-slower-than', '9223372036854775807'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'slowlog-log-slower-than'],
+    '["slowlog-log-slower-than", "9223372036854775807"]',
+    '{"slowlog-log-slower-than": "9223372036854775807"}',
+  ],
+  [['CONFIG', 'SET', 'slowlog-log-slower-than', '10000'], '+OK'],
+  [
+    ['CONFIG', 'SET', 'maxclients', '0'],
+    FAILED('maxclients', 'argument must be between 1 and 4294967295 inclusive'),
+  ],
+  [['CONFIG', 'SET', 'unixsocketperm', '999'], FAILED('unixsocketperm', "can't set immutable config")],
+  [['CONFIG', 'GET', 'unixsocketperm'], '["unixsocketperm", "0"]', '{"unixsocketperm": "0"}'],
+  [
+    ['CONFIG', 'SET', 'repl-backlog-size', '0'],
+    FAILED('repl-backlog-size', 'argument must be between 1 and 9223372036854775807 inclusive'),
+  ],
+  // Which error wins: the first of unknown / immutable / protected / repeated names.
+  [['CONFIG', 'SET', 'daemonize', 'yes'], FAILED('daemonize', "can't set immutable config")],
+  [['CONFIG', 'SET', 'dir', '/tmp'], FAILED('dir', "can't set protected config")],
+  [
+    ['CONFIG', 'SET', 'nosuch', '1', 'daemonize', 'yes'],
+    "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'",
+  ],
+  [['CONFIG', 'SET', 'daemonize', 'yes', 'nosuch', '1'], FAILED('daemonize', "can't set immutable config")],
+  [['CONFIG', 'SET', 'timeout', '1', 'TIMEOUT', '2'], FAILED('TIMEOUT', 'duplicate parameter')],
+  [['CONFIG', 'SET', 'timeout', '0', 'maxclients'], '-ERR syntax error'],
+  [['CONFIG', 'SET', 'appendonly', 'maybe'], FAILED('appendonly', "argument must be 'yes' or 'no'")],
+  [
+    ['CONFIG', 'SET', 'activedefrag', 'yes'],
+    FAILED(
+      'activedefrag',
+      'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution',
+    ),
+  ],
+  [
+    ['CONFIG', 'SET', 'enable-debug-command', 'yes'],
+    FAILED('enable-debug-command', "can't set immutable config"),
+  ],
+  [
+    ['CONFIG', 'SET', 'loglevel', 'nothing'],
+    FAILED('loglevel', 'argument(s) must be one of the following: debug, verbose, notice, warning'),
+  ],
+  // Flags, enum synonyms, lists.
+  [['CONFIG', 'SET', 'shutdown-on-sigint', 'NOW nosave'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'shutdown-on-sigint'],
+    '["shutdown-on-sigint", "nosave now"]',
+    '{"shutdown-on-sigint": "nosave now"}',
+  ],
+  [
+    ['CONFIG', 'SET', 'shutdown-on-sigint', 'save nosave'],
+    FAILED('shutdown-on-sigint', "shutdown options SAVE and NOSAVE can't be used simultaneously"),
+  ],
+  [['CONFIG', 'SET', 'shutdown-on-sigint', 'default'], '+OK'],
+  [['CONFIG', 'SET', 'oom-score-adj', 'relative'], '+OK'],
+  [['CONFIG', 'GET', 'oom-score-adj'], '["oom-score-adj", "yes"]', '{"oom-score-adj": "yes"}'],
+  [
+    ['CONFIG', 'SET', 'oom-score-adj-values', '1 2'],
+    FAILED('oom-score-adj-values', 'wrong number of arguments'),
+  ],
+  [
+    ['CONFIG', 'SET', 'oom-score-adj-values', '1 2 3000'],
+    FAILED('oom-score-adj-values', 'Invalid oom-score-adj-values, elements must be between -2000 and 2000.'),
+  ],
+  [['CONFIG', 'SET', 'latency-tracking-info-percentiles', '50 99.90 1e1'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'latency-tracking-info-percentiles'],
+    '["latency-tracking-info-percentiles", "50 99.9 10"]',
+    '{"latency-tracking-info-percentiles": "50 99.9 10"}',
+  ],
+  [
+    ['CONFIG', 'SET', 'latency-tracking-info-percentiles', '101'],
+    FAILED(
+      'latency-tracking-info-percentiles',
+      'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]',
+    ),
+  ],
+  [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 1mb 2k 3'], '+OK'],
+  [
+    ['CONFIG', 'GET', 'client-output-buffer-limit'],
+    '["client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 3"]',
+    '{"client-output-buffer-limit": "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 3"}',
+  ],
+  [
+    ['CONFIG', 'SET', 'client-output-buffer-limit', 'master 1 2 3'],
+    FAILED('client-output-buffer-limit', 'Invalid client class specified in buffer limit configuration.'),
+  ],
+  [
+    ['CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1 2 -1'],
+    FAILED(
+      'client-output-buffer-limit',
+      'Error in hard, soft or soft_seconds setting in buffer limit configuration.',
+    ),
+  ],
+  [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60'], '+OK'],
+  [['CONFIG', 'SET', 'hz', '0'], '+OK'],
+  [['CONFIG', 'GET', 'hz'], '["hz", "1"]', '{"hz": "1"}'],
+  [['CONFIG', 'SET', 'hz', '100000'], '+OK'],
+  [['CONFIG', 'GET', 'hz'], '["hz", "500"]', '{"hz": "500"}'],
+  [['CONFIG', 'SET', 'hz', '10'], '+OK'],
+  [
+    ['CONFIG', 'SET', 'proc-title-template', '{title} {bad}'],
+    FAILED('proc-title-template', 'template format is invalid or contains unknown variables'),
+  ],
+  [
+    ['CONFIG', 'SET', 'proc-title-template', '{title}'],
+    FAILED('proc-title-template', 'template format is invalid or contains unknown variables'),
+  ],
+  [
+    ['CONFIG', 'SET', 'cluster-announce-hostname', 'a_b'],
+    FAILED(
+      'cluster-announce-hostname',
+      'Hostnames may only contain alphanumeric characters, hyphens or dots',
+    ),
+  ],
+  // Names: case-insensitive, echoed as asked, once per reply; hidden ones only by exact name.
+  [['CONFIG', 'GET', 'MAXCLIENTS'], '["MAXCLIENTS", "10000"]', '{"MAXCLIENTS": "10000"}'],
+  [
+    ['CONFIG', 'GET', 'maxclients', 'MAXCLIENTS', 'maxc*'],
+    '["maxclients", "10000"]',
+    '{"maxclients": "10000"}',
+  ],
+  [['CONFIG', 'GET', 'key-load-delay'], '["key-load-delay", "0"]', '{"key-load-delay": "0"}'],
+  [['CONFIG', 'GET', 'key-load*'], '[]', '{}'],
+  [['CONFIG', 'GET', 'list-max-z*'], '["list-max-ziplist-size", "5"]', '{"list-max-ziplist-size": "5"}'],
+  [
+    ['CONFIG', 'GET', '*-max-listpack-size'],
+    '["list-max-listpack-size", "5"]',
+    '{"list-max-listpack-size": "5"}',
+  ],
+];
+
+/** Redis's skip list of "CONFIG sanity" (tests/unit/introspection.tcl): the rest can be set. */
+const SANITY_SKIP = new Set(
+  `rdbchecksum daemonize io-threads-do-reads tcp-backlog always-show-logo syslog-enabled cluster-enabled
+  disable-thp aclfile unixsocket pidfile syslog-ident appendfilename appenddirname supervised syslog-facility
+  databases io-threads logfile unixsocketperm replicaof slaveof requirepass server_cpulist bio_cpulist
+  aof_rewrite_cpulist bgsave_cpulist set-proc-title cluster-config-file cluster-port oom-score-adj
+  oom-score-adj-values enable-protected-configs enable-debug-command enable-module-command dbfilename dir
+  socket-mark-id`.split(/\s+/),
+);
+
+/** Every parameter CONFIG GET * shows (but Redis's skip list, and TLS) is set to its own value. */
+async function configSanity(t: Test, c: RespClient): Promise<void> {
+  const all = async () => {
+    const r = await c.send(['CONFIG', 'GET', '*']);
+    const flat = r.type === 'map' ? r.value.flat() : r.type === 'array' ? r.value : [];
+    const out = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) out.set(text(flat[i]!), text(flat[i + 1]!));
+    return out;
+  };
+  const before = await all();
+  t.ok(before.size > 150, `${before.size} parameters`);
+  const failed: string[] = [];
+  for (const [name, value] of before) {
+    if (SANITY_SKIP.has(name) || name.startsWith('tls-')) continue;
+    const r = await c.q('CONFIG', 'SET', name, value);
+    if (r !== '+OK') failed.push(`${name}: ${r}`);
+  }
+  t.same(failed, [], 'every parameter accepts its own value');
+  const after = await all();
+  const changed = [...before].filter(([k, v]) => after.get(k) !== v).map(([k]) => k);
+  t.same(changed, [], 'and shows the same value afterwards');
+}
+
 const DB_CASES: Case[] = [
   [['DBSIZE'], ':0'],
   [['MSET', 'a', '1', 'b', '2', 'c', '3'], '+OK'],
@@ -269,6 +543,10 @@ forEachTarget(t, async (t, { kind, server, client }) => {
   t.test('DBSIZE, FLUSHDB, FLUSHALL', (t) => checkCasesBothProtocols(t, server, DB_CASES));
   t.test('COMMAND INFO/DOCS/GETKEYS', (t) => checkCasesBothProtocols(t, server, COMMAND_INFO));
   t.test('CONFIG GET/SET/RESETSTAT', (t) => checkCasesBothProtocols(t, server, CONFIG_CASES));
+  t.test("CONFIG of Redis 7.0's parameters", (t) => checkCasesBothProtocols(t, server, CONFIG_PARAM_CASES));
+  t.test('CONFIG SET of every parameter to its own value', async (t) =>
+    configSanity(t, await connect(t, server)),
+  );
 
   t.test('INFO sections and fields', async (t) => {
     const c = await client(t);
@@ -279,6 +557,51 @@ forEachTarget(t, async (t, { kind, server, client }) => {
     await c.q('SET', 'c', '3');
     await c.q('SELECT', '0');
     await checkInfo(t, c, server.port);
+  });
+
+  t.test('INFO: rdb_changes_since_last_save, SAVE, BGSAVE, LASTSAVE', async (t) => {
+    const c = await client(t);
+    const changes = async () =>
+      Number(parseInfo((await info(c, 'persistence')).body).fields.get('rdb_changes_since_last_save'));
+    await c.q('DEL', 'foo', 'bar');
+    t.equal(await c.q('SAVE'), '+OK');
+    t.equal(await changes(), 0, 'none after SAVE');
+    await c.q('SET', 'foo', 'v');
+    await c.q('SETBIT', 'bar', '0', '0');
+    t.equal(await changes(), 2, 'a created key counts');
+    await c.q('SETBIT', 'bar', '0', '0');
+    await c.q('SET', 'foo', 'v', 'NX');
+    t.equal(await changes(), 2, 'writes that change nothing do not');
+    await c.q('SETBIT', 'bar', '0', '1');
+    t.equal(await changes(), 3);
+    const before = Math.floor(Date.now() / 1000);
+    t.equal(await c.q('SAVE'), '+OK');
+    t.equal(await changes(), 0);
+    const last = Number((await c.q('LASTSAVE')).slice(1));
+    t.ok(last >= before - 1 && last <= before + 2, `LASTSAVE ${last} near ${before}`);
+    t.equal(await c.q('BGSAVE', 'x'), '-ERR syntax error');
+    t.same((await c.pipeline([['MULTI'], ['SAVE'], ['EXEC']])).map(show), [
+      '+OK',
+      '-ERR Command not allowed inside a transaction',
+      '-EXECABORT Transaction discarded because of previous errors.',
+    ]);
+    t.equal(await c.q('BGSAVE'), '+Background saving started');
+  });
+
+  t.test('INFO replication and commandstats of writes', async (t) => {
+    const c = await client(t);
+    t.match((await info(c, 'replication')).body, /\r\nmaster_repl_offset:\d+\r\n/);
+    t.equal(await c.q('CONFIG', 'RESETSTAT'), '+OK');
+    const many = Array.from({ length: 2000 }, (_, i) => String(i));
+    await c.q('DEL', 'cs', 'csn');
+    t.equal(await c.q('RPUSH', 'cs', ...many), ':2000');
+    await c.q('SET', 'csn', 'x');
+    t.match(await c.q('INCR', 'csn'), /^-ERR/);
+    const stats = (await info(c, 'commandstats')).body;
+    const rpush =
+      /cmdstat_rpush:calls=1,usec=(\d+),usec_per_call=([\d.]+),rejected_calls=0,failed_calls=0/.exec(stats);
+    t.ok(rpush !== null && Number(rpush[1]) > 0, `RPUSH of 2,000 elements took some time: ${rpush?.[0]}`);
+    t.match(stats, /cmdstat_incr:calls=1,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=1/);
   });
 
   t.test('CONFIG RESETSTAT clears keyspace hits', async (t) => {

@@ -33,7 +33,12 @@ export class SimpleString {
   constructor(readonly value: string) {}
 }
 
-/** `-ERR ...` reply. `message` starts with the error code, e.g. `ERR syntax error`. */
+/**
+ * `-ERR ...` reply. `message` starts with the error code, e.g. `ERR syntax error`. Client bytes
+ * quoted in it must be decoded as latin1 (one character per byte): the writer sends such a
+ * message byte for byte, so the client gets its own bytes back as Redis echoes them. (A message
+ * with a character above U+00FF goes out as UTF-8.)
+ */
 export class ErrorReply {
   constructor(readonly message: string) {}
 }

@@ -7,7 +7,7 @@
  */
 import { type Reply, SeshatError, SimpleString } from '@seshat/common';
 import type { Ctx } from './ctx.js';
-import { parseLongDouble } from './long-double.js';
+import { parseLongDouble, scaleLongDouble } from './long-double.js';
 
 /** Identity-compared marker reply: "nothing to pop, block the client". Never sent. */
 export const WOULD_BLOCK = new SimpleString('\u0000would-block');
@@ -42,18 +42,21 @@ export function isBlockReply(reply: unknown): boolean {
 
 /**
  * Redis 7.0's getTimeoutFromObjectOrReply: seconds as a long double (strtold syntax, hex
- * included) -> `(long long)(seconds * 1000)`, truncated toward zero, so a timeout under 1 ms
- * (even a tiny negative one) is 0 = forever. A product beyond the long long range (1e400, inf,
- * 9223372036854775807) converts to LLONG_MIN on x86-64: "timeout is negative".
+ * included) -> `(long long)ceill(seconds * 1000.0)`, the product rounded to a long double
+ * first. So a positive timeout under 1 ms is 1 ms (clients send `BLPOP k 0.001` for "do not
+ * wait"), while one in (-1 ms, 0] is 0 = forever. A product beyond the long long range (1e400,
+ * inf, 9223372036854775807) converts to LLONG_MIN on x86-64: "timeout is negative".
  */
 export function parseBlockingTimeoutMs(arg: Buffer): number {
   const v = parseLongDouble(arg);
   if (v === undefined || v.kind === 'nan')
     throw new SeshatError('ERR', 'timeout is not a float or out of range');
-  if (v.kind === 'inf') throw negative();
-  const p = v.mant * 1000n;
-  const ms = v.exp >= 0 ? p << BigInt(v.exp) : p >> BigInt(-v.exp);
-  if (ms >= LLONG_LIMIT || (v.neg && ms > 0n)) throw negative();
+  const p = scaleLongDouble(v, 1000n);
+  if (p.kind !== 'finite') throw negative();
+  // ceill: toward +inf. A negative value's ceiling is its truncation toward zero.
+  let ms = p.exp >= 0 ? p.mant << BigInt(p.exp) : p.mant >> BigInt(-p.exp);
+  if (!p.neg && p.exp < 0 && ms << BigInt(-p.exp) !== p.mant) ms += 1n;
+  if (ms >= LLONG_LIMIT || (p.neg && ms > 0n)) throw negative();
   // Deadlines past 2^52 ms (~140,000 years) are as good as forever.
   return Math.min(Number(ms), 2 ** 52);
 }

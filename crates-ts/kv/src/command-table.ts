@@ -15,6 +15,7 @@
  */
 import type { Reply } from '@seshat/common';
 import { COMMAND_DOCS, type CommandDoc } from './command-docs.js';
+import { SERVER_COMMAND_DOCS } from './command-docs-server.js';
 import type { Ctx } from './ctx.js';
 import {
   findKeys,
@@ -230,7 +231,11 @@ function finish(spec: CommandSpec): CommandSpec {
 
 /** Redis 7.0.15's metadata when it has the command, else the inline definition. */
 function build(input: SpecInput, name: string): CommandSpec {
-  const doc = Object.hasOwn(COMMAND_DOCS, name) ? COMMAND_DOCS[name] : undefined;
+  const doc = Object.hasOwn(COMMAND_DOCS, name)
+    ? COMMAND_DOCS[name]
+    : Object.hasOwn(SERVER_COMMAND_DOCS, name)
+      ? SERVER_COMMAND_DOCS[name]
+      : undefined;
   return doc ? fromDoc(input, name, doc) : fromInput(input, name);
 }
 

@@ -5,6 +5,7 @@
  */
 import { DATABASE_COUNT, type Random, SLOT_COUNT, SeshatError, ERR_WRONGTYPE } from '@seshat/common';
 import type { AccessClock } from './access-clock.js';
+import { DbMap } from './db-map.js';
 import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
 import { type KeyType, metaExpireAt, metaType } from './meta.js';
 import type { KvStore } from './txn.js';
@@ -13,6 +14,9 @@ export interface KvStats {
   expiredKeys: number;
   keyspaceHits: number;
   keyspaceMisses: number;
+  /** Keys changed by applied entries (one per key a write changed; INFO's
+   * rdb_changes_since_last_save counts from it). */
+  keyChanges: number;
 }
 
 /** Limits the state machine applies deterministically (same configuration on every replica). */
@@ -70,7 +74,18 @@ export class Ctx {
    * s h z x e ...) if that class is enabled. */
   notify(cls: string, event: string, key: Buffer, db = this.db): void {
     if (this.events === null || !this.notifyClasses.includes(cls)) return;
-    this.events.push(cls, event, db, Buffer.from(key));
+    // Events name the database clients SELECT (db is physical here: see db-map.ts).
+    this.events.push(cls, event, this.dbs.logical(db), Buffer.from(key));
+  }
+
+  /** Logical -> physical databases (SWAPDB); the state machine shares its own. */
+  dbs = new DbMap();
+  /** SWAPDBs applied by the current entry, in order (undone if the entry fails). */
+  swaps: number[] | null = null;
+
+  /** Records that meta key `mk` changed (WATCH, blocked clients), with its logical database. */
+  touch(mk: Buffer): void {
+    if (this.touched !== null) this.touched.push(this.dbs.logicalKey(mk));
   }
 
   /** True while applying the commands of a MULTI/EXEC: blocking commands must not block. */
@@ -174,7 +189,7 @@ export class Ctx {
   /** Writes a meta record, keeping key counts and the expiry index in step with `old`. */
   putMeta(mk: Buffer, raw: Buffer, old: Buffer | undefined): void {
     this.store.put('meta', mk, raw);
-    if (this.touched !== null) this.touched.push(mk);
+    this.touch(mk);
     if (this.access !== null) {
       if (old === undefined) this.access.createdMeta(mk, this.nowMs);
       else this.access.touchMeta(mk, this.nowMs, this.random);
@@ -201,7 +216,7 @@ export class Ctx {
    * behind under the old version and reclaimed in the background. */
   deleteKey(mk: Buffer, old: Buffer): void {
     this.store.del('meta', mk);
-    if (this.touched !== null) this.touched.push(mk);
+    this.touch(mk);
     this.counts.keys[metaKeyDb(mk)]!--;
     const oldExp = metaExpireAt(old);
     if (oldExp !== 0) {

@@ -106,6 +106,12 @@ export function isNaNLongDouble(x: LongDouble): boolean {
   return x.kind === 'nan';
 }
 
+/** The exactly rounded product x * factor, for a positive integer factor (C's `x * 1000.0`). */
+export function scaleLongDouble(x: LongDouble, factor: bigint): LongDouble {
+  if (x.kind !== 'finite') return x;
+  return round(x.neg, x.mant * factor, x.exp);
+}
+
 /** The exactly rounded sum a + b (IEEE semantics: inf + -inf is NaN, -0 + -0 is -0). */
 export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble {
   if (a.kind === 'nan' || b.kind === 'nan') return NAN;

@@ -19,6 +19,7 @@ import type { Storage, WriteBatch } from '@seshat/storage';
 import type { CommandSpec, Handler } from './command-table.js';
 import { AccessClock } from './access-clock.js';
 import { Ctx, KeyCounts, type KvLimits, type KvStats } from './ctx.js';
+import { DbMap } from './db-map.js';
 import { decodeEntry, type Entry, type EntryCommand, encodeEntry } from './entry.js';
 import { metaKey, metaKeyDb } from './keys.js';
 import { MetaCache } from './meta-cache.js';
@@ -34,6 +35,22 @@ import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
+/** Applied index (8) and last stamp (8); the db map's 16 bytes follow once SWAPDB was used. */
+const APPLIED_RECORD_BYTES = 16;
+
+/** Reverts the SWAPDBs of a failed entry, last first. */
+function undoSwaps(dbs: DbMap, ctx: Ctx): void {
+  const swaps = ctx.swaps;
+  if (swaps === null) return;
+  for (let i = swaps.length - 2; i >= 0; i -= 2) dbs.swap(swaps[i]!, swaps[i + 1]!);
+  ctx.swaps = null;
+}
+
+/** Execution time and error count of one write command (KvStateMachine.commandTimes). */
+export interface CommandTime {
+  usec: number;
+  failed: number;
+}
 
 export interface KvStateMachineOptions {
   groupId?: number;
@@ -83,7 +100,20 @@ const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire', 'stream'] as co
 export class KvStateMachine {
   readonly groupId: number;
   readonly counts = new KeyCounts();
-  readonly stats: KvStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  readonly stats: KvStats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, keyChanges: 0 };
+  /**
+   * Time spent executing each write command at apply, and how many answered an error, by
+   * command name (INFO commandstats' usec and failed_calls of writes). Null: not measured (the
+   * server turns it on; the measuring costs two clock reads per command).
+   */
+  commandTimes: Map<string, CommandTime> | null = null;
+  /**
+   * While commandTimes is on: how long each command of the last applied entry took (by its
+   * position), and for a transaction (INTERNAL_EXEC) its queued commands' times, by position
+   * in the entry. SLOWLOG reads them as the entry's replies are delivered.
+   */
+  readonly entryUsec: number[] = [];
+  readonly transactionUsec = new Map<number, number[]>();
   readonly limits: KvLimits;
   appliedIndex = 0;
   /**
@@ -112,6 +142,11 @@ export class KvStateMachine {
   lastStampMs = 0;
   private readonly appliedKey: Buffer;
   private readonly readCtx: Ctx;
+  /** Logical -> physical databases (SWAPDB, db-map.ts): replicated, in the applied record. */
+  readonly dbs = new DbMap();
+  /** Called as soon as an entry that swapped databases is applied (like onApplied): the
+   * server re-checks WATCHed keys and blocked clients of both databases (logical numbers). */
+  onDbsSwapped: ((a: number, b: number) => void) | null = null;
   readonly cache: MetaCache;
   /** This node's access times / frequencies (OBJECT IDLETIME, FREQ); not replicated state. */
   readonly access = new AccessClock(Date.now());
@@ -138,6 +173,7 @@ export class KvStateMachine {
       this.limits,
     );
     this.readCtx.access = this.access;
+    this.readCtx.dbs = this.dbs;
     this.load();
   }
 
@@ -148,6 +184,9 @@ export class KvStateMachine {
       this.appliedIndex = Number(raw.readBigUInt64BE(0));
       this.lastStampMs = raw.readDoubleBE(8);
     }
+    this.dbs.load(
+      raw !== undefined && raw.length > APPLIED_RECORD_BYTES ? raw.subarray(APPLIED_RECORD_BYTES) : undefined,
+    );
     this.durableIndex = this.appliedIndex;
     this.counts.reset();
     // The meta cache takes every record while they fit its budget: then it is complete, and a
@@ -194,6 +233,7 @@ export class KvStateMachine {
         it.close();
       }
     }
+    h.update(this.dbs.encode());
     return { appliedIndex: this.appliedIndex, digest: h.digest('hex') };
   }
 
@@ -242,9 +282,13 @@ export class KvStateMachine {
     let durable = this.durableIndex;
     let replies: Reply[];
     let ctx: Ctx;
+    // The context, for undoing its SWAPDBs if the entry fails.
+    let swapsOf: Ctx | null = null;
     try {
       this.prefetch(entry.commands);
       ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
+      ctx.dbs = this.dbs;
+      swapsOf = ctx;
       ctx.writing = true;
       ctx.access = this.access;
       ctx.nowMs = entry.timeMs;
@@ -258,9 +302,12 @@ export class KvStateMachine {
         ctx.notifyClasses = this.notifyClasses;
       }
       replies = new Array(entry.commands.length);
+      this.entryUsec.length = entry.commands.length;
+      this.entryUsec.fill(0);
+      if (this.transactionUsec.size > 0) this.transactionUsec.clear();
       for (let i = 0; i < entry.commands.length; i++) {
         const c = entry.commands[i]!;
-        ctx.db = c.db;
+        ctx.db = this.dbs.physical(c.db);
         ctx.commandIndex = i;
         replies[i] = this.execWrite(ctx, c.argv);
       }
@@ -292,8 +339,9 @@ export class KvStateMachine {
       options.addToBatch?.(txn.batch);
       this.storage.write(txn.batch, { sync: options.sync === true });
     } catch (e) {
-      // The entry is not applied: the meta cache must not keep its writes.
+      // The entry is not applied: the meta cache must not keep its writes, nor the db map its swaps.
       txn.rollback();
+      if (swapsOf !== null) undoSwaps(this.dbs, swapsOf);
       this.appliedIndex = index - 1;
       this.lastStampMs = lastStampMs;
       throw e;
@@ -301,6 +349,7 @@ export class KvStateMachine {
     this.durableIndex = durable;
     this.cache.confirmTaken(takenKeys, takenIndexes);
     txn.publish();
+    this.stats.keyChanges += ctx.touched?.length ?? 0;
     if (ctx.touched !== null && ctx.touched.length > 0) {
       this.onApplied?.(ctx.touched);
       this.touchedPending = ctx.touched;
@@ -309,6 +358,8 @@ export class KvStateMachine {
       this.touchedPending = this.touchedPending === null ? ctx.ready : [...this.touchedPending, ...ctx.ready];
     }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
+    if (ctx.swaps !== null && this.onDbsSwapped !== null)
+      for (let i = 0; i < ctx.swaps.length; i += 2) this.onDbsSwapped(ctx.swaps[i]!, ctx.swaps[i + 1]!);
     const onTagged = options.onTagged;
     if (onTagged !== undefined) {
       for (let i = 0; i < entry.commands.length; i++) {
@@ -399,9 +450,11 @@ export class KvStateMachine {
 
   /** The record of applied index `index` (default: the applied index) and the last stamp. */
   private appliedRecord(index = this.appliedIndex): Buffer {
-    const applied = Buffer.allocUnsafe(16);
+    // The db map follows only once a SWAPDB took effect: until then records stay as they were.
+    const applied = Buffer.allocUnsafe(this.dbs.identity ? APPLIED_RECORD_BYTES : APPLIED_RECORD_BYTES + 16);
     applied.writeBigUInt64BE(BigInt(index), 0);
     applied.writeDoubleBE(this.lastStampMs, 8);
+    if (!this.dbs.identity) this.dbs.encode().copy(applied, APPLIED_RECORD_BYTES);
     return applied;
   }
 
@@ -413,7 +466,8 @@ export class KvStateMachine {
       const c = commands[i]!;
       const spec = resolveCommand(c.argv);
       if (spec instanceof ErrorReply || !spec.hasKeys) continue;
-      for (const key of commandKeys(spec, c.argv)) mks.push(metaKey(c.db, key));
+      const db = this.dbs.physical(c.db);
+      for (const key of commandKeys(spec, c.argv)) mks.push(metaKey(db, key));
     }
     if (mks.length > 0) this.cache.prefetch(this.storage, mks);
   }
@@ -427,19 +481,34 @@ export class KvStateMachine {
     if (spec instanceof ErrorReply) return spec;
     // Read commands may be logged too (inside MULTI/EXEC); server commands never are.
     assert(spec.exec !== 'server' && spec.handler !== null, `not a data command: ${spec.name}`);
-    return guard(ctx, spec.handler, argv);
+    const times = this.commandTimes;
+    if (times === null) return guard(ctx, spec.handler, argv);
+    const t0 = performance.now();
+    const reply = guard(ctx, spec.handler, argv);
+    let time = times.get(spec.name);
+    if (time === undefined) {
+      time = { usec: 0, failed: 0 };
+      times.set(spec.name, time);
+    }
+    const usec = (performance.now() - t0) * 1000;
+    time.usec += usec;
+    if (reply instanceof ErrorReply) time.failed++;
+    if (ctx.inTransaction) this.transactionUsec.get(ctx.commandIndex)?.push(usec);
+    else this.entryUsec[ctx.commandIndex] = usec;
+    return reply;
   }
 
   /** MULTI/EXEC: the queued commands run back to back inside this entry; errors stay inline. */
   private execTransaction(ctx: Ctx, argv: Buffer[]): Reply {
     const { commands } = decodeCommands(argv[1]!);
+    if (this.commandTimes !== null) this.transactionUsec.set(ctx.commandIndex, []);
     const replies: Reply[] = new Array(commands.length);
     ctx.inTransaction = true;
     try {
       for (let i = 0; i < commands.length; i++) {
         const c = commands[i]!;
         assert(!c.argv[0]!.equals(INTERNAL_EXEC), 'nested transaction');
-        ctx.db = c.db;
+        ctx.db = this.dbs.physical(c.db);
         replies[i] = this.execWrite(ctx, c.argv);
       }
     } finally {
@@ -500,7 +569,7 @@ export class KvStateMachine {
    * hits and misses like `read` does.
    */
   cachedString(db: number, key: Buffer, nowMs: number): Buffer | null | undefined {
-    const slot = this.cache.peekRecord(db, key);
+    const slot = this.cache.peekRecord(this.dbs.physical(db), key);
     if (slot === -2) return undefined;
     if (slot === -1) {
       this.stats.keyspaceMisses++;
@@ -526,7 +595,7 @@ export class KvStateMachine {
   read(spec: CommandSpec, db: number, argv: Buffer[], nowMs: number): Reply {
     assert(spec.handler !== null, `no handler for ${spec.name}`);
     const ctx = this.readCtx;
-    ctx.db = db;
+    ctx.db = this.dbs.physical(db);
     ctx.nowMs = nowMs;
     return guard(ctx, spec.handler, argv);
   }
@@ -579,6 +648,11 @@ export class KvStateMachine {
     return this.cache.read(this.storage, mk);
   }
 
+  /** The meta record of `key` in logical database `db`. */
+  peekKey(db: number, key: Buffer): Buffer | undefined {
+    return this.peekMeta(metaKey(this.dbs.physical(db), key));
+  }
+
   private sweeper: StaleElementSweeper | null = null;
 
   /**
@@ -592,8 +666,14 @@ export class KvStateMachine {
     return this.sweeper.commands(max, this.appliedIndex);
   }
 
+  /** Keys in logical database `db`. */
   dbSize(db: number): number {
-    return this.counts.keys[db]!;
+    return this.counts.keys[this.dbs.physical(db)]!;
+  }
+
+  /** Keys with a deadline in logical database `db`. */
+  dbExpires(db: number): number {
+    return this.counts.expires[this.dbs.physical(db)]!;
   }
 }
 

@@ -13,8 +13,8 @@ export const ERR_UNBALANCED_QUOTES = 'Protocol error: unbalanced quotes in reque
 
 /**
  * `Protocol error: expected '$', got 'x'`. Redis prints the offending byte with `%c` and
- * then maps CR and LF in error texts to spaces. (A byte >= 0x80 is sent raw by Redis;
- * here it is the latin1 character, UTF-8 encoded by the reply encoder.)
+ * then maps CR and LF in error texts to spaces. A byte >= 0x80 is the latin1 character, which
+ * the reply writer sends as that one byte, raw as Redis does.
  */
 export function errExpectedDollar(byte: number): string {
   const shown = byte === 0x0d || byte === 0x0a ? ' ' : String.fromCharCode(byte);

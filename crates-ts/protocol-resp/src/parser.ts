@@ -40,6 +40,8 @@ import {
 } from './limits.js';
 import { parseLongLong } from './number.js';
 
+/** The input buffer of an idle parser (releaseIdleBuffer). */
+const EMPTY_INPUT = Buffer.alloc(0);
 const LF = 0x0a;
 const CR = 0x0d;
 const NUL = 0x00;
@@ -89,6 +91,8 @@ export class RequestParser {
   /** Bytes of the big argument's 2-byte trailer still to skip. */
   private bigTrailerLeft = 0;
   private readonly splitter = new InlineSplitter();
+  /** Every byte ever pushed (consumed bytes are this minus those still in the input buffer). */
+  private pushedBytes = 0;
 
   constructor(limits?: Partial<ParserLimits>) {
     this.limits = { ...PARSER_LIMITS_DEFAULT, ...limits };
@@ -97,6 +101,7 @@ export class RequestParser {
   /** Appends bytes read from the socket. The chunk is copied (or consumed) before push returns. */
   push(chunk: Buffer): void {
     if (this.error !== null) return;
+    this.pushedBytes += chunk.length;
     let offset = 0;
     if (this.state === State.BigPayload && this.start === this.end) offset = this.fillBigArgument(chunk, 0);
     if (offset < chunk.length) this.append(chunk, offset);
@@ -105,6 +110,35 @@ export class RequestParser {
   /** Bytes held: unparsed input plus the arguments of the incomplete current command. */
   bufferedBytes(): number {
     return this.end - this.start + this.argvBytes + this.bigFilled;
+  }
+
+  /** Bytes parsed so far (commands returned and the parts of the current one): the size of a
+   * command is the difference between the values before and after next() returns it. */
+  consumedBytes(): number {
+    return this.pushedBytes - (this.end - this.start);
+  }
+
+  /** Pushed bytes not parsed yet. */
+  unparsedBytes(): number {
+    return this.end - this.start;
+  }
+
+  /** Bytes the parser holds room for: its input buffer and a big argument being filled. */
+  capacityBytes(): number {
+    return this.input.length + (this.bigArgument?.length ?? 0);
+  }
+
+  /**
+   * Drops the input buffer when nothing is buffered (an idle client), as Redis frees an idle
+   * client's query buffer; the next push allocates a new one. Returns whether it did.
+   */
+  releaseIdleBuffer(): boolean {
+    if (this.start !== this.end || this.state !== State.Idle || this.input.length === 0) return false;
+    this.input = EMPTY_INPUT;
+    this.start = 0;
+    this.end = 0;
+    this.scanFrom = 0;
+    return true;
   }
 
   /** The next complete command, or null when more bytes are needed or after an error. */
@@ -361,7 +395,7 @@ export class RequestParser {
       const target =
         this.input.length >= held + bytes
           ? this.input
-          : Buffer.allocUnsafe(Math.max(this.input.length * 2, held + bytes));
+          : Buffer.allocUnsafe(Math.max(this.input.length * 2, held + bytes, INPUT_BUFFER_INITIAL_BYTES));
       this.input.copy(target, 0, this.start, this.end);
       this.input = target;
       this.scanFrom -= this.start;

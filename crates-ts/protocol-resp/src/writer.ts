@@ -72,6 +72,8 @@ const EMPTY = Buffer.alloc(0);
 export class ReplyWriter {
   private buffer: Buffer;
   private position = 0;
+  /** Most bytes one take() handed over (CLIENT LIST rbp). */
+  private peakBytes = 0;
 
   constructor(private readonly initialBytes = REPLY_BUFFER_INITIAL_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialBytes);
@@ -82,11 +84,22 @@ export class ReplyWriter {
     return this.position;
   }
 
+  /** Size of the buffer replies are written into (CLIENT LIST rbs). */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
+  /** Most bytes pending at one take() so far (CLIENT LIST rbp). */
+  get peak(): number {
+    return this.peakBytes;
+  }
+
   /** All pending bytes as one Buffer, owned by the caller; the writer starts empty. */
   take(): Buffer {
     const bytes = this.position;
     if (bytes === 0) return EMPTY;
     this.position = 0;
+    if (bytes > this.peakBytes) this.peakBytes = bytes;
     if (bytes <= this.buffer.length >>> 1) {
       // Mostly empty: copy out (small copies come from Node's pool) and keep the buffer.
       const out = Buffer.allocUnsafe(bytes);
@@ -122,7 +135,7 @@ export class ReplyWriter {
   /** The class-based reply types. */
   private writeObject(reply: ObjectReply, resp: RespVersion, depth: number): void {
     if (reply instanceof SimpleString) this.writeSimpleString(reply);
-    else if (reply instanceof ErrorReply) this.writeLine(0x2d, sanitizeErrorMessage(reply.message));
+    else if (reply instanceof ErrorReply) this.writeByteLine(0x2d, sanitizeErrorMessage(reply.message));
     else if (reply instanceof NullArray) this.writeRaw(resp === 2 ? RESP2_NULL_ARRAY : RESP3_NULL);
     else if (reply instanceof MapReply) this.writeMap(reply, resp, depth);
     else if (reply instanceof SetReply)
@@ -294,6 +307,22 @@ export class ReplyWriter {
     this.putCrlf();
   }
 
+  /**
+   * A line whose text holds bytes, one per character (latin1): error texts quote the client's
+   * arguments, decoded that way, and Redis echoes those bytes unchanged. Text with a character
+   * above U+00FF was never bytes: it goes out as UTF-8.
+   */
+  private writeByteLine(prefix: number, text: string): void {
+    if (!isByteString(text)) {
+      this.writeLine(prefix, text);
+      return;
+    }
+    this.reserve(text.length + 3);
+    this.buffer[this.position++] = prefix;
+    this.position += this.buffer.write(text, this.position, text.length, 'latin1');
+    this.putCrlf();
+  }
+
   private writeHeader(prefix: number, count: number): void {
     this.reserve(HEADER_MAX_BYTES);
     this.putHeader(prefix, count);
@@ -360,6 +389,11 @@ export function encodeReply(reply: Reply, resp: RespVersion): Buffer {
   const writer = new ReplyWriter(256);
   writer.write(reply, resp);
   return writer.take();
+}
+
+function isByteString(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
 }
 
 function isAscii(text: string): boolean {

@@ -33,7 +33,8 @@ function keepsWaiting(reply: Reply, argv: Buffer[]): boolean {
   return isBlockReply(reply) || (isWrongType(reply) && !isMove(argv));
 }
 
-class Parked implements WriteWaiter {
+/** A blocked command waiting for its keys (its retries are proposed as this waiter). */
+export class Parked implements WriteWaiter {
   retrying = false;
   finalReply: Reply | undefined = undefined;
   timer: NodeJS.Timeout | null = null;
@@ -192,6 +193,16 @@ export class BlockingRegistry {
       const argv = request === null ? retryArgv(p, ks) : request.retryArgv(ks.map((k) => p.keys.indexOf(k)));
       this.writePath.submit(p, p.db, argv);
     }
+  }
+
+  /** The meta keys clients are blocked on in logical databases `a` and `b` (SWAPDB). */
+  keysInDbs(a: number, b: number): Buffer[] {
+    const out: Buffer[] = [];
+    for (const k of this.byKey.keys()) {
+      const db = k.charCodeAt(2);
+      if (db === a || db === b) out.push(Buffer.from(k, 'latin1'));
+    }
+    return out;
   }
 
   /** CLIENT UNBLOCK: true if the client was blocked. */

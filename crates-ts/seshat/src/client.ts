@@ -17,7 +17,7 @@ export type ReplyMode = 'on' | 'off' | 'skip';
 /** What the dispatcher needs from the server to run a client's commands. */
 export interface ClientHost {
   /** Executes argv; returns the reply, or PENDING when it was submitted to the write path. */
-  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY;
+  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY | typeof POSTPONED;
   /** True if argv can be submitted while earlier commands are in flight (their replies
    * still come first). */
   isPipelinable(client: Client, argv: Buffer[]): boolean;
@@ -35,6 +35,8 @@ export interface ClientHost {
 }
 
 export const PENDING = Symbol('pending');
+/** The command was not run: it waits, with those behind it, for the end of a CLIENT PAUSE. */
+export const POSTPONED = Symbol('postponed');
 
 /** What a pending write's reply becomes: sent as is, dropped (internal work the connection
  * must wait for, like a lazy expiry deletion), or merged (EXEC: data replies into the array
@@ -82,11 +84,23 @@ export class Client implements WriteWaiter {
   closing = false;
   closed = false;
   private queue: Buffer[][] = [];
+  /** Request bytes of each queued command (parallel to `queue`): CLIENT LIST's qbuf. */
+  private queueBytes: number[] = [];
   private queueHead = 0;
+  /** Parser position after the last command taken from it. */
+  private parsedBytes = 0;
+  /** The command being executed and its request bytes (CLIENT LIST qbuf and argv-mem). */
+  executing: Buffer[] | null = null;
+  executingBytes = 0;
   private inflight = 0;
   /** For each in-flight write, in order, what to do with its reply (see PendingKind). */
   private pendingKinds: PendingKind[] = [];
   private pendingHead = 0;
+  /** A blocking command is in flight: nothing queued behind it runs until every in-flight
+   * command is answered. Redis stops processing a blocked client's input, so a SET pipelined
+   * behind a waiting BLPOP runs (and is answered) only after it; clients match replies by
+   * position. */
+  private blockingBarrier = false;
   /** MULTI state: queued commands (null outside MULTI) and whether queueing failed. */
   multi: Buffer[][] | null = null;
   multiError = false;
@@ -135,6 +149,22 @@ export class Client implements WriteWaiter {
     return this.queue.length - this.queueHead;
   }
 
+  /** Argument bytes of the command being executed and of the commands queued behind it. */
+  argvBytes(): number {
+    let n = 0;
+    const count = (argv: Buffer[]) => {
+      for (const a of argv) n += a.length;
+    };
+    if (this.executing !== null) count(this.executing);
+    for (let i = this.queueHead; i < this.queue.length; i++) count(this.queue[i]!);
+    return n;
+  }
+
+  /** Whether reading from the socket is paused (backpressure). */
+  get readPaused(): boolean {
+    return this.pausedForOutput || this.pausedForQueue;
+  }
+
   /** Submitted commands whose replies are still pending. */
   get inflightCount(): number {
     return this.inflight;
@@ -154,7 +184,12 @@ export class Client implements WriteWaiter {
       return;
     }
     const before = this.queue.length;
-    for (let argv = this.parser.next(); argv !== null; argv = this.parser.next()) this.queue.push(argv);
+    for (let argv = this.parser.next(); argv !== null; argv = this.parser.next()) {
+      this.queue.push(argv);
+      const parsed = this.parser.consumedBytes();
+      this.queueBytes.push(parsed - this.parsedBytes);
+      this.parsedBytes = parsed;
+    }
     if (this.queue.length - before > 1) this.host.prefetch(this, this.queue, before);
     this.process();
     this.flushOutput();
@@ -164,14 +199,28 @@ export class Client implements WriteWaiter {
   process(): void {
     while (this.queueHead < this.queue.length && !this.closing) {
       const argv = this.queue[this.queueHead]!;
-      if (this.inflight > 0 && (this.deferredReplies > 0 || !this.host.isPipelinable(this, argv))) break;
+      if (
+        this.inflight > 0 &&
+        (this.deferredReplies > 0 || this.blockingBarrier || !this.host.isPipelinable(this, argv))
+      )
+        break;
+      this.executing = argv;
+      this.executingBytes = this.queueBytes[this.queueHead]!;
       this.queueHead++;
       const reply = this.host.execute(this, argv);
+      this.executing = null;
+      this.executingBytes = 0;
+      if (reply === POSTPONED) {
+        // Run again (and checked again) once the pause ends: see resume().
+        this.queueHead--;
+        break;
+      }
       if (reply === PENDING) this.expectWriteReply(PendingKind.Reply);
       else if (reply !== NO_REPLY) this.reply(reply);
     }
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
+      this.queueBytes.length = 0;
       this.queueHead = 0;
       if (this.parser.error !== null && !this.closing) this.protocolError(this.parser.error);
     }
@@ -248,6 +297,12 @@ export class Client implements WriteWaiter {
     this.pendingKinds.push(kind);
   }
 
+  /** Like expectWriteReply, for a blocking command: later commands wait for its reply. */
+  expectBlockingReply(kind: PendingKind): void {
+    this.blockingBarrier = true;
+    this.expectWriteReply(kind);
+  }
+
   onWriteReply(reply: Reply): void {
     const kind = this.pendingKinds[this.pendingHead++]!;
     if (this.pendingHead === this.pendingKinds.length) {
@@ -285,6 +340,13 @@ export class Client implements WriteWaiter {
     };
   }
 
+  /** Goes on with queued commands after a CLIENT PAUSE ended. */
+  resume(): void {
+    if (this.closed) return;
+    this.process();
+    this.flushOutput();
+  }
+
   /** Completes a write that stayed pending (a blocking command served or timed out). */
   completePending(reply: Reply): void {
     this.settled(reply, true);
@@ -294,6 +356,7 @@ export class Client implements WriteWaiter {
   /** `send` is false for a hidden write: `null` is also a real reply (the null bulk string). */
   private settled(reply: Reply, send: boolean): void {
     this.inflight--;
+    if (this.inflight === 0) this.blockingBarrier = false;
     if (this.closed) return;
     if (send) this.reply(reply);
     if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();
@@ -302,14 +365,17 @@ export class Client implements WriteWaiter {
   }
 
   flushOutput(): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.destroyed) return;
     if (this.writer.length > 0) {
       const bytes = this.writer.take();
       this.host.countOutput(bytes.length);
       this.socket.write(bytes);
     }
     if (this.closing) {
-      this.socket.end();
+      // Closed for good once the output is written, as Redis closes the descriptor: a client
+      // that keeps writing after a protocol error or QUIT gets a reset instead of being read
+      // (and ignored) forever through a half-closed connection.
+      this.socket.destroySoon();
       return;
     }
     const pending = this.socket.writableLength;

@@ -326,6 +326,16 @@ export function replicationInfo(server: SeshatServer): [string, string | number]
     return [
       ['role', 'master'],
       ['connected_slaves', 0],
+      ['master_failover_state', 'no-failover'],
+      ['master_replid', server.runId],
+      ['master_replid2', '0000000000000000000000000000000000000000'],
+      // The log index stands for Redis's replication byte offset: it grows with every write.
+      ['master_repl_offset', server.sm.appliedIndex],
+      ['second_repl_offset', -1],
+      ['repl_backlog_active', 0],
+      ['repl_backlog_size', server.config.int('repl-backlog-size')],
+      ['repl_backlog_first_byte_offset', 0],
+      ['repl_backlog_histlen', 0],
     ];
   const v = view(server);
   if (v.leader === v.self) {
@@ -351,5 +361,6 @@ export function replicationInfo(server: SeshatServer): [string, string | number]
     ['slave_repl_offset', v.applied],
     ['slave_read_only', 1],
     ['connected_slaves', 0],
+    ['master_repl_offset', v.applied],
   ];
 }

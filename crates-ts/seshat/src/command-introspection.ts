@@ -99,7 +99,8 @@ function argsReply(args: readonly ArgDoc[]): Reply[] {
 
 function commandDocs(spec: CommandSpec): MapReply {
   const items: Reply[] = ['summary', spec.summary, 'since', spec.since, 'group', spec.group];
-  items.push('complexity', spec.complexity);
+  // Redis leaves the field out for a command without one (MONITOR).
+  if (spec.complexity !== '') items.push('complexity', spec.complexity);
   const doc = spec.doc;
   if (doc?.docFlags) items.push('doc_flags', statuses(doc.docFlags.split(' ')));
   if (doc?.deprecated) items.push('deprecated_since', doc.deprecated[0], 'replaced_by', doc.deprecated[1]);

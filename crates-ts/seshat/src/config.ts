@@ -6,44 +6,43 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
+import {
+  coerce,
+  formatValue,
+  Invalid,
+  type ParamDef,
+  type ParamValue,
+  parseMemoryBytes,
+  splitArgs,
+} from './config-values.js';
 import { checkPeerDial } from './member-address.js';
 import { checkNotifyFlags, displayNotifyFlags, normalizeNotifyFlags } from './notifications.js';
+import { parseSave, REDIS_COMPAT_PARAMS } from './redis-params.js';
 
-export type ParamValue = string | number | boolean;
-
-interface ParamDef {
-  name: string;
-  kind: 'int' | 'memory' | 'string' | 'enum' | 'bool';
-  default: ParamValue;
-  mutable: boolean;
-  min?: number;
-  max?: number;
-  values?: readonly string[];
-  /** Shown by --help. */
-  doc: string;
-  /** Extra validation for strings; returns an error text or null. */
-  check?: (v: string) => string | null;
-  /** Canonical form stored and shown by CONFIG GET. */
-  normalize?: (v: string) => string;
-  /** What CONFIG GET shows of the stored form, when Redis shows less than it keeps. */
-  display?: (v: string) => string;
-}
+export { coerce, Invalid, type ParamDef, type ParamValue };
 
 const MB = 1024 * 1024;
+/** C's INT_MAX, LONG_MAX and ULLONG_MAX: Redis's bounds of most numeric parameters. */
+const INT_MAX = 2_147_483_647;
+const LONG_MAX = (1n << 63n) - 1n;
+const ULLONG_MAX = (1n << 64n) - 1n;
+/** Redis clamps hz into this range (CONFIG_MIN_HZ, CONFIG_MAX_HZ). */
+const HZ_MIN = 1;
+const HZ_MAX = 500;
 
-const PARAMS: readonly ParamDef[] = [
+const SESHAT_PARAMS: readonly ParamDef[] = [
   {
     name: 'bind',
     kind: 'string',
     default: '127.0.0.1',
-    mutable: false,
+    mutable: 'same',
     doc: 'address to listen on for clients',
   },
   {
     name: 'port',
     kind: 'int',
     default: 6379,
-    mutable: false,
+    mutable: 'same',
     min: 0,
     max: 65535,
     doc: 'client port (0 picks a free port)',
@@ -53,6 +52,7 @@ const PARAMS: readonly ParamDef[] = [
     kind: 'string',
     default: './data',
     mutable: false,
+    protected: true,
     doc: 'data directory (RocksDB lives here)',
   },
   {
@@ -75,7 +75,8 @@ const PARAMS: readonly ParamDef[] = [
     default: 10000,
     mutable: true,
     min: 1,
-    max: 1_000_000,
+    max: 4_294_967_295,
+    unsigned: true,
     doc: 'most client connections at once',
   },
   {
@@ -102,7 +103,7 @@ const PARAMS: readonly ParamDef[] = [
     default: 512 * MB,
     mutable: true,
     min: MB,
-    max: 2 ** 52,
+    max: LONG_MAX,
     doc: 'largest bulk string a client may send, and largest string value',
   },
   {
@@ -111,16 +112,17 @@ const PARAMS: readonly ParamDef[] = [
     default: 1024 * MB,
     mutable: true,
     min: MB,
-    max: 2 ** 52,
+    max: LONG_MAX,
+    unsigned: true,
     doc: 'largest unparsed input buffered per client; beyond it the client is closed',
   },
   {
     name: 'client-output-buffer-limit',
     kind: 'string',
-    default: 'normal 0 0 0 replica 268435456 67108864 60 pubsub 33554432 8388608 60',
+    default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
     mutable: true,
     doc: 'Redis syntax; the normal class hard limit disconnects slow consumers (0: none)',
-    check: checkOutputLimit,
+    parse: parseOutputLimit,
   },
   {
     name: 'client-output-pause-bytes',
@@ -143,15 +145,17 @@ const PARAMS: readonly ParamDef[] = [
     name: 'appendonly',
     kind: 'bool',
     default: true,
-    mutable: false,
+    mutable: 'same',
     doc: 'always yes: every write goes through the log',
   },
   {
     name: 'save',
     kind: 'string',
     default: '',
-    mutable: false,
-    doc: 'always empty: no RDB snapshots (state lives in RocksDB)',
+    mutable: true,
+    noEffect: true,
+    parse: (v) => parseSave(v) ?? new Invalid('Invalid save parameters'),
+    doc: 'kept and reported only: no RDB snapshots on a schedule (state lives in RocksDB)',
   },
   {
     name: 'databases',
@@ -167,8 +171,10 @@ const PARAMS: readonly ParamDef[] = [
     kind: 'int',
     default: 10,
     mutable: true,
-    min: 1,
-    max: 500,
+    min: 0,
+    max: INT_MAX,
+    // Redis takes any value and caps it (updateHZ).
+    clamp: [HZ_MIN, HZ_MAX],
     doc: 'background cycles (active expiry, idle timeouts) per second',
   },
   {
@@ -193,7 +199,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'node-id',
     kind: 'int',
     default: 0,
-    mutable: false,
+    mutable: 'same',
     min: 0,
     max: 2 ** 31,
     doc: 'this node in a cluster (0: standalone, no Raft)',
@@ -202,14 +208,14 @@ const PARAMS: readonly ParamDef[] = [
     name: 'initial-members',
     kind: 'string',
     default: '',
-    mutable: false,
+    mutable: 'same',
     doc: 'cluster members at bootstrap: id@raft-host:port@client-host:port, comma-separated',
   },
   {
     name: 'cluster-join',
     kind: 'string',
     default: 'no',
-    mutable: false,
+    mutable: 'same',
     check: checkJoin,
     normalize: normalizeJoin,
     doc: "join a running cluster instead of bootstrapping: a member's client address (host:port) to ask (it adds this node as a learner and names the members), or yes: already added with RAFT ADD-LEARNER, initial-members naming the current members, not this node (--join [host:port] is short for it)",
@@ -218,7 +224,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-peer-dial',
     kind: 'string',
     default: '',
-    mutable: false,
+    mutable: 'same',
     check: checkPeerDial,
     doc: 'dial these addresses for the listed members instead of their membership raft addresses: id@host:port, comma-separated (NAT, tunnels, the chaos harness proxies)',
   },
@@ -226,14 +232,14 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-bind',
     kind: 'string',
     default: '127.0.0.1',
-    mutable: false,
+    mutable: 'same',
     doc: 'address of the Raft (gRPC) listener',
   },
   {
     name: 'raft-port',
     kind: 'int',
     default: 7379,
-    mutable: false,
+    mutable: 'same',
     min: 0,
     max: 65535,
     doc: 'port of the Raft (gRPC) listener',
@@ -242,7 +248,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-tick-ms',
     kind: 'int',
     default: 50,
-    mutable: false,
+    mutable: 'same',
     min: 5,
     max: 10_000,
     doc: 'Raft tick interval in ms',
@@ -251,7 +257,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-election-ticks',
     kind: 'int',
     default: 10,
-    mutable: false,
+    mutable: 'same',
     min: 3,
     max: 1000,
     doc: 'election timeout in ticks (randomized up to twice this)',
@@ -260,7 +266,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-heartbeat-ticks',
     kind: 'int',
     default: 1,
-    mutable: false,
+    mutable: 'same',
     min: 1,
     max: 100,
     doc: 'leader heartbeat interval in ticks',
@@ -269,7 +275,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-log-max-entries',
     kind: 'int',
     default: 10_000,
-    mutable: false,
+    mutable: 'same',
     min: 10,
     max: 100_000_000,
     doc: 'log compaction: snapshot once more than this many applied entries are in the Raft log',
@@ -278,7 +284,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-log-kept-entries',
     kind: 'int',
     default: 1_000,
-    mutable: false,
+    mutable: 'same',
     min: 0,
     max: 100_000_000,
     doc: 'log compaction: applied entries kept behind the snapshot for slightly lagging followers',
@@ -287,7 +293,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-log-max-bytes',
     kind: 'memory',
     default: 64 * MB,
-    mutable: false,
+    mutable: 'same',
     min: 64 * 1024,
     max: 2 ** 52,
     doc: 'log compaction: also snapshot once the stored Raft log entries take more than this (then keep at most half of it behind the applied index)',
@@ -296,7 +302,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'raft-read-lease',
     kind: 'bool',
     default: false,
-    mutable: false,
+    mutable: 'same',
     doc: "linearizable reads on the leader's lease instead of a heartbeat round (ReadIndex): saves a round trip per read batch, but is only correct while the nodes' clocks (tick rates) do not drift apart by more than the election timeout's slack",
   },
   {
@@ -355,7 +361,7 @@ const PARAMS: readonly ParamDef[] = [
     name: 'log-format',
     kind: 'enum',
     default: 'auto',
-    mutable: false,
+    mutable: 'same',
     values: ['auto', 'json', 'pretty'],
     doc: 'auto: pretty on a TTY, JSON otherwise',
   },
@@ -364,7 +370,7 @@ const PARAMS: readonly ParamDef[] = [
     kind: 'enum',
     default: 'notice',
     mutable: true,
-    values: ['debug', 'verbose', 'notice', 'warning', 'nothing'],
+    values: ['debug', 'verbose', 'notice', 'warning'],
     doc: 'Redis-style alias of log-level',
   },
   {
@@ -373,8 +379,37 @@ const PARAMS: readonly ParamDef[] = [
     default: 3000,
     mutable: true,
     min: 0,
-    max: 2 ** 52,
+    max: LONG_MAX,
+    unsigned: true,
     doc: 'a sparse HyperLogLog growing past this many bytes becomes dense (Redis default 3000); the state machine applies it, so keep it equal on every member of a cluster',
+  },
+  {
+    name: 'slowlog-log-slower-than',
+    kind: 'int',
+    default: 10000,
+    mutable: true,
+    min: -1,
+    max: LONG_MAX,
+    doc: 'SLOWLOG records commands that ran at least this many microseconds (-1: none, 0: all)',
+  },
+  {
+    name: 'slowlog-max-len',
+    kind: 'int',
+    default: 128,
+    mutable: true,
+    min: 0,
+    max: LONG_MAX,
+    unsigned: true,
+    doc: 'most entries SLOWLOG keeps (the oldest go first)',
+  },
+  {
+    name: 'latency-monitor-threshold',
+    kind: 'int',
+    default: 0,
+    mutable: true,
+    min: 0,
+    max: LONG_MAX,
+    doc: 'LATENCY records events (commands) that took at least this many milliseconds (0: off)',
   },
   {
     name: 'maxmemory',
@@ -382,53 +417,81 @@ const PARAMS: readonly ParamDef[] = [
     default: 0,
     mutable: true,
     min: 0,
-    max: 2 ** 52,
-    doc: 'reported for compatibility; Seshat does not evict (data lives on disk)',
+    max: ULLONG_MAX,
+    unsigned: true,
+    noEffect: true,
+    doc: 'kept and reported only: Seshat does not evict (data lives on disk)',
   },
   {
     name: 'maxmemory-policy',
     kind: 'enum',
     default: 'noeviction',
-    mutable: false,
-    values: ['noeviction'],
-    doc: 'only noeviction: keys are never evicted',
+    mutable: true,
+    noEffect: true,
+    values: [
+      'volatile-lru',
+      'volatile-lfu',
+      'volatile-random',
+      'volatile-ttl',
+      'allkeys-lru',
+      'allkeys-lfu',
+      'allkeys-random',
+      'noeviction',
+    ],
+    doc: 'kept and reported only: keys are never evicted',
   },
 ];
 
-const BY_NAME = new Map(PARAMS.map((p) => [p.name, p]));
+/** Seshat's parameters, then Redis's that are only kept (redis-params.ts). */
+const ALL_PARAMS: readonly ParamDef[] = [
+  ...SESHAT_PARAMS,
+  ...REDIS_COMPAT_PARAMS.filter((r) => !SESHAT_PARAMS.some((p) => p.name === r.name)),
+];
 
-function checkOutputLimit(v: string): string | null {
-  const parts = v.trim().split(/\s+/);
-  if (parts.length % 4 !== 0) return 'Wrong number of arguments in buffer limit configuration.';
-  for (let i = 0; i < parts.length; i += 4) {
-    if (!['normal', 'replica', 'slave', 'pubsub'].includes(parts[i]!.toLowerCase())) {
-      return 'Invalid client class specified in buffer limit configuration.';
-    }
-    for (let j = 1; j < 4; j++)
-      if (parseMemory(parts[i + j]!) === null)
-        return 'Error in hard, soft or soft_seconds setting in buffer limit configuration.';
+/** Every name and alias (lowercase) -> its definition. */
+const BY_NAME = new Map<string, ParamDef>();
+for (const p of ALL_PARAMS) {
+  BY_NAME.set(p.name, p);
+  if (p.alias !== undefined) BY_NAME.set(p.alias, p);
+}
+
+/** Client classes of client-output-buffer-limit, as CONFIG GET names them. */
+const OUTPUT_LIMIT_CLASSES = ['normal', 'slave', 'pubsub'];
+
+/**
+ * client-output-buffer-limit (Redis's updateClientOutputBufferLimit): groups of
+ * `class hard soft seconds`; the classes named change, the others keep their limits.
+ */
+function parseOutputLimit(v: string, current: string): string | Invalid {
+  const args = splitArgs(v);
+  if (args.length % 4 !== 0) return new Invalid('Wrong number of arguments in buffer limit configuration.');
+  const limits = new Map<string, string>();
+  const cur = splitArgs(current);
+  for (let i = 0; i + 3 < cur.length; i += 4) limits.set(cur[i]!, cur.slice(i + 1, i + 4).join(' '));
+  for (let i = 0; i < args.length; i += 4) {
+    let cls = args[i]!.toLowerCase();
+    if (cls === 'replica') cls = 'slave';
+    if (!OUTPUT_LIMIT_CLASSES.includes(cls))
+      return new Invalid('Invalid client class specified in buffer limit configuration.');
+    const hard = parseMemoryBytes(args[i + 1]!);
+    const soft = parseMemoryBytes(args[i + 2]!);
+    const seconds = /^[ \t]*[+-]?[0-9]+$/.test(args[i + 3]!) ? BigInt(args[i + 3]!.trim()) : -1n;
+    if (hard === undefined || soft === undefined || seconds < 0n)
+      return new Invalid('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    limits.set(cls, `${hard} ${soft} ${seconds}`);
   }
-  return null;
+  return OUTPUT_LIMIT_CLASSES.map((c) => `${c} ${limits.get(c) ?? '0 0 0'}`).join(' ');
 }
 
 /** Redis memory values: 1gb, 512mb, 64k, plain bytes. */
 export function parseMemory(s: string): number | null {
-  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s.trim());
-  if (!m) return null;
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const mult: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: MB, g: 1e9, gb: 1024 * MB };
-  return Number(m[1]) * mult[unit]!;
+  const v = parseMemoryBytes(s.trim());
+  return v === undefined ? null : Number(v);
 }
 
 export class ConfigError extends Error {}
 
-/** Parses and validates one value; returns the typed value or an error text (Redis words). */
-/** A value that failed validation, with Redis's explanation. */
-export class Invalid {
-  constructor(readonly reason: string) {}
-}
-
-/** Parses and validates one value; returns the typed value or an Invalid (Redis words). */
+/** A seed's client address for cluster-join. */
 const JOIN_SEED = /^[^\s:@]+:\d{1,5}$/;
 
 /** `cluster-join`: yes / no (TOML booleans too) or a seed's client address host:port. */
@@ -444,48 +507,21 @@ function checkJoin(v: string): string | null {
   return s === 'yes' || s === 'no' || JOIN_SEED.test(s) ? null : "argument must be 'yes', 'no' or host:port";
 }
 
-export function coerce(def: ParamDef, raw: unknown): ParamValue | Invalid {
-  const s = typeof raw === 'string' ? raw : String(raw);
-  switch (def.kind) {
-    case 'int': {
-      if (typeof raw === 'number' ? !Number.isInteger(raw) : !/^-?\d+$/.test(s))
-        return new Invalid("argument couldn't be parsed into an integer");
-      return inRange(def, Number(s));
-    }
-    case 'memory': {
-      const v = typeof raw === 'number' ? raw : parseMemory(s);
-      if (v === null || !Number.isInteger(v)) return new Invalid('argument must be a memory value');
-      return inRange(def, v);
-    }
-    case 'bool':
-      if (raw === true || s === 'yes') return true;
-      if (raw === false || s === 'no') return false;
-      return new Invalid("argument must be 'yes' or 'no'");
-    case 'enum':
-      return def.values!.includes(s.toLowerCase())
-        ? s.toLowerCase()
-        : new Invalid(`argument(s) must be one of the following: ${def.values!.join(', ')}`);
-    case 'string': {
-      const err = def.check?.(s) ?? null;
-      if (err !== null) return new Invalid(err);
-      return def.normalize ? def.normalize(s) : s;
-    }
-  }
-}
-
-function inRange(def: ParamDef, v: number): number | Invalid {
-  if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
-    return new Invalid(`argument must be between ${def.min} and ${def.max} inclusive`);
-  }
-  return v;
-}
-
+/** The definition of a parameter by name or alias, in any case. */
 export function findParam(name: string): ParamDef | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 
 export function allParams(): readonly ParamDef[] {
-  return PARAMS;
+  return ALL_PARAMS;
+}
+
+/** Why one pair of a CONFIG SET was refused: the argument to name and Redis's text. */
+export interface SetFailure {
+  /** The parameter name to quote. */
+  arg: string;
+  /** Redis's reason; null for an unknown parameter (its own message). */
+  reason: string | null;
 }
 
 /** The running configuration. Listeners react to CONFIG SET of a mutable parameter. */
@@ -494,8 +530,8 @@ export class Config {
   private readonly listeners: ((name: string, value: ParamValue) => void)[] = [];
 
   constructor(overrides: Record<string, ParamValue> = {}) {
-    for (const p of PARAMS) this.values.set(p.name, p.default);
-    for (const [k, v] of Object.entries(overrides)) this.values.set(k, v);
+    for (const p of ALL_PARAMS) this.values.set(p.name, p.default);
+    for (const [k, v] of Object.entries(overrides)) this.values.set(findParam(k)?.name ?? k, v);
   }
 
   get(name: string): ParamValue {
@@ -504,30 +540,106 @@ export class Config {
     return v;
   }
   int(name: string): number {
-    return this.get(name) as number;
+    return Number(this.get(name));
   }
   str(name: string): string {
     return this.get(name) as string;
   }
 
-  /** Redis's textual form, as CONFIG GET shows it. */
+  /** Redis's textual form, as CONFIG GET shows it (name or alias). */
   text(name: string): string {
-    const v = this.get(name);
-    if (typeof v === 'boolean') return v ? 'yes' : 'no';
-    const display = findParam(name)?.display;
-    return display ? display(String(v)) : String(v);
+    const def = findParam(name);
+    return formatValue(def, this.get(def?.name ?? name));
+  }
+
+  /**
+   * CONFIG GET: [name, value] for each argument. A name without glob characters finds its
+   * parameter (hidden ones too) and is echoed as given; a pattern matches every name and alias
+   * that is not hidden, case-insensitively. Each parameter name appears once.
+   */
+  matching(
+    args: readonly string[],
+    globMatch: (pattern: string, name: string) => boolean,
+  ): [string, string][] {
+    const out: [string, string][] = [];
+    // Names already answered, in lowercase: Redis's reply is a case-insensitive dictionary.
+    const seen = new Set<string>();
+    for (const arg of args) {
+      if (!/[[*?]/.test(arg)) {
+        const def = findParam(arg);
+        if (def !== undefined && !seen.has(arg.toLowerCase())) {
+          seen.add(arg.toLowerCase());
+          out.push([arg, this.text(def.name)]);
+        }
+        continue;
+      }
+      for (const [name, def] of BY_NAME) {
+        if (def.hidden === true || seen.has(name) || !globMatch(arg, name)) continue;
+        seen.add(name);
+        out.push([name, this.text(def.name)]);
+      }
+    }
+    return out;
   }
 
   /** CONFIG SET of one parameter: returns null on success or Redis's error detail. */
   set(name: string, raw: string): string | null {
-    const def = findParam(name);
-    if (!def) return 'unknown';
-    if (!def.mutable) return "can't set immutable config";
-    const v = coerce(def, raw);
-    if (v instanceof Invalid) return v.reason;
-    this.values.set(def.name, v);
-    for (const l of this.listeners) l(def.name, v);
+    const failure = this.setMany([[name, raw]]);
+    return failure === null ? null : (failure.reason ?? 'unknown');
+  }
+
+  /**
+   * CONFIG SET of several parameters, all or nothing (Redis's configSetCommand): every name is
+   * resolved first (the first unknown, immutable, protected or repeated one fails the call), then
+   * every value is parsed; only when all are valid are they stored and the listeners told.
+   */
+  setMany(pairs: readonly (readonly [string, string])[]): SetFailure | null {
+    const defs: ParamDef[] = [];
+    const first = this.resolveAll(pairs, defs);
+    if (first !== null) return first;
+    const parsed: ParamValue[] = [];
+    for (let i = 0; i < pairs.length; i++) {
+      const def = defs[i]!;
+      const current = this.values.get(def.name)!;
+      const v = coerce(def, pairs[i]![1], current);
+      const arg = pairs[i]![0].toLowerCase();
+      if (v instanceof Invalid) return { arg, reason: v.reason };
+      if (def.mutable === 'same' && formatValue(def, v) !== formatValue(def, current))
+        return { arg, reason: "can't set immutable config" };
+      parsed.push(v);
+    }
+    for (let i = 0; i < defs.length; i++) {
+      const def = defs[i]!;
+      const changed = formatValue(def, parsed[i]!) !== formatValue(def, this.values.get(def.name)!);
+      this.values.set(def.name, parsed[i]!);
+      if (changed) for (const l of this.listeners) l(def.name, parsed[i]!);
+    }
     return null;
+  }
+
+  /** First pass of setMany: the definitions, or the first failure (as Redis reports it). */
+  private resolveAll(pairs: readonly (readonly [string, string])[], defs: ParamDef[]): SetFailure | null {
+    let failure: SetFailure | null = null;
+    // Repeats are told by the name given: Redis registers an alias as a parameter of its own,
+    // so `lua-time-limit 10 busy-reply-threshold 20` sets the same value twice (the last wins).
+    const names = new Set<string>();
+    for (const [name] of pairs) {
+      const def = findParam(name);
+      if (def === undefined) {
+        failure ??= { arg: name, reason: null };
+        continue;
+      }
+      if (failure !== null) continue;
+      if (def.mutable === false || def.protected === true) {
+        failure = {
+          arg: name,
+          reason: def.protected ? "can't set protected config" : "can't set immutable config",
+        };
+      } else if (names.has(name.toLowerCase())) failure = { arg: name, reason: 'duplicate parameter' };
+      names.add(name.toLowerCase());
+      defs.push(def);
+    }
+    return failure;
   }
 
   onChange(listener: (name: string, value: ParamValue) => void): void {
@@ -612,11 +724,18 @@ export function helpText(): string {
     '',
     'Parameters (also settable in the config file and, when marked *, with CONFIG SET):',
   ];
-  for (const p of PARAMS) {
-    const def = p.kind === 'bool' ? (p.default ? 'yes' : 'no') : String(p.default);
+  for (const p of SESHAT_PARAMS) {
+    const def = formatValue(p, p.default);
     lines.push(
-      `  --${p.name.padEnd(28)}${p.mutable ? '*' : ' '} ${p.doc} (default: ${def === '' ? '""' : def})`,
+      `  --${p.name.padEnd(28)}${p.mutable === true ? '*' : ' '} ${p.doc} (default: ${def === '' ? '""' : def})`,
     );
   }
+  lines.push(
+    '',
+    "Redis 7.0's other parameters are accepted, kept and shown by CONFIG GET, without effect:",
+    `  ${REDIS_COMPAT_PARAMS.filter((p) => !SESHAT_PARAMS.some((s) => s.name === p.name))
+      .map((p) => p.name)
+      .join(' ')}`,
+  );
   return lines.join('\n');
 }

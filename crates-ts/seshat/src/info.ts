@@ -45,7 +45,7 @@ const SECTIONS: Record<string, Section> = {
   clients: (s) => [
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.int('maxclients')],
-    ['blocked_clients', s.blocking?.size ?? 0],
+    ['blocked_clients', (s.blocking?.size ?? 0) + s.pause.postponedCount],
     ['tracking_clients', 0],
   ],
   memory: (s) => {
@@ -72,7 +72,10 @@ const SECTIONS: Record<string, Section> = {
     ['aof_enabled', 1],
     ['aof_rewrite_in_progress', 0],
     ['appendfsync', s.config.str('appendfsync')],
-    ['rdb_changes_since_last_save', 0],
+    ['rdb_changes_since_last_save', s.sm.stats.keyChanges - s.saves.changesAtSave],
+    ['rdb_bgsave_in_progress', s.saves.bgsaveInProgress ? 1 : 0],
+    ['rdb_last_save_time', s.saves.lastSaveSec],
+    ['rdb_last_bgsave_status', 'ok'],
     ['log_last_index', s.log.lastIndex],
     ['log_compacted_index', s.log.compactedIndex],
     ['applied_index', s.sm.appliedIndex],
@@ -113,16 +116,22 @@ const SECTIONS: Record<string, Section> = {
   keyspace: (s) => {
     const out: [string, string][] = [];
     for (let db = 0; db < DATABASE_COUNT; db++) {
-      const keys = s.sm.counts.keys[db]!;
-      if (keys > 0) out.push([`db${db}`, `keys=${keys},expires=${s.sm.counts.expires[db]},avg_ttl=0`]);
+      const keys = s.sm.dbSize(db);
+      if (keys > 0) out.push([`db${db}`, `keys=${keys},expires=${s.sm.dbExpires(db)},avg_ttl=0`]);
     }
     return out;
   },
   commandstats: (s) =>
-    [...s.stats.commands].map(([name, c]) => [
-      `cmdstat_${name}`,
-      `calls=${c.calls},usec=${Math.round(c.usec)},usec_per_call=${c.calls ? (c.usec / c.calls).toFixed(2) : '0.00'},rejected_calls=${c.rejectedCalls},failed_calls=${c.failedCalls}`,
-    ]),
+    [...s.stats.commands].map(([name, c]) => {
+      // Writes run when their entry is applied: the state machine times them.
+      const applied = s.sm.commandTimes?.get(name);
+      const usec = c.usec + (applied?.usec ?? 0);
+      const failed = c.failedCalls + (applied?.failed ?? 0);
+      return [
+        `cmdstat_${name}`,
+        `calls=${c.calls},usec=${Math.round(usec)},usec_per_call=${c.calls ? (usec / c.calls).toFixed(2) : '0.00'},rejected_calls=${c.rejectedCalls},failed_calls=${failed}`,
+      ];
+    }),
 };
 
 const TITLES: Record<string, string> = {

@@ -7,7 +7,7 @@
  */
 import { SeshatError } from '@seshat/common';
 import { runClusterCli } from './admin-cli.js';
-import { Config, ConfigError, helpText, loadConfigFile, parseArgs } from './config.js';
+import { Config, ConfigError, helpText, loadConfigFile, type ParamValue, parseArgs } from './config.js';
 import { createLogger } from './logger.js';
 import { SeshatServer } from './server.js';
 
@@ -17,7 +17,7 @@ async function main(): Promise<number> {
   // `seshat cluster ...`: the admin client (admin-cli.ts), not a server start.
   if (process.argv[2] === 'cluster') return runClusterCli(process.argv.slice(3));
   let cli: ReturnType<typeof parseArgs>;
-  let overrides: Record<string, string | number | boolean>;
+  let overrides: Record<string, ParamValue>;
   try {
     cli = parseArgs(process.argv.slice(2));
     if (cli.help) {

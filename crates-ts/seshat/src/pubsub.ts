@@ -233,7 +233,7 @@ sub(
     if (argv.length > 3) {
       throw new SeshatError(
         'ERR',
-        `unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try PUBSUB HELP.`,
+        `unknown subcommand or wrong number of arguments for '${argv[1]!.toString('latin1')}'. Try PUBSUB HELP.`,
       );
     }
     const out: Reply[] = [];

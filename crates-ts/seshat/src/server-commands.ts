@@ -161,7 +161,7 @@ def(
       } else if (argIs(argv[j]!, 'setname') && more >= 1) {
         name = argv[++j]!;
         validateClientName(name);
-      } else throw new SeshatError('ERR', `Syntax error in HELLO option '${argv[j]!.toString()}'`);
+      } else throw new SeshatError('ERR', `Syntax error in HELLO option '${argv[j]!.toString('latin1')}'`);
     }
     if (!client.authenticated) {
       throw new SeshatError(
@@ -287,12 +287,12 @@ sub(
     if (/[\s]/.test(value) || [...argv[3]!].some((b) => b < 0x21 || b > 0x7e)) {
       throw new SeshatError(
         'ERR',
-        `${argv[2]!.toString().toLowerCase()} cannot contain spaces, newlines or special characters.`,
+        `${argv[2]!.toString('latin1').toLowerCase()} cannot contain spaces, newlines or special characters.`,
       );
     }
     if (argIs(argv[2]!, 'lib-name')) c.libName = value;
     else if (argIs(argv[2]!, 'lib-ver')) c.libVer = value;
-    else throw new SeshatError('ERR', `Unrecognized option '${argv[2]!.toString()}'`);
+    else throw new SeshatError('ERR', `Unrecognized option '${argv[2]!.toString('latin1')}'`);
     return OK;
   },
 );
@@ -312,7 +312,7 @@ sub(
       if (argIs(argv[j]!, 'type') && j + 1 < argv.length) {
         const t = argv[++j]!.toString().toLowerCase();
         if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t))
-          throw new SeshatError('ERR', `Unknown client type '${argv[j]!.toString()}'`);
+          throw new SeshatError('ERR', `Unknown client type '${argv[j]!.toString('latin1')}'`);
         if (t !== 'normal') ids = new Set();
       } else if (argIs(argv[j]!, 'id') && j + 1 < argv.length) {
         ids = ids ?? new Set();
@@ -471,7 +471,7 @@ function clientKill(server: SeshatServer, client: Client, argv: Buffer[]): Reply
   let skipMe = true;
   const filters: ((c: Client) => boolean)[] = [];
   for (let j = 2; j < argv.length; j += 2) {
-    const v = argv[j + 1]!.toString();
+    const v = argv[j + 1]!.toString('latin1');
     if (argIs(argv[j]!, 'id')) {
       const id = tryParseI64(argv[j + 1]!);
       if (id === undefined || id <= 0n) throw new SeshatError('ERR', 'client-id should be greater than 0');
@@ -601,7 +601,7 @@ def(
       ];
     throw new SeshatError(
       'ERR',
-      `Unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try DEBUG HELP.`,
+      `Unknown subcommand or wrong number of arguments for '${argv[1]!.toString('latin1')}'. Try DEBUG HELP.`,
     );
   },
 );
@@ -631,17 +631,10 @@ sub(
     since: '2.0.0',
   },
   (server, _c, argv) => {
-    const out: Reply[] = [];
-    const seen = new Set<string>();
-    for (let j = 2; j < argv.length; j++) {
-      for (const name of server.configNames()) {
-        if (!seen.has(name) && globMatch(argv[j]!, Buffer.from(name), true)) {
-          seen.add(name);
-          out.push(name, server.config.text(name));
-        }
-      }
-    }
-    return new MapReply(out);
+    const args = argv.slice(2).map((a) => a.toString('latin1'));
+    const match = (pattern: string, name: string) =>
+      globMatch(Buffer.from(pattern, 'latin1'), Buffer.from(name, 'latin1'), true);
+    return new MapReply(server.config.matching(args, match).flat());
   },
 );
 sub(
@@ -655,33 +648,19 @@ sub(
     since: '2.0.0',
   },
   (server, _c, argv) => {
-    if (argv.length % 2 !== 0)
-      throw new SeshatError('ERR', "wrong number of arguments for 'config|set' command");
-    const names = new Set<string>();
-    for (let j = 2; j < argv.length; j += 2) {
-      const name = argv[j]!.toString().toLowerCase();
-      if (!server.configNames().includes(name))
-        throw new SeshatError(
-          'ERR',
-          `Unknown option or number of arguments for CONFIG SET - '${argv[j]!.toString()}'`,
-        );
-      if (names.has(name)) {
-        throw new SeshatError(
-          'ERR',
-          `CONFIG SET failed (possibly related to argument '${argv[j]!.toString()}') - duplicate parameter`,
-        );
-      }
-      names.add(name);
-    }
-    for (let j = 2; j < argv.length; j += 2) {
-      const err = server.config.set(argv[j]!.toString().toLowerCase(), argv[j + 1]!.toString());
-      if (err !== null)
-        throw new SeshatError(
-          'ERR',
-          `CONFIG SET failed (possibly related to argument '${argv[j]!.toString()}') - ${err}`,
-        );
-    }
-    return OK;
+    // Pairs of name and value; Redis answers a lone trailing name with its syntax error.
+    if (argv.length % 2 !== 0) throw new SeshatError('ERR', 'syntax error');
+    const pairs: [string, string][] = [];
+    for (let j = 2; j < argv.length; j += 2)
+      pairs.push([argv[j]!.toString('latin1'), argv[j + 1]!.toString()]);
+    const failure = server.config.setMany(pairs);
+    if (failure === null) return OK;
+    if (failure.reason === null)
+      throw new SeshatError('ERR', `Unknown option or number of arguments for CONFIG SET - '${failure.arg}'`);
+    throw new SeshatError(
+      'ERR',
+      `CONFIG SET failed (possibly related to argument '${failure.arg}') - ${failure.reason}`,
+    );
   },
 );
 sub(

@@ -28,15 +28,28 @@ import {
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { BlockingRegistry } from './blocking.js';
-import { Client, type ClientHost, NO_REPLY, PENDING, type PendingHandler, PendingKind } from './client.js';
-import { allParams, type Config, parseMemory } from './config.js';
+import { clientInfoLine } from './client-info.js';
+import {
+  Client,
+  type ClientHost,
+  NO_REPLY,
+  PENDING,
+  type PendingHandler,
+  PendingKind,
+  POSTPONED,
+} from './client.js';
+import { ClientPause } from './client-pause.js';
+import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
 import { activeClasses, type NotifyFlags, parseNotifyFlags, publishEvents } from './notifications.js';
 import { PubSub, subscribedModeError } from './pubsub.js';
 import { serverHandlers } from './server-commands.js';
 import { discardMulti, MULTI_CONTROL, queueInMulti, rejectCommand, unwatchAll } from './transactions.js';
+import { SaveState } from './save-commands.js';
 import { ServerStats } from './stats.js';
+import { recordSlowWrite, SlowLog } from './slowlog.js';
+import { Monitors } from './monitor.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
 import { serveAdminService } from './admin-service.js';
 import { ClusterNode } from './cluster-node.js';
@@ -53,6 +66,7 @@ import {
 } from './forward-route.js';
 import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
+import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
 
 /** GET, recognised by identity for its fast path. */
@@ -60,14 +74,26 @@ const GET_SPEC = lookupCommand('get');
 const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
+/** A client idle longer than this gives its parser's input buffer back (Redis: over 2 s). */
+const QUERY_BUFFER_IDLE_RELEASE_MS = 2000;
+/** Written with sync by SAVE: fsyncs RocksDB's write-ahead log. */
+const SAVE_MARKER = Buffer.from('seshat:save');
 
 export class SeshatServer implements ClientHost {
   readonly clock: SystemClock = new SystemClock();
   /** Tags of cluster-mode writes (retry detection, write-retry.ts). */
   private readonly writeTagger = new WriteTagger();
+  private readonly securityWarnings = new SecurityWarningGate();
   readonly stats = new ServerStats();
   readonly clients = new Map<number, Client>();
   readonly pubsub = new PubSub();
+  /** SLOWLOG (slowlog.ts); the threshold is kept here for the hot path. */
+  readonly slowlog: SlowLog;
+  private slowThresholdUsec: number;
+  /** Connections in MONITOR mode (monitor.ts). */
+  readonly monitors = new Monitors();
+  /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
+  readonly pause = new ClientPause(() => this.clock.nowMs());
   readonly runId = randomBytes(20).toString('hex');
   readonly version = '0.1.0';
   readonly startedMonotonicMs: number;
@@ -86,11 +112,16 @@ export class SeshatServer implements ClientHost {
   private nextClientId = 1;
   private timers: NodeJS.Timeout[] = [];
   private shuttingDown: Promise<void> | null = null;
+  /** The active expiry cycle, `hz` times a second (restarted when CONFIG SET changes hz). */
+  private cronTimer: NodeJS.Timeout | null = null;
   /** Called after a shutdown requested by a client (SHUTDOWN) completes. */
   onShutdown: (() => void) | null = null;
   outputPauseBytes: number;
   outputHardLimitBytes = 0;
   queryBufferLimitBytes: number;
+
+  /** SAVE / BGSAVE / LASTSAVE state (save-commands.ts). */
+  readonly saves: SaveState;
 
   constructor(
     readonly config: Config,
@@ -98,6 +129,13 @@ export class SeshatServer implements ClientHost {
     readonly configFile: string | null,
   ) {
     this.startedMonotonicMs = this.clock.monotonicMs();
+    this.saves = new SaveState(this.clock.nowMs());
+    this.slowThresholdUsec = config.int('slowlog-log-slower-than');
+    this.slowlog = new SlowLog(
+      () => this.slowThresholdUsec,
+      () => this.config.int('slowlog-max-len'),
+      () => this.clock.nowMs(),
+    );
     this.outputPauseBytes = config.int('client-output-pause-bytes');
     this.queryBufferLimitBytes = config.int('client-query-buffer-limit');
     this.applyOutputLimit(config.str('client-output-buffer-limit'));
@@ -128,6 +166,9 @@ export class SeshatServer implements ClientHost {
       () => (seedCounter = (seedCounter + 0x9e3779b9) >>> 0),
     );
     this.standalone.fsync = this.config.str('appendfsync') as FsyncPolicy;
+    this.standalone.slowThresholdUsec = this.slowThresholdUsec;
+    this.standalone.onSlowCommand = (waiter, command, index) =>
+      recordSlowWrite(this.slowlog, this.sm, waiter, command, index);
     // Standalone only: a Raft group's snapshots read RocksDB, so its writes are never deferred.
     this.sm.deferPlainWrites = this.config.int('node-id') === 0;
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
@@ -140,6 +181,9 @@ export class SeshatServer implements ClientHost {
     );
     this.applyNotifyFlags(this.config.str('notify-keyspace-events'));
     this.sm.onEvents = (events) => publishEvents(this.pubsub, this.notifyFlags, events);
+    this.sm.onDbsSwapped = (a, b) => this.dbsSwapped(a, b);
+    // INFO commandstats: time spent applying each write command.
+    this.sm.commandTimes = new Map();
     this.blocking.onActivityChange = () => this.updateTouchTracking();
     if (this.cluster !== null) this.raftPort = await this.cluster.start();
     this.logger.info(
@@ -235,6 +279,13 @@ export class SeshatServer implements ClientHost {
     return this.config.str('masterauth') || this.config.str('requirepass');
   }
 
+  /** fsyncs RocksDB's WAL (SAVE): a sync write of a marker record. */
+  syncStorage(): void {
+    const batch = this.storage.batch();
+    batch.put('default', SAVE_MARKER, SAVE_MARKER);
+    this.storage.write(batch, { sync: true });
+  }
+
   /** DEBUG CLOCK-OFFSET: test-only skew of this node's wall clock. */
   setClockOffsetMs(ms: number): void {
     this.clock.offsetMs = ms;
@@ -281,7 +332,12 @@ export class SeshatServer implements ClientHost {
 
   // ---- ClientHost -----------------------------------------------------------------------
 
-  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY {
+  execute(client: Client, argv: Buffer[]): Reply | typeof PENDING | typeof NO_REPLY | typeof POSTPONED {
+    if (isCrossProtocolRequest(argv[0]!)) {
+      if (this.securityWarnings.shouldLog(this.clock.nowMs())) this.logger.warn(SECURITY_WARNING);
+      client.close();
+      return NO_REPLY;
+    }
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return rejectCommand(this, client, argv, spec);
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
@@ -292,8 +348,15 @@ export class SeshatServer implements ClientHost {
       const err = subscribedModeError(client, spec.name);
       if (err !== null) return rejectCommand(this, client, argv, err);
     }
+    if (this.pause.type !== 'off' && this.pause.holds(client, spec)) {
+      this.pause.postpone(client);
+      return POSTPONED;
+    }
     if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
+    // MONITOR: data commands here; connection commands once they ran (SELECT shows its new db).
+    if (this.monitors.size > 0 && spec.exec !== 'server')
+      this.monitors.feed(client, spec, client.db, argv, this.clock.nowMs());
     const st = this.stats.command(spec.name);
     st.calls++;
     this.stats.totalCommandsProcessed++;
@@ -331,7 +394,7 @@ export class SeshatServer implements ClientHost {
       }
       if (!spec.flags.includes('blocking')) return PENDING;
       const timeoutReply = spec.name === 'blmove' || spec.name === 'brpoplpush' ? null : NULL_ARRAY;
-      client.expectWriteReply(this.blocking.handler(client, spec, argv, timeoutReply));
+      client.expectBlockingReply(this.blocking.handler(client, spec, argv, timeoutReply));
       return NO_REPLY;
     }
     const t0 = performance.now();
@@ -343,14 +406,18 @@ export class SeshatServer implements ClientHost {
       if (page !== undefined) {
         if (page === null) client.reply(null);
         else client.replyBulkRange(page, this.sm.cachedStart, this.sm.cachedEnd);
-        st.usec += (performance.now() - t0) * 1000;
+        const usec = (performance.now() - t0) * 1000;
+        st.usec += usec;
+        if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
+          this.slowlog.consider(client, spec, argv, usec);
         return NO_REPLY;
       }
     }
     if (spec.exec === 'read') {
       reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
       const expired = this.sm.takeExpiredSeen();
-      if (expired !== null) {
+      // Lazy expiry deletes nothing while writes are paused (the key still reads as absent).
+      if (expired !== null && !this.pause.writesPaused) {
         for (const cmd of expired) {
           this.writePath.submit(client, client.db, cmd);
           client.expectWriteReply(PendingKind.Hidden);
@@ -363,9 +430,14 @@ export class SeshatServer implements ClientHost {
     } else {
       reply = this.runServerCommand(spec, client, argv);
       client.execRetryOf = null;
+      if (this.monitors.size > 0 && spec.name !== 'exec')
+        this.monitors.feed(client, spec, client.db, argv, this.clock.nowMs());
     }
-    st.usec += (performance.now() - t0) * 1000;
+    const usec = (performance.now() - t0) * 1000;
+    st.usec += usec;
     if (reply instanceof ErrorReply) st.failedCalls++;
+    if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
+      this.slowlog.consider(client, spec, argv, usec);
     return reply;
   }
 
@@ -558,6 +630,24 @@ export class SeshatServer implements ClientHost {
     if (this.watchers.size === 0) this.updateTouchTracking();
   }
 
+  /**
+   * SWAPDB a b was applied (Redis's dbSwapDatabases): a WATCHed key of either database that
+   * exists in either of them now names other contents, so its watchers' transactions fail; a
+   * client blocked on a key of either database may now find data (retried once this entry's
+   * replies are out, like any change).
+   */
+  private dbsSwapped(a: number, b: number): void {
+    for (const [k, set] of this.watchers) {
+      const db = k.charCodeAt(2);
+      if (db !== a && db !== b) continue;
+      const key = Buffer.from(k.slice(3), 'latin1');
+      if (this.sm.peekKey(a, key) === undefined && this.sm.peekKey(b, key) === undefined) continue;
+      for (const c of set) c.watchDirty = true;
+    }
+    const blocked = this.blocking.keysInDbs(a, b);
+    if (blocked.length > 0) setImmediate(() => this.blocking.touched(blocked));
+  }
+
   private readonly touchedBound = (mks: Buffer[]): void => {
     if (this.blocking.size > 0) this.blocking.touched(mks);
   };
@@ -602,6 +692,8 @@ export class SeshatServer implements ClientHost {
 
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
+    this.pause.drop(client);
+    this.monitors.drop(client);
     unwatchAll(this, client);
     this.pubsub.dropClient(client);
     this.blocking?.drop(client);
@@ -635,34 +727,26 @@ export class SeshatServer implements ClientHost {
     return renderInfo(this, sections);
   }
 
-  configNames(): string[] {
-    return allParams().map((p) => p.name);
-  }
-
   resetStats(): void {
     this.stats.reset();
+    this.sm.commandTimes?.clear();
     this.sm.stats.expiredKeys = 0;
     this.sm.stats.keyspaceHits = 0;
     this.sm.stats.keyspaceMisses = 0;
   }
 
   clientInfoLine(c: Client): string {
-    const now = this.clock.nowMs();
-    const qbuf = c.parser.bufferedBytes();
-    const obl = c.socket.writableLength;
-    return (
-      `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1} ` +
-      `name=${c.name} age=${Math.floor((now - c.createdMs) / 1000)} idle=${Math.floor((now - c.lastInteractionMs) / 1000)} ` +
-      `flags=N db=${c.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 ` +
-      `rbs=0 rbp=0 obl=${obl} oll=0 omem=${obl} tot-mem=${qbuf + obl} events=r cmd=${c.lastCommand} user=default ` +
-      `redir=-1 resp=${c.resp} lib-name=${c.libName} lib-ver=${c.libVer}`
-    );
+    return clientInfoLine(c, {
+      nowMs: this.clock.nowMs(),
+      blocked: this.blocking.isBlocked(c),
+      monitor: this.monitors.clients.has(c),
+    });
   }
 
   // ---- background cycles ----------------------------------------------------------------
 
   private startTimers(): void {
-    this.timers.push(setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / this.config.int('hz')))));
+    this.startCron();
     this.timers.push(setInterval(() => this.clientsCron(), 1000));
     this.timers.push(
       setInterval(() => this.standalone.fsync === 'everysec' && this.standalone.syncNow(), 1000),
@@ -673,9 +757,14 @@ export class SeshatServer implements ClientHost {
     for (const t of this.timers) t.unref();
   }
 
+  private startCron(): void {
+    this.cronTimer = setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / this.config.int('hz'))));
+    this.cronTimer.unref();
+  }
+
   /** Active expiry: finds keys past their deadline and deletes them through the log. */
   private cron(): void {
-    if (this.shuttingDown || this.writePath.pending > 0) return;
+    if (this.shuttingDown || this.writePath.pending > 0 || this.pause.writesPaused) return;
     if (this.cluster !== null && !this.cluster.isLeader) return;
     const commands = this.sm.expiredCommands(
       this.clock.nowMs(),
@@ -687,17 +776,21 @@ export class SeshatServer implements ClientHost {
 
   private clientsCron(): void {
     const timeoutMs = this.config.int('timeout') * 1000;
-    if (timeoutMs === 0) return;
     const now = this.clock.nowMs();
     for (const c of this.clients.values()) {
-      if (now - c.lastInteractionMs > timeoutMs && c.queuedCommands === 0 && !this.blocking.isBlocked(c)) {
+      const idleMs = now - c.lastInteractionMs;
+      // Like Redis's clientsCronResizeQueryBuffer: an idle client gives its input buffer back.
+      if (idleMs > QUERY_BUFFER_IDLE_RELEASE_MS) c.parser.releaseIdleBuffer();
+      if (timeoutMs > 0 && idleMs > timeoutMs && c.queuedCommands === 0 && !this.blocking.isBlocked(c)) {
         this.logger.debug({ client: c.id }, 'closing idle client');
         c.close();
       }
     }
   }
 
-  private onConfigChange(name: string, value: unknown): void {
+  private onConfigChange(name: string, changed: unknown): void {
+    // Numbers beyond 2^53 are kept as bigints; limits use them as (approximate) numbers.
+    const value = typeof changed === 'bigint' ? Number(changed) : changed;
     if (name === 'appendfsync' && this.standalone) this.standalone.fsync = value as FsyncPolicy;
     if (name === 'client-output-pause-bytes') this.outputPauseBytes = value as number;
     if (name === 'client-output-buffer-limit') this.applyOutputLimit(value as string);
@@ -714,6 +807,15 @@ export class SeshatServer implements ClientHost {
     if (name === 'stream-node-max-bytes' && this.sm) this.sm.limits.streamNodeMaxBytes = value as number;
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
+    if (name === 'slowlog-log-slower-than') {
+      this.slowThresholdUsec = value as number;
+      if (this.standalone) this.standalone.slowThresholdUsec = value as number;
+    }
+    if (name === 'hz' && this.cronTimer !== null) {
+      clearInterval(this.cronTimer);
+      this.cronTimer = null;
+      this.startCron();
+    }
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
     if (name === 'meta-cache-bytes' && this.sm) {
       this.sm.flushDeferred();
@@ -754,6 +856,7 @@ export class SeshatServer implements ClientHost {
     this.shuttingDown = (async () => {
       this.logger.info({ reason }, 'shutting down');
       for (const t of this.timers) clearInterval(t);
+      if (this.cronTimer !== null) clearInterval(this.cronTimer);
       this.listener?.close();
       if (this.writePath) {
         this.writePath.flush();
@@ -773,6 +876,7 @@ export class SeshatServer implements ClientHost {
   }
 }
 import './command-introspection.js';
+import './save-commands.js';
 import './cluster-commands.js';
 import './migrate.js';
 import './raft-commands.js';

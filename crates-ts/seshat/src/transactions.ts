@@ -175,7 +175,7 @@ function watchKeys(server: SeshatServer, client: Client, argv: Buffer[]): void {
     const mk = metaKey(client.db, argv[i]!);
     const k = mk.toString('latin1');
     if (client.watched.has(k)) continue;
-    const raw = server.sm.peekMeta(mk);
+    const raw = server.sm.peekKey(client.db, argv[i]!);
     const exp = raw === undefined ? 0 : metaExpireAt(raw);
     client.watched.set(k, exp > now ? exp : 0);
     server.watchKey(k, client);
@@ -206,7 +206,14 @@ def(
     summary: 'Executes all commands in a transaction.',
     since: '1.2.0',
   },
-  (server, client) => execCommand(server, client),
+  (server, client, argv) => {
+    try {
+      return execCommand(server, client);
+    } finally {
+      // MONITOR shows EXEC after the commands it ran (or alone, when it ran none).
+      server.monitors.feed(client, null, client.db, argv, server.clock.nowMs());
+    }
+  },
 );
 
 function watchedKeyExpired(server: SeshatServer, client: Client): boolean {
@@ -243,6 +250,7 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
   const data: EntryCommand[] = [];
   for (let i = 0; i < queued.length; i++) {
     const argv = queued[i]!;
+    server.monitors.feed(client, null, client.db, argv, server.clock.nowMs());
     const { result: r, frames } = captureConfirmations(client, () => server.runQueued(client, argv));
     // A queued (P)(UN)SUBSCRIBE answers with its confirmation frame(s) inside the EXEC array.
     if (frames.length > 0) {

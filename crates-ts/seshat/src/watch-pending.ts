@@ -5,8 +5,9 @@
  * dirty yet, and the transaction would run after a modification it never saw. EXEC therefore
  * also looks at the commands that will apply before it (Proposer.unappliedCommands) and treats
  * a write to a watched key among them as a modification, as Redis would: in log order it comes
- * after WATCH and before EXEC. A write whose keys cannot be told apart from the command alone
- * (FLUSHALL, SWAPDB, MOVE, COPY ... DB) counts as touching every key.
+ * after WATCH and before EXEC. The database counts: FLUSHDB touches the keys of its own database
+ * only, SWAPDB those of its two, MOVE and COPY ... DB the key they name in each database they
+ * write; FLUSHALL, and a write whose keys cannot be told from its arguments, touch every key.
  *
  * EXEC on a forwarding follower (WatchGuard): the follower's own state lags the leader, so
  * its transaction carries the watched meta keys and the applied index at the first WATCH.
@@ -16,6 +17,7 @@
  * in the same turn, so nothing can come between the check and the transaction in log order.
  */
 import {
+  argIs,
   commandKeys,
   decodeEntry,
   type EntryCommand,
@@ -26,11 +28,55 @@ import {
   metaKey,
   parseExpireKey,
   resolveCommand,
+  tryParseI64,
 } from '@seshat/kv';
-import { ErrorReply, NULL_ARRAY, type Reply } from '@seshat/common';
+import { DATABASE_COUNT, ErrorReply, NULL_ARRAY, type Reply } from '@seshat/common';
 
-/** Writes that may change keys their argv does not name in this db. */
-const TOUCH_ANY = new Set(['flushall', 'flushdb', 'swapdb', 'move', 'copy']);
+/** Writes that change keys their key specs do not name in the command's database. */
+type DbWideTouch = (c: EntryCommand, watched: ReadonlyMap<string, unknown>) => boolean;
+const DB_WIDE = new Map<string, DbWideTouch>([
+  ['flushall', (_c, watched) => watched.size > 0],
+  ['flushdb', (c, watched) => watchesInDbs(watched, [c.db])],
+  [
+    'swapdb',
+    (c, watched) => {
+      const a = dbNumber(c.argv[1]!);
+      const b = dbNumber(c.argv[2]!);
+      return a === undefined || b === undefined || watchesInDbs(watched, [a, b]);
+    },
+  ],
+  [
+    'move',
+    (c, watched) => {
+      const to = dbNumber(c.argv[2]!);
+      return to === undefined || watchesKey(watched, c.db, c.argv[1]!) || watchesKey(watched, to, c.argv[1]!);
+    },
+  ],
+  [
+    'copy',
+    (c, watched) => {
+      let to: number | undefined = c.db;
+      for (let j = 3; j + 1 < c.argv.length; j++) if (argIs(c.argv[j]!, 'db')) to = dbNumber(c.argv[j + 1]!);
+      return to === undefined || watchesKey(watched, to, c.argv[2]!);
+    },
+  ],
+]);
+
+/** A database number argument, or undefined when it is not one (the write then fails). */
+function dbNumber(arg: Buffer): number | undefined {
+  const v = tryParseI64(arg);
+  return v === undefined || v < 0n || v >= BigInt(DATABASE_COUNT) ? undefined : Number(v);
+}
+
+function watchesKey(watched: ReadonlyMap<string, unknown>, db: number, key: Buffer): boolean {
+  return watched.has(metaKey(db, key).toString('latin1'));
+}
+
+/** Whether a watched meta key (latin1: slot, db, key) is in one of `dbs`. */
+function watchesInDbs(watched: ReadonlyMap<string, unknown>, dbs: readonly number[]): boolean {
+  for (const k of watched.keys()) if (dbs.includes(k.charCodeAt(2))) return true;
+  return false;
+}
 
 /** Whether one of `commands` may write a key of `watched` (meta keys in latin1). */
 export function touchesWatched(
@@ -53,7 +99,8 @@ function commandTouches(c: EntryCommand, watched: ReadonlyMap<string, unknown>):
   }
   const spec = resolveCommand(c.argv);
   if (spec instanceof ErrorReply || !spec.flags.includes('write')) return false;
-  if (TOUCH_ANY.has(spec.name)) return true;
+  const dbWide = DB_WIDE.get(spec.name);
+  if (dbWide !== undefined) return dbWide(c, watched);
   const keys = commandKeys(spec, c.argv);
   if (keys.length === 0) return true;
   for (const k of keys) if (watched.has(metaKey(c.db, k).toString('latin1'))) return true;

@@ -114,6 +114,26 @@ export class WritePath implements Proposer {
   }
 
   /** Standalone: only the queue (an entry is applied as soon as it is written). */
+  /** SLOWLOG: commands that took at least this long to apply are reported (-1: none). */
+  slowThresholdUsec = -1;
+  /** Told about each such command of an applied entry, with its waiter (slowlog.ts). */
+  onSlowCommand: ((waiter: WriteWaiter, command: EntryCommand, index: number) => void) | null = null;
+
+  private reportSlow(
+    commands: readonly EntryCommand[],
+    waiters: readonly (WriteWaiter | null)[],
+    replies: readonly Reply[],
+  ): void {
+    const usec = this.sm.entryUsec;
+    for (let i = 0; i < commands.length; i++) {
+      const w = waiters[i];
+      // A blocking command that blocked did not run yet (Redis logs it once served).
+      if (!w || isBlockReply(replies[i])) continue;
+      if (usec[i]! >= this.slowThresholdUsec || this.sm.transactionUsec.has(i))
+        this.onSlowCommand!(w, commands[i]!, i);
+    }
+  }
+
   unappliedCommands(): readonly EntryCommand[] {
     return this.commands;
   }
@@ -191,6 +211,9 @@ export class WritePath implements Proposer {
     assert(replies !== null && replies.length === n, 'apply returned wrong reply count');
     this.entriesWritten++;
     this.commandsWritten += n;
+    // SLOWLOG: the state machine's times of this entry's commands are read before the next entry.
+    if (this.slowThresholdUsec >= 0 && this.onSlowCommand !== null)
+      this.reportSlow(commands, waiters, replies);
     if (!sync) this.unsynced = true;
     if (sync && !replies.some(isBlockReply)) this.replyWhenDurable(waiters, replies);
     else if (sync) {

@@ -21,3 +21,4 @@ import './stream-readgroup.js';
 import './stream-groups.js';
 import './stream-claim.js';
 import './stream-info.js';
+import './swapdb.js';

@@ -84,7 +84,7 @@ function copy(ctx: Ctx, argv: Buffer[]): Reply {
   let replace = false;
   for (let j = 3; j < argv.length; j++) {
     if (argIs(argv[j]!, 'replace')) replace = true;
-    else if (argIs(argv[j]!, 'db') && j + 1 < argv.length) dstDb = dbIndex(argv[++j]!);
+    else if (argIs(argv[j]!, 'db') && j + 1 < argv.length) dstDb = ctx.dbs.physical(dbIndex(argv[++j]!));
     else throw syntaxError();
   }
   if (dstDb === ctx.db && argv[1]!.equals(argv[2]!)) throw sameObjects();
@@ -106,7 +106,7 @@ function copy(ctx: Ctx, argv: Buffer[]): Reply {
 }
 
 function move(ctx: Ctx, argv: Buffer[]): Reply {
-  const dstDb = dbIndex(argv[2]!);
+  const dstDb = ctx.dbs.physical(dbIndex(argv[2]!));
   if (dstDb === ctx.db) throw sameObjects();
   const src = metaKey(ctx.db, argv[1]!);
   const raw = ctx.lookup(src);

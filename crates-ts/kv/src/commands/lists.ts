@@ -293,7 +293,7 @@ function lset(ctx: Ctx, argv: Buffer[]): Reply {
   if (index < 0 || index >= n) throw new SeshatError('ERR', 'index out of range');
   ctx.store.put('sub', itemKey(l.prefix, l.head + index), argv[3]!);
   // Only an item changed, not the meta record: report the key as modified (WATCH) ourselves.
-  ctx.touched?.push(mk);
+  ctx.touch(mk);
   ctx.notify('l', 'lset', argv[1]!);
   return OK;
 }

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Runs Redis's own Tcl test suite (7.0.15, external mode) against Seshat, a fresh node per unit.
+#
+#   scripts/redis-compat.sh                 the runner's 28 default units
+#   scripts/redis-compat.sh other pause     the named units (as run.sh takes them)
+#
+# It builds the project (npm run build), picks a free port, and hands the units to the shared
+# runner (run.sh: it runs each unit, counts [ok]/[err] and prints `unit passed failed skipped
+# status` lines and a TOTAL). Before each unit the runner calls this script back as its
+# BEFORE_UNIT hook (`--restart`), which kills the previous node's whole process group, starts a
+# new node on the same port with an empty data dir and waits for PONG: the suite is destructive
+# and leaves config behind, and real Redis's reference counts were taken the same way.
+#
+# Run by hand, not in CI: it needs the suite's tree and tclsh, and takes minutes per unit set.
+#
+# Environment:
+#   REDIS_SRC          extracted redis 7.0.15 tree holding tests/ (default /tmp/redis-src). The
+#                      runner writes tests/tmp: use a copy of your own, one suite per tree.
+#   REDIS_COMPAT_RUN   the runner (default ../shared/redis-compat/run.sh from the repository)
+#   SESHAT_ARGS        extra flags for every node (e.g. "--enable-debug-command yes")
+#   NO_BUILD=1         skip npm run build
+#   PORT               client port (default: a free one); UNIT_TIMEOUT, STALL_TIMEOUT, FAST,
+#                      PROFILE, LOG_DIR, EXTRA_ARGS are passed to the runner unchanged
+#   SESHAT_START_TIMEOUT  seconds to wait for a new node's PONG (default 30)
+#
+# The runner's logs (one per unit, summary.tsv, failures.txt) go to LOG_DIR (default: a new
+# /tmp/redis-compat.XXXXXX, printed at the end); the nodes' output is kept there as
+# seshat-node.log. The last node and its data dir are removed on exit.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MAIN="$ROOT/crates-ts/seshat/dist/main.js"
+START_TIMEOUT="${SESHAT_START_TIMEOUT:-30}"
+
+# Kills the node recorded in $WORK/node.pid: SIGKILL to its whole process group (it was started
+# as a group leader by setsid), then waits until the leader is gone. The data dir is thrown
+# away anyway, so a clean shutdown buys nothing.
+stop_node() {
+  local pid
+  [[ -f $WORK/node.pid ]] || return 0
+  pid=$(<"$WORK/node.pid")
+  rm -f "$WORK/node.pid"
+  [[ -n $pid ]] || return 0
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  echo "redis-compat: node $pid did not exit after SIGKILL" >&2
+  return 1
+}
+
+# One PING on a fresh connection with bash's /dev/tcp; prints the first reply line.
+ping_node() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$PORT" || exit 1
+    printf '*1\r\n$4\r\nPING\r\n' >&3
+    IFS= read -r -t 2 line <&3 || exit 1
+    printf '%s\n' "${line%$'\r'}"
+  ) 2>/dev/null
+}
+
+# The BEFORE_UNIT hook: previous node gone, empty data dir, new node, PONG.
+restart_node() {
+  : "${WORK:?}" "${PORT:?}"
+  stop_node
+  rm -rf "$WORK/data"
+  mkdir -p "$WORK/data"
+  echo "=== ${UNIT:-?} $(date -u +%FT%TZ)" >>"$WORK/node.log"
+  # setsid: the node leads its own process group, so stop_node's group kill reaches every child.
+  # shellcheck disable=SC2086
+  setsid node "$MAIN" --port "$PORT" --bind 127.0.0.1 --dir "$WORK/data" --log-level warn \
+    ${SESHAT_ARGS:-} >>"$WORK/node.log" 2>&1 </dev/null &
+  echo $! >"$WORK/node.pid"
+  local deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    [[ $(ping_node) == "+PONG" ]] && return 0
+    kill -0 "$(<"$WORK/node.pid")" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "redis-compat: node for ${UNIT:-?} did not answer PING (log: $WORK/node.log)" >&2
+  return 1
+}
+
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+if [[ ${1:-} == --restart ]]; then
+  restart_node
+  exit $?
+fi
+
+RUNNER="${REDIS_COMPAT_RUN:-$ROOT/../shared/redis-compat/run.sh}"
+export REDIS_SRC="${REDIS_SRC:-/tmp/redis-src}"
+[[ -x $RUNNER || -f $RUNNER ]] || { echo "redis-compat: runner not found: $RUNNER" >&2; exit 2; }
+[[ -f $REDIS_SRC/tests/test_helper.tcl ]] || {
+  echo "redis-compat: no test tree at REDIS_SRC=$REDIS_SRC (see docs/testing.md)" >&2
+  exit 2
+}
+
+if [[ ${NO_BUILD:-0} != 1 ]]; then
+  (cd "$ROOT" && npm run build --silent)
+fi
+
+WORK=$(mktemp -d /tmp/seshat-redis-compat.XXXXXX)
+export WORK
+export LOG_DIR="${LOG_DIR:-$(mktemp -d /tmp/redis-compat.XXXXXX)}"
+export PORT="${PORT:-$(free_port)}"
+trap 'stop_node || true; rm -rf "$WORK"' EXIT
+echo "redis-compat: port $PORT, node log $WORK/node.log" >&2
+
+export BEFORE_UNIT="'$ROOT/scripts/redis-compat.sh' --restart"
+set +e
+bash "$RUNNER" "$@"
+rc=$?
+set -e
+# The work dir goes on exit; the nodes' log stays beside the runner's logs.
+cp "$WORK/node.log" "$LOG_DIR/seshat-node.log" 2>/dev/null || true
+exit $rc
