@@ -66,6 +66,24 @@ export interface GroupTransport {
   ): Promise<boolean>;
 }
 
+/**
+ * Where the driver's turns run and how it measures time spent: production uses the event
+ * loop (setImmediate) and performance.now (EVENT_LOOP_SCHEDULER); the deterministic
+ * simulator (cluster/test/sim) passes its own, so that it decides when every turn runs and
+ * time only moves when it says so.
+ */
+export interface DriverScheduler {
+  /** Runs `fn` on a later turn (never synchronously). */
+  defer(fn: () => void): void;
+  /** Monotonic milliseconds, for turn budgets and the fsync counters. */
+  nowMs(): number;
+}
+
+export const EVENT_LOOP_SCHEDULER: DriverScheduler = {
+  defer: (fn) => setImmediate(fn),
+  nowMs: () => performance.now(),
+};
+
 export interface GroupDriverOptions {
   nodeId: number;
   groupId: number;
@@ -88,6 +106,11 @@ export interface GroupDriverOptions {
   logBytesMax?: number;
   /** Time one turn may spend on Readies before yielding (default READY_TURN_BUDGET_MS). */
   readyTurnBudgetMs?: number;
+  /** Default EVENT_LOOP_SCHEDULER. */
+  scheduler?: DriverScheduler;
+  /** Replies of tagged writes remembered for retries (default RECENT_WRITES_MAX; the
+   * simulator, with dozens of drivers per seed, keeps fewer: the ring is allocated whole). */
+  recentWritesMax?: number;
 }
 
 /**
@@ -201,6 +224,7 @@ export class GroupDriver {
   private readonly o: GroupDriverOptions;
   private readonly timeoutMs: number;
   private readonly turnBudgetMs: number;
+  private readonly scheduler: DriverScheduler;
   private readonly commands: LogCommand[] = [];
   private readonly waiters: (ReplyWaiter | null)[] = [];
   private readonly proposals = new Map<number, PendingProposal>();
@@ -270,13 +294,14 @@ export class GroupDriver {
     this.groupId = options.groupId;
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
     this.turnBudgetMs = options.readyTurnBudgetMs ?? READY_TURN_BUDGET_MS;
+    this.scheduler = options.scheduler ?? EVENT_LOOP_SCHEDULER;
     GroupDriver.raiseCommitToApplied(options);
     this.node = new RawNode(
       { ...options.raft, id: options.nodeId, groupId: options.groupId, applied: options.sm.appliedIndex },
       options.logStorage,
       options.random,
     );
-    this.recentWrites = new RecentWrites(options.sm.appliedIndex);
+    this.recentWrites = new RecentWrites(options.sm.appliedIndex, options.recentWritesMax);
     this.nextReadId = options.random.nextU32() * READ_ID_SPAN + 1;
   }
 
@@ -464,7 +489,7 @@ export class GroupDriver {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(this.runBound);
+    this.scheduler.defer(this.runBound);
   }
 
   private readonly runBound = (): void => {
@@ -525,10 +550,10 @@ export class GroupDriver {
    * deferred (finishDeferred resumes the turn).
    */
   private drainReadies(): boolean {
-    const startMs = performance.now();
+    const startMs = this.scheduler.nowMs();
     while (this.node.hasReady()) {
       if (!this.handleReady()) return false;
-      if (performance.now() - startMs >= this.turnBudgetMs && this.node.hasReady()) {
+      if (this.scheduler.nowMs() - startMs >= this.turnBudgetMs && this.node.hasReady()) {
         this.counters.turnsYielded++;
         this.schedule();
         return true;
@@ -650,9 +675,9 @@ export class GroupDriver {
       this.deferred = { rd, appliedEarly };
       this.counters.readiesDeferred++;
       this.counters.logSyncs++;
-      const t0 = performance.now();
+      const t0 = this.scheduler.nowMs();
       this.o.storage.syncWrites().then(() => {
-        this.counters.logSyncMs += performance.now() - t0;
+        this.counters.logSyncMs += this.scheduler.nowMs() - t0;
         this.finishDeferred();
       }, failStop);
       return false;
@@ -758,10 +783,10 @@ export class GroupDriver {
       this.o.storage.write(batch, { sync });
       return;
     }
-    const t0 = performance.now();
+    const t0 = this.scheduler.nowMs();
     this.o.storage.write(batch, { sync });
     this.counters.logSyncs++;
-    this.counters.logSyncMs += performance.now() - t0;
+    this.counters.logSyncMs += this.scheduler.nowMs() - t0;
   }
 
   /** Sends messages; Snapshot messages go out as streamed images. */
@@ -802,14 +827,14 @@ export class GroupDriver {
     try {
       // Chunks already buffered are consumed in microtasks, which never let timers and
       // sockets run: yield a turn once the budget is spent (the image may take seconds).
-      let sliceStartMs = performance.now();
+      let sliceStartMs = this.scheduler.nowMs();
       for await (const c of s.chunks()) {
         if (c.length === 0) continue;
         if (inst.complete) throw new Error('bytes after the end of the snapshot image');
         inst.push(c);
-        if (performance.now() - sliceStartMs >= this.turnBudgetMs) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          sliceStartMs = performance.now();
+        if (this.scheduler.nowMs() - sliceStartMs >= this.turnBudgetMs) {
+          await new Promise<void>((resolve) => this.scheduler.defer(resolve));
+          sliceStartMs = this.scheduler.nowMs();
         }
       }
       inst.end();
