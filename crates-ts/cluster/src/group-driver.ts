@@ -841,19 +841,45 @@ export class GroupDriver {
       const msg = s.message;
       if (msg === null || msg.snapshot === null || !inst.matches(msg.snapshot))
         throw new Error('snapshot image does not match its message');
-      this.pendingInstall?.abort();
-      this.pendingInstall = inst;
-      this.step({ ...msg, snapshot: { metadata: msg.snapshot.metadata, data: inst.descriptor! } });
+      this.stepSnapshot(inst, {
+        ...msg,
+        snapshot: { metadata: msg.snapshot.metadata, data: inst.descriptor! },
+      });
       this.run();
     } catch (e) {
       this.log('inbound snapshot refused', { from: s.fromNode, error: (e as Error).message });
       throw e;
     } finally {
-      if (this.pendingInstall === inst) {
+      // Installed (run handled its Ready), refused by the core, or superseded: discard. Still
+      // held by the core (a Ready waiting for its fsync comes first): staged until its Ready.
+      if (this.pendingInstall !== inst) inst.abort();
+      else if (!this.coreHolds(inst)) {
         inst.abort();
         this.pendingInstall = null;
       }
     }
+  }
+
+  /**
+   * Steps a Snapshot message whose image `inst` is staged. The image becomes the one the next
+   * snapshot Ready installs only if the core took the snapshot; otherwise the image staged
+   * before (if any) stays: the core may still hold ITS snapshot, when a Ready waiting for its
+   * fsync keeps the snapshot's Ready back (found by the simulator, seed 17: the image was
+   * discarded and the snapshot's Ready then had none to install).
+   */
+  private stepSnapshot(inst: SnapshotInstaller, message: Message): void {
+    const previous = this.pendingInstall;
+    this.step(message);
+    if (!this.coreHolds(inst)) return;
+    if (previous !== null && previous !== inst) previous.abort();
+    this.pendingInstall = inst;
+  }
+
+  /** Whether the core holds, not yet persisted, the snapshot whose image `inst` staged. */
+  private coreHolds(inst: SnapshotInstaller): boolean {
+    const held = this.node.pendingSnapshot();
+    const h = inst.header;
+    return held !== null && h !== null && held.index === h.index && held.term === h.term;
   }
 
   private installSnapshot(): void {
