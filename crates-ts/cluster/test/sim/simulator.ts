@@ -23,6 +23,7 @@ import type { ReplyWaiter } from '../../src/index.js';
 import { SimNetwork } from '../../../raft/test/sim/network.js';
 import { type ClientOp, SimClient } from './clients.js';
 import { fail, GroupHistory, replyText, SimViolation } from './history.js';
+import { noiseCommand } from './noise.js';
 import { type NodeEnv, type ReplicaConfig, SimNode, type SimReplica } from './node.js';
 import { SnapshotTransfers } from './transfers.js';
 
@@ -89,6 +90,7 @@ const ACTIONS = [
   ['fsync', 12],
   ['tick', 12],
   ['write', 8],
+  ['noise', 3],
   ['retry', 1.5],
   ['read', 2.5],
   ['crash', 0.3],
@@ -297,9 +299,14 @@ export class Simulator {
     Object.assign(this.stats, { acked, notApplied, unknown });
   }
 
-  /** Lets settled promises' callbacks run (one macrotask turn), then checks everything. */
+  /**
+   * Lets settled promises' callbacks run (one macrotask turn: every microtask, also those they
+   * queue), then checks everything. Needed after a step that settled a promise, and after any
+   * turn while an image is being received (the turn may have resumed the receive loop):
+   * otherwise the rest of the chain would run interleaved with the next step (after a crash).
+   */
   private async afterStep(): Promise<void> {
-    if (this.transfers.touched) {
+    if (this.transfers.touched || this.transfers.receiving > 0) {
       this.transfers.touched = false;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -324,6 +331,7 @@ export class Simulator {
     fsync: () => this.completeSync(),
     tick: () => this.pickNode((n) => n.alive)?.host?.tick(),
     write: () => this.write(this.clients[this.random.nextInt(this.clients.length)]!),
+    noise: () => this.noise(),
     retry: () => this.retry(),
     read: () => this.read(),
     crash: () => this.crash(this.pickNode((n) => n.alive)),
@@ -507,6 +515,16 @@ export class Simulator {
     const id = { tag: op.tag, sentAfterIndex: op.sentAfterIndex, retry };
     if (retry) to.replica.driver.submitRetry(waiter, 0, op.argv, id);
     else to.replica.driver.submit(waiter, 0, op.argv, op.tag);
+  }
+
+  /** An untagged write of another kind of record (noise.ts) to a group's leader. */
+  private noise(): void {
+    const groupId = this.randomGroup();
+    const to = this.leaderOf(groupId);
+    if (to === undefined) return;
+    const argv = noiseCommand(this.random);
+    const req = this.request(this.nodes.get(to.node)!, `${argv.join(' ')} to group ${groupId}`);
+    to.replica.driver.submit({ onWriteReply: () => req.answered(), flushOutput: () => {} }, 0, argv);
   }
 
   /** A client whose write waits on a request of a crashed node sees nothing: its patience ends. */
