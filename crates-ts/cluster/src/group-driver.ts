@@ -41,6 +41,7 @@ import {
   StateRole,
 } from '@seshat/raft';
 import type { Storage, WriteBatch } from '@seshat/storage';
+import { PendingByIndex } from './pending-by-index.js';
 import { RecentWrites, type WriteIdentity } from './retry-table.js';
 import type { RocksLogStorage } from './rocks-log-storage.js';
 import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
@@ -227,9 +228,9 @@ export class GroupDriver {
   private readonly scheduler: DriverScheduler;
   private readonly commands: LogCommand[] = [];
   private readonly waiters: (ReplyWaiter | null)[] = [];
-  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly proposals = new PendingByIndex<PendingProposal>();
   /** Membership changes proposed through proposeConfChange, by log index. */
-  private readonly confProposals = new Map<number, PendingConfChange>();
+  private readonly confProposals = new PendingByIndex<PendingConfChange>();
   private readonly readsQueued: PendingRead[] = [];
   /** Batches to ask for (again): no leader was known, or the one asked changed. */
   private readonly readsUnasked: ReadBatch[] = [];
@@ -579,7 +580,7 @@ export class GroupDriver {
         const id = this.node.propose(data);
         this.counters.entriesProposed++;
         this.counters.commandsProposed += commands.length;
-        this.proposals.set(id.index, {
+        this.proposals.add(id.index, {
           term: id.term,
           waiters,
           deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
@@ -1035,7 +1036,7 @@ export class GroupDriver {
   proposeConfChange(change: ConfChange, done: (reply: Reply) => void): void {
     try {
       const id = this.node.proposeConfChange(change);
-      this.confProposals.set(id.index, {
+      this.confProposals.add(id.index, {
         term: id.term,
         done,
         deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
@@ -1049,28 +1050,24 @@ export class GroupDriver {
   }
 
   private settleConfChange(index: number, term: number, isConfChange: boolean): void {
-    if (this.confProposals.size === 0) return;
-    const p = this.confProposals.get(index);
-    if (p === undefined) return;
-    this.confProposals.delete(index);
-    p.done(p.term === term && isConfChange ? OK_REPLY : ERR_NOT_APPLIED);
+    for (const p of this.confProposals.take(index))
+      p.done(p.term === term && isConfChange ? OK_REPLY : ERR_NOT_APPLIED);
   }
 
-  /** Answers the proposal made at `index`, if this node made one. */
+  /** Answers the proposals made at `index` (see PendingByIndex), if this node made any. */
   private settle(index: number, term: number, replies: Reply[] | null): void {
-    const p = this.proposals.get(index);
-    if (p === undefined) return;
-    this.proposals.delete(index);
-    if (p.term !== term || replies === null) {
-      this.answer(p.waiters, ERR_NOT_APPLIED);
-      return;
-    }
-    assert(replies.length === p.waiters.length, 'reply count does not match the proposal');
-    for (let i = 0; i < replies.length; i++) {
-      const w = p.waiters[i];
-      if (w) {
-        w.onWriteReply(replies[i]!);
-        this.touched.add(w);
+    for (const p of this.proposals.take(index)) {
+      if (p.term !== term || replies === null) {
+        this.answer(p.waiters, ERR_NOT_APPLIED);
+        continue;
+      }
+      assert(replies.length === p.waiters.length, 'reply count does not match the proposal');
+      for (let i = 0; i < replies.length; i++) {
+        const w = p.waiters[i];
+        if (w) {
+          w.onWriteReply(replies[i]!);
+          this.touched.add(w);
+        }
       }
     }
   }
@@ -1109,16 +1106,8 @@ export class GroupDriver {
   /** Answers proposals and reads that waited too long (lost leader, partition). */
   private expireRequests(): void {
     const now = this.o.clock.monotonicMs();
-    for (const [index, p] of this.proposals) {
-      if (p.deadlineMs > now) continue;
-      this.proposals.delete(index);
-      this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
-    }
-    for (const [index, p] of this.confProposals) {
-      if (p.deadlineMs > now) continue;
-      this.confProposals.delete(index);
-      p.done(ERR_OUTCOME_UNKNOWN);
-    }
+    for (const p of this.proposals.takeExpired(now)) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    for (const p of this.confProposals.takeExpired(now)) p.done(ERR_OUTCOME_UNKNOWN);
     let kept = 0;
     for (const r of this.retries) {
       if (r.deadlineMs > now) this.retries[kept++] = r;
@@ -1144,10 +1133,8 @@ export class GroupDriver {
     this.stopped = true;
     this.heldImage?.release();
     this.heldImage = null;
-    for (const p of this.proposals.values()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
-    this.proposals.clear();
-    for (const p of this.confProposals.values()) p.done(ERR_OUTCOME_UNKNOWN);
-    this.confProposals.clear();
+    for (const p of this.proposals.takeAll()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    for (const p of this.confProposals.takeAll()) p.done(ERR_OUTCOME_UNKNOWN);
     this.answer(this.waiters.splice(0), ERR_NOT_APPLIED);
     this.commands.length = 0;
     this.answer(
