@@ -41,6 +41,7 @@ import {
   StateRole,
 } from '@seshat/raft';
 import type { Storage, WriteBatch } from '@seshat/storage';
+import { PendingByIndex } from './pending-by-index.js';
 import { RecentWrites, type WriteIdentity } from './retry-table.js';
 import type { RocksLogStorage } from './rocks-log-storage.js';
 import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
@@ -66,6 +67,24 @@ export interface GroupTransport {
   ): Promise<boolean>;
 }
 
+/**
+ * Where the driver's turns run and how it measures time spent: production uses the event
+ * loop (setImmediate) and performance.now (EVENT_LOOP_SCHEDULER); the deterministic
+ * simulator (cluster/test/sim) passes its own, so that it decides when every turn runs and
+ * time only moves when it says so.
+ */
+export interface DriverScheduler {
+  /** Runs `fn` on a later turn (never synchronously). */
+  defer(fn: () => void): void;
+  /** Monotonic milliseconds, for turn budgets and the fsync counters. */
+  nowMs(): number;
+}
+
+export const EVENT_LOOP_SCHEDULER: DriverScheduler = {
+  defer: (fn) => setImmediate(fn),
+  nowMs: () => performance.now(),
+};
+
 export interface GroupDriverOptions {
   nodeId: number;
   groupId: number;
@@ -88,6 +107,11 @@ export interface GroupDriverOptions {
   logBytesMax?: number;
   /** Time one turn may spend on Readies before yielding (default READY_TURN_BUDGET_MS). */
   readyTurnBudgetMs?: number;
+  /** Default EVENT_LOOP_SCHEDULER. */
+  scheduler?: DriverScheduler;
+  /** Replies of tagged writes remembered for retries (default RECENT_WRITES_MAX; the
+   * simulator, with dozens of drivers per seed, keeps fewer: the ring is allocated whole). */
+  recentWritesMax?: number;
 }
 
 /**
@@ -201,11 +225,12 @@ export class GroupDriver {
   private readonly o: GroupDriverOptions;
   private readonly timeoutMs: number;
   private readonly turnBudgetMs: number;
+  private readonly scheduler: DriverScheduler;
   private readonly commands: LogCommand[] = [];
   private readonly waiters: (ReplyWaiter | null)[] = [];
-  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly proposals = new PendingByIndex<PendingProposal>();
   /** Membership changes proposed through proposeConfChange, by log index. */
-  private readonly confProposals = new Map<number, PendingConfChange>();
+  private readonly confProposals = new PendingByIndex<PendingConfChange>();
   private readonly readsQueued: PendingRead[] = [];
   /** Batches to ask for (again): no leader was known, or the one asked changed. */
   private readonly readsUnasked: ReadBatch[] = [];
@@ -270,13 +295,14 @@ export class GroupDriver {
     this.groupId = options.groupId;
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
     this.turnBudgetMs = options.readyTurnBudgetMs ?? READY_TURN_BUDGET_MS;
+    this.scheduler = options.scheduler ?? EVENT_LOOP_SCHEDULER;
     GroupDriver.raiseCommitToApplied(options);
     this.node = new RawNode(
       { ...options.raft, id: options.nodeId, groupId: options.groupId, applied: options.sm.appliedIndex },
       options.logStorage,
       options.random,
     );
-    this.recentWrites = new RecentWrites(options.sm.appliedIndex);
+    this.recentWrites = new RecentWrites(options.sm.appliedIndex, options.recentWritesMax);
     this.nextReadId = options.random.nextU32() * READ_ID_SPAN + 1;
   }
 
@@ -464,7 +490,7 @@ export class GroupDriver {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(this.runBound);
+    this.scheduler.defer(this.runBound);
   }
 
   private readonly runBound = (): void => {
@@ -525,10 +551,10 @@ export class GroupDriver {
    * deferred (finishDeferred resumes the turn).
    */
   private drainReadies(): boolean {
-    const startMs = performance.now();
+    const startMs = this.scheduler.nowMs();
     while (this.node.hasReady()) {
       if (!this.handleReady()) return false;
-      if (performance.now() - startMs >= this.turnBudgetMs && this.node.hasReady()) {
+      if (this.scheduler.nowMs() - startMs >= this.turnBudgetMs && this.node.hasReady()) {
         this.counters.turnsYielded++;
         this.schedule();
         return true;
@@ -554,7 +580,7 @@ export class GroupDriver {
         const id = this.node.propose(data);
         this.counters.entriesProposed++;
         this.counters.commandsProposed += commands.length;
-        this.proposals.set(id.index, {
+        this.proposals.add(id.index, {
           term: id.term,
           waiters,
           deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
@@ -650,9 +676,9 @@ export class GroupDriver {
       this.deferred = { rd, appliedEarly };
       this.counters.readiesDeferred++;
       this.counters.logSyncs++;
-      const t0 = performance.now();
+      const t0 = this.scheduler.nowMs();
       this.o.storage.syncWrites().then(() => {
-        this.counters.logSyncMs += performance.now() - t0;
+        this.counters.logSyncMs += this.scheduler.nowMs() - t0;
         this.finishDeferred();
       }, failStop);
       return false;
@@ -758,10 +784,10 @@ export class GroupDriver {
       this.o.storage.write(batch, { sync });
       return;
     }
-    const t0 = performance.now();
+    const t0 = this.scheduler.nowMs();
     this.o.storage.write(batch, { sync });
     this.counters.logSyncs++;
-    this.counters.logSyncMs += performance.now() - t0;
+    this.counters.logSyncMs += this.scheduler.nowMs() - t0;
   }
 
   /** Sends messages; Snapshot messages go out as streamed images. */
@@ -802,33 +828,59 @@ export class GroupDriver {
     try {
       // Chunks already buffered are consumed in microtasks, which never let timers and
       // sockets run: yield a turn once the budget is spent (the image may take seconds).
-      let sliceStartMs = performance.now();
+      let sliceStartMs = this.scheduler.nowMs();
       for await (const c of s.chunks()) {
         if (c.length === 0) continue;
         if (inst.complete) throw new Error('bytes after the end of the snapshot image');
         inst.push(c);
-        if (performance.now() - sliceStartMs >= this.turnBudgetMs) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          sliceStartMs = performance.now();
+        if (this.scheduler.nowMs() - sliceStartMs >= this.turnBudgetMs) {
+          await new Promise<void>((resolve) => this.scheduler.defer(resolve));
+          sliceStartMs = this.scheduler.nowMs();
         }
       }
       inst.end();
       const msg = s.message;
       if (msg === null || msg.snapshot === null || !inst.matches(msg.snapshot))
         throw new Error('snapshot image does not match its message');
-      this.pendingInstall?.abort();
-      this.pendingInstall = inst;
-      this.step({ ...msg, snapshot: { metadata: msg.snapshot.metadata, data: inst.descriptor! } });
+      this.stepSnapshot(inst, {
+        ...msg,
+        snapshot: { metadata: msg.snapshot.metadata, data: inst.descriptor! },
+      });
       this.run();
     } catch (e) {
       this.log('inbound snapshot refused', { from: s.fromNode, error: (e as Error).message });
       throw e;
     } finally {
-      if (this.pendingInstall === inst) {
+      // Installed (run handled its Ready), refused by the core, or superseded: discard. Still
+      // held by the core (a Ready waiting for its fsync comes first): staged until its Ready.
+      if (this.pendingInstall !== inst) inst.abort();
+      else if (!this.coreHolds(inst)) {
         inst.abort();
         this.pendingInstall = null;
       }
     }
+  }
+
+  /**
+   * Steps a Snapshot message whose image `inst` is staged. The image becomes the one the next
+   * snapshot Ready installs only if the core took the snapshot; otherwise the image staged
+   * before (if any) stays: the core may still hold ITS snapshot, when a Ready waiting for its
+   * fsync keeps the snapshot's Ready back (found by the simulator, seed 17: the image was
+   * discarded and the snapshot's Ready then had none to install).
+   */
+  private stepSnapshot(inst: SnapshotInstaller, message: Message): void {
+    const previous = this.pendingInstall;
+    this.step(message);
+    if (!this.coreHolds(inst)) return;
+    if (previous !== null && previous !== inst) previous.abort();
+    this.pendingInstall = inst;
+  }
+
+  /** Whether the core holds, not yet persisted, the snapshot whose image `inst` staged. */
+  private coreHolds(inst: SnapshotInstaller): boolean {
+    const held = this.node.pendingSnapshot();
+    const h = inst.header;
+    return held !== null && h !== null && held.index === h.index && held.term === h.term;
   }
 
   private installSnapshot(): void {
@@ -984,7 +1036,7 @@ export class GroupDriver {
   proposeConfChange(change: ConfChange, done: (reply: Reply) => void): void {
     try {
       const id = this.node.proposeConfChange(change);
-      this.confProposals.set(id.index, {
+      this.confProposals.add(id.index, {
         term: id.term,
         done,
         deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
@@ -998,28 +1050,24 @@ export class GroupDriver {
   }
 
   private settleConfChange(index: number, term: number, isConfChange: boolean): void {
-    if (this.confProposals.size === 0) return;
-    const p = this.confProposals.get(index);
-    if (p === undefined) return;
-    this.confProposals.delete(index);
-    p.done(p.term === term && isConfChange ? OK_REPLY : ERR_NOT_APPLIED);
+    for (const p of this.confProposals.take(index))
+      p.done(p.term === term && isConfChange ? OK_REPLY : ERR_NOT_APPLIED);
   }
 
-  /** Answers the proposal made at `index`, if this node made one. */
+  /** Answers the proposals made at `index` (see PendingByIndex), if this node made any. */
   private settle(index: number, term: number, replies: Reply[] | null): void {
-    const p = this.proposals.get(index);
-    if (p === undefined) return;
-    this.proposals.delete(index);
-    if (p.term !== term || replies === null) {
-      this.answer(p.waiters, ERR_NOT_APPLIED);
-      return;
-    }
-    assert(replies.length === p.waiters.length, 'reply count does not match the proposal');
-    for (let i = 0; i < replies.length; i++) {
-      const w = p.waiters[i];
-      if (w) {
-        w.onWriteReply(replies[i]!);
-        this.touched.add(w);
+    for (const p of this.proposals.take(index)) {
+      if (p.term !== term || replies === null) {
+        this.answer(p.waiters, ERR_NOT_APPLIED);
+        continue;
+      }
+      assert(replies.length === p.waiters.length, 'reply count does not match the proposal');
+      for (let i = 0; i < replies.length; i++) {
+        const w = p.waiters[i];
+        if (w) {
+          w.onWriteReply(replies[i]!);
+          this.touched.add(w);
+        }
       }
     }
   }
@@ -1058,16 +1106,8 @@ export class GroupDriver {
   /** Answers proposals and reads that waited too long (lost leader, partition). */
   private expireRequests(): void {
     const now = this.o.clock.monotonicMs();
-    for (const [index, p] of this.proposals) {
-      if (p.deadlineMs > now) continue;
-      this.proposals.delete(index);
-      this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
-    }
-    for (const [index, p] of this.confProposals) {
-      if (p.deadlineMs > now) continue;
-      this.confProposals.delete(index);
-      p.done(ERR_OUTCOME_UNKNOWN);
-    }
+    for (const p of this.proposals.takeExpired(now)) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    for (const p of this.confProposals.takeExpired(now)) p.done(ERR_OUTCOME_UNKNOWN);
     let kept = 0;
     for (const r of this.retries) {
       if (r.deadlineMs > now) this.retries[kept++] = r;
@@ -1093,10 +1133,8 @@ export class GroupDriver {
     this.stopped = true;
     this.heldImage?.release();
     this.heldImage = null;
-    for (const p of this.proposals.values()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
-    this.proposals.clear();
-    for (const p of this.confProposals.values()) p.done(ERR_OUTCOME_UNKNOWN);
-    this.confProposals.clear();
+    for (const p of this.proposals.takeAll()) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    for (const p of this.confProposals.takeAll()) p.done(ERR_OUTCOME_UNKNOWN);
     this.answer(this.waiters.splice(0), ERR_NOT_APPLIED);
     this.commands.length = 0;
     this.answer(

@@ -57,6 +57,8 @@ export interface KvStateMachineOptions {
   limits?: Partial<KvLimits>;
   /** Byte budget of the in-memory meta record cache (0 disables it). */
   metaCacheBytes?: number;
+  /** Slots of the OBJECT IDLETIME/FREQ table (default ACCESS_SLOTS, 7 MB; see AccessClock). */
+  accessSlots?: number;
 }
 
 export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
@@ -149,7 +151,7 @@ export class KvStateMachine {
   onDbsSwapped: ((a: number, b: number) => void) | null = null;
   readonly cache: MetaCache;
   /** This node's access times / frequencies (OBJECT IDLETIME, FREQ); not replicated state. */
-  readonly access = new AccessClock(Date.now());
+  readonly access: AccessClock;
 
   constructor(
     private readonly storage: Storage,
@@ -165,6 +167,7 @@ export class KvStateMachine {
     };
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
     this.cache = new MetaCache(options.metaCacheBytes ?? META_CACHE_BYTES_DEFAULT);
+    this.access = new AccessClock(Date.now(), options.accessSlots);
     this.readCtx = new Ctx(
       new ReadView(storage, this.cache, () => this.flushDeferred()),
       new SeededRandom(Date.now()),

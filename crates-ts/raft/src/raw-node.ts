@@ -10,6 +10,7 @@ import {
   type Message,
   type ReadState,
   type Snapshot,
+  type SnapshotMetadata,
 } from './messages.js';
 import { Raft, StateRole } from './raft.js';
 import type { LogStorage } from './storage.js';
@@ -230,6 +231,14 @@ export class RawNode {
     if (p.lastCommittedIndex > 0) log.appliedTo(p.lastCommittedIndex);
     this.raft.reduceUncommittedBytes(p.appliedBytes);
     this.raft.onPersisted(log.lastStableIndex());
+  }
+
+  /**
+   * The snapshot stepped in and not yet persisted (it goes out in a coming Ready), or null.
+   * A driver that stages the snapshot's image apart keeps it until then.
+   */
+  pendingSnapshot(): SnapshotMetadata | null {
+    return this.raft.log.unstable.snapshot?.metadata ?? null;
   }
 
   softState(): SoftState {

@@ -1,5 +1,5 @@
 export * from './types.js';
-export { MemoryStorage } from './memory.js';
+export { MemoryStorage, type MemoryStorageOptions } from './memory.js';
 export { openRocksStorage, RocksStorage, type RocksStorageOptions } from './rocks.js';
 export { RocksSnapshot } from './rocks-snapshot.js';
 export { listColumnFamilies } from './open.js';

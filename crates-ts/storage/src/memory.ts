@@ -5,6 +5,15 @@
  * them copy-on-write (a write clones a family while an open iterator or unreleased
  * snapshot still holds it), so a reader never sees a later write. Inserts are O(n):
  * meant for test-sized data.
+ *
+ * Crash model (opt-in, `{ crashModel: true }`, for the simulator): the storage also keeps
+ * what a machine crash would leave on disk. Writes are ordered like RocksDB's WAL; a
+ * `write(..., {sync: true})` makes everything written so far durable, and `syncWrites()`
+ * covers the writes made before the call but resolves only when the owner calls
+ * `completeSync()` (so the test decides when the fsync finishes). `crash(n)` returns a new
+ * storage holding the durable image plus the first `n` writes that were not durable yet
+ * (a power loss may keep any prefix of the WAL), and closes this one. Without the option,
+ * nothing changes: `syncWrites()` resolves at once and `crash` is refused.
  */
 import { assert } from '@seshat/common';
 import { BatchBase } from './batch.js';
@@ -173,6 +182,69 @@ type MemoryOp =
   | { kind: 'put'; cf: ColumnFamily; key: Buffer; value: Buffer }
   | { kind: 'del'; cf: ColumnFamily; key: Buffer };
 
+/** One record of the write-ahead order (crash model): a batch's operations or a range clear. */
+type WalRecord =
+  | { kind: 'batch'; ops: readonly MemoryOp[] }
+  | { kind: 'clear'; cf: ColumnFamily; start: Buffer; end: Buffer };
+
+function emptyTables(): Tables {
+  const tables = {} as Tables;
+  for (const cf of COLUMN_FAMILIES) tables[cf] = { keys: [], values: [], readers: 0 };
+  return tables;
+}
+
+function applyOp(table: Table, op: MemoryOp): void {
+  const i = lowerIndex(table.keys, op.key, false);
+  const found = i < table.keys.length && table.keys[i]!.equals(op.key);
+  if (op.kind === 'put') {
+    if (found) table.values[i] = op.value;
+    else {
+      table.keys.splice(i, 0, op.key);
+      table.values.splice(i, 0, op.value);
+    }
+  } else if (found) {
+    table.keys.splice(i, 1);
+    table.values.splice(i, 1);
+  }
+}
+
+function clearTable(table: Table, start: Buffer, end: Buffer): void {
+  const from = lowerIndex(table.keys, start, false);
+  const to = lowerIndex(table.keys, end, false);
+  table.keys.splice(from, to - from);
+  table.values.splice(from, to - from);
+}
+
+export interface MemoryStorageOptions {
+  /** Keep the durable image for `crash()`; `syncWrites()` then waits for `completeSync()`. */
+  crashModel?: boolean;
+}
+
+/** The durable side of the crash model: the image on disk and the writes not yet in it. */
+class DurabilityModel {
+  readonly disk: Tables = emptyTables();
+  /** Writes not durable yet, oldest first; `base` is the sequence number of the first. */
+  readonly wal: WalRecord[] = [];
+  base = 0;
+  /** syncWrites() calls not completed, oldest first: the sequence number each covers. */
+  readonly syncs: { upTo: number; resolve: () => void }[] = [];
+
+  get written(): number {
+    return this.base + this.wal.length;
+  }
+
+  /** Writes with sequence number < `upTo` reach the disk image. */
+  makeDurable(upTo: number): void {
+    const n = Math.min(upTo - this.base, this.wal.length);
+    if (n <= 0) return;
+    for (const record of this.wal.splice(0, n)) {
+      if (record.kind === 'clear') clearTable(this.disk[record.cf], record.start, record.end);
+      else for (const op of record.ops) applyOp(this.disk[op.cf], op);
+    }
+    this.base += n;
+  }
+}
+
 class MemoryWriteBatch extends BatchBase {
   readonly ops: MemoryOp[] = [];
 
@@ -195,11 +267,12 @@ class MemoryWriteBatch extends BatchBase {
 export class MemoryStorage extends MemoryReader implements Storage {
   readonly path = null;
   private closed = false;
+  /** Null unless constructed with `crashModel`. */
+  private readonly durability: DurabilityModel | null;
 
-  constructor() {
-    const tables = {} as Tables;
-    for (const cf of COLUMN_FAMILIES) tables[cf] = { keys: [], values: [], readers: 0 };
-    super(tables);
+  constructor(options: MemoryStorageOptions = {}) {
+    super(emptyTables());
+    this.durability = options.crashModel === true ? new DurabilityModel() : null;
   }
 
   batch(): WriteBatch {
@@ -213,25 +286,15 @@ export class MemoryStorage extends MemoryReader implements Storage {
     });
   }
 
-  write(batch: WriteBatch, _options: { sync: boolean }): void {
+  write(batch: WriteBatch, options: { sync: boolean }): void {
     this.assertOpen();
     assert(batch instanceof MemoryWriteBatch && batch.storage === this, 'batch belongs to another storage');
     batch.markWritten();
-    for (const op of batch.ops) {
-      const table = this.writable(op.cf);
-      const i = lowerIndex(table.keys, op.key, false);
-      const found = i < table.keys.length && table.keys[i]!.equals(op.key);
-      if (op.kind === 'put') {
-        if (found) table.values[i] = op.value;
-        else {
-          table.keys.splice(i, 0, op.key);
-          table.values.splice(i, 0, op.value);
-        }
-      } else if (found) {
-        table.keys.splice(i, 1);
-        table.values.splice(i, 1);
-      }
-    }
+    for (const op of batch.ops) applyOp(this.writable(op.cf), op);
+    const d = this.durability;
+    if (d === null) return;
+    d.wal.push({ kind: 'batch', ops: batch.ops });
+    if (options.sync) d.makeDurable(d.written);
   }
 
   snapshot(): StorageSnapshot {
@@ -250,20 +313,78 @@ export class MemoryStorage extends MemoryReader implements Storage {
     assertKey(start, 'clearRange start');
     assertKey(end, 'clearRange end');
     assert(Buffer.compare(start, end) <= 0, 'clearRange start must not be above end');
-    const table = this.writable(cf);
-    const from = lowerIndex(table.keys, start, false);
-    const to = lowerIndex(table.keys, end, false);
-    table.keys.splice(from, to - from);
-    table.values.splice(from, to - from);
+    clearTable(this.writable(cf), start, end);
+    this.durability?.wal.push({ kind: 'clear', cf, start: copy(start), end: copy(end) });
   }
 
-  /** Nothing to make durable in memory; resolves on a later microtask like a real sync. */
+  /** Without the crash model nothing is made durable; resolves on a later microtask like a
+   * real sync. With it, see completeSync. */
   syncRounds = 0;
 
   syncWrites(): Promise<void> {
     this.assertOpen();
+    const d = this.durability;
+    if (d === null) {
+      this.syncRounds++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => d.syncs.push({ upTo: d.written, resolve }));
+  }
+
+  // --- Crash model (constructed with crashModel) -------------------------------------------
+
+  private model(): DurabilityModel {
+    assert(this.durability !== null, 'memory storage: constructed without crashModel');
+    return this.durability;
+  }
+
+  /** syncWrites() calls waiting for completeSync(). */
+  get pendingSyncs(): number {
+    return this.model().syncs.length;
+  }
+
+  /** Writes (batches and range clears) made since the last point known durable. */
+  get unsyncedWrites(): number {
+    return this.model().wal.length;
+  }
+
+  /**
+   * The oldest pending syncWrites() finishes: the writes made before it was called become
+   * durable and its promise resolves (its callbacks run as microtasks). False if none waits.
+   */
+  completeSync(): boolean {
+    this.assertOpen();
+    const d = this.model();
+    const sync = d.syncs.shift();
+    if (sync === undefined) return false;
+    d.makeDurable(sync.upTo);
     this.syncRounds++;
-    return Promise.resolve();
+    sync.resolve();
+    return true;
+  }
+
+  /**
+   * A machine crash: returns a new storage (crash model on) holding the durable image plus
+   * the first `survivingWrites` writes that were not durable yet, and closes this one (its
+   * pending syncWrites() never resolve; using it asserts).
+   */
+  crash(survivingWrites = 0): MemoryStorage {
+    this.assertOpen();
+    const d = this.model();
+    assert(
+      Number.isInteger(survivingWrites) && survivingWrites >= 0 && survivingWrites <= d.wal.length,
+      `memory storage: crash keeping ${survivingWrites} of ${d.wal.length} unsynced writes`,
+    );
+    d.makeDurable(d.base + survivingWrites);
+    const next = new MemoryStorage({ crashModel: true });
+    for (const cf of COLUMN_FAMILIES) {
+      const { keys, values } = d.disk[cf];
+      next.tables[cf] = { keys: keys.slice(), values: values.slice(), readers: 0 };
+      next.model().disk[cf] = { keys: keys.slice(), values: values.slice(), readers: 0 };
+    }
+    d.syncs.length = 0;
+    this.closed = true;
+    return next;
   }
 
   property(cf: ColumnFamily, name: string): string | undefined {
