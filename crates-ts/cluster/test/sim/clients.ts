@@ -7,8 +7,8 @@
 // GroupDriver.submitRetry. Replies are classified as the server does:
 //   success: acknowledged; ERR_NOT_APPLIED on a first attempt: definitely not applied;
 //   ERR_OUTCOME_UNKNOWN, or ERR_NOT_APPLIED / CLUSTERDOWN on a retry: open (retry may follow);
-//   ERR_RETRY_UNDECIDABLE, a crash of the node holding the request, or a client timeout:
-//   unknown for good.
+//   a crash of the node holding the request: open (a follower forwarding it would answer
+//   "outcome unknown"); ERR_RETRY_UNDECIDABLE or a client timeout: unknown for good.
 // Checks (history.ts holds what was applied, by write tag):
 //   - during the run, a read (GET through GroupDriver.read, any node) returns a value some
 //     write may still have produced: never one overwritten by a write acknowledged before the
@@ -33,8 +33,9 @@ export interface ClientOp {
   readonly value: number;
   readonly argv: Buffer[];
   readonly sentAfterIndex: number;
-  readonly issuedStep: number;
-  ackedStep: number;
+  /** Event times (Simulator.eventTime: strictly increasing) of the send and of the first success. */
+  readonly issuedAt: number;
+  ackedAt: number;
   status: OpStatus;
   /** The acknowledged reply, as text. */
   reply: string | null;
@@ -43,8 +44,8 @@ export interface ClientOp {
   replies: number;
   /** Step of the last attempt. */
   lastSentStep: number;
-  /** An attempt is waiting for its reply (its node lives). */
-  inFlight: boolean;
+  /** The attempt waiting for its reply, and the node holding it (null: none). */
+  attempt: { readonly node: number } | null;
 }
 
 export class SimClient {
@@ -67,7 +68,7 @@ export class SimClient {
     return this.ops[this.ops.length - 1];
   }
 
-  newOp(kind: 'set' | 'incr', tag: number, sentAfterIndex: number, step: number): ClientOp {
+  newOp(kind: 'set' | 'incr', tag: number, sentAfterIndex: number, at: number, step: number): ClientOp {
     const value = kind === 'set' ? ++this.sets : ++this.incrs;
     const argv = kind === 'set' ? ['SET', this.setKey, String(value)] : ['INCR', this.counterKey];
     const op: ClientOp = {
@@ -76,23 +77,22 @@ export class SimClient {
       value,
       argv: argv.map((a) => Buffer.from(a)),
       sentAfterIndex,
-      issuedStep: step,
-      ackedStep: -1,
+      issuedAt: at,
+      ackedAt: -1,
       status: 'pending',
       reply: null,
       attempts: 0,
       replies: 0,
       lastSentStep: step,
-      inFlight: false,
+      attempt: null,
     };
     this.ops.push(op);
     return op;
   }
 
   /** A reply to one attempt of `op` (`retry`: the attempt was a retry). */
-  onReply(op: ClientOp, reply: Reply, retry: boolean, step: number): void {
+  onReply(op: ClientOp, reply: Reply, retry: boolean, at: number): void {
     op.replies++;
-    op.inFlight = false;
     const text = replyText(reply);
     if (!text.startsWith('-')) {
       if (op.reply !== null && op.reply !== text) {
@@ -102,7 +102,7 @@ export class SimClient {
         fail('reply-identity', `client ${this.id} tag ${op.tag}: answered "not applied", then ${text}`);
       }
       op.reply = text;
-      if (op.status !== 'acked') op.ackedStep = step;
+      if (op.status !== 'acked') op.ackedAt = at;
       op.status = 'acked';
       return;
     }
@@ -124,12 +124,20 @@ export class SimClient {
     else fail('unexpected-reply', `client ${this.id} tag ${op.tag} (${op.kind}): ${text}`);
   }
 
-  /** The values a read of `key` begun at `issuedStep` may return (see the header). */
-  checkRead(key: string, value: number | null, issuedStep: number, node: number): void {
+  /** The node holding `op`'s attempt crashed: the outcome is open (see the header). */
+  onNodeCrashed(node: number): void {
+    const op = this.current;
+    if (op?.attempt?.node !== node) return;
+    op.attempt = null;
+    if (op.status === 'pending') op.status = 'open';
+  }
+
+  /** The values a read of `key` begun at `issuedAt` may return (see the header). */
+  checkRead(key: string, value: number | null, issuedAt: number, node: number): void {
     const kind = key === this.setKey ? 'set' : 'incr';
     const ops = this.ops.filter((o) => o.kind === kind);
-    const ackedBefore = ops.filter((o) => o.status === 'acked' && o.ackedStep < issuedStep);
-    const where = `client ${this.id} key ${key}: node ${node} read ${value ?? 'nil'} (begun at step ${issuedStep})`;
+    const ackedBefore = ops.filter((o) => o.status === 'acked' && o.ackedAt < issuedAt);
+    const where = `client ${this.id} key ${key}: node ${node} read ${value ?? 'nil'} (begun at ${issuedAt})`;
     if (kind === 'incr') {
       const floor = Math.max(0, ...ackedBefore.map((o) => Number(o.reply!.slice(1))));
       if ((value ?? 0) < floor) fail('stale-read', `${where}, but INCR acknowledged ${floor} before`);
@@ -145,8 +153,7 @@ export class SimClient {
     if (w === undefined) fail('phantom-read', `${where}: no such SET`);
     // Overwritten for good: acknowledged before another write began that was itself
     // acknowledged before the read began.
-    const overwritten =
-      w.status === 'acked' && ackedBefore.some((o) => o !== w && w.ackedStep < o.issuedStep);
+    const overwritten = w.status === 'acked' && ackedBefore.some((o) => o !== w && w.ackedAt < o.issuedAt);
     if (overwritten) fail('stale-read', `${where}, overwritten by a later acknowledged SET`);
   }
 
@@ -167,11 +174,11 @@ export class SimClient {
     }
     for (const a of applied) {
       for (const b of applied) {
-        if (a.op.status === 'acked' && a.op.ackedStep < b.op.issuedStep && a.index >= b.index) {
+        if (a.op.status === 'acked' && a.op.ackedAt < b.op.issuedAt && a.index >= b.index) {
           fail(
             'real-time-order',
-            `client ${this.id}: tag ${a.op.tag} acknowledged at step ${a.op.ackedStep} took effect at ${a.index}, ` +
-              `tag ${b.op.tag} sent at step ${b.op.issuedStep} at ${b.index}`,
+            `client ${this.id}: tag ${a.op.tag} acknowledged at ${a.op.ackedAt} took effect at ${a.index}, ` +
+              `tag ${b.op.tag} sent at ${b.op.issuedAt} at ${b.index}`,
           );
         }
       }

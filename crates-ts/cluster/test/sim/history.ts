@@ -11,7 +11,7 @@
 // - digests: KvStateMachine.digest() of every replica at the same applied index is equal
 //   (snapshot installs included);
 // - exactly-once: a write tag takes effect at one index only.
-import { ErrorReply, type Reply, SimpleString } from '@seshat/common';
+import { DoubleReply, ErrorReply, type Reply, SimpleString } from '@seshat/common';
 import type { LogCommand } from '../../src/index.js';
 import { Checker, SimViolation } from '../../../raft/test/sim/checker.js';
 
@@ -21,7 +21,7 @@ export function fail(invariant: string, message: string): never {
   throw new SimViolation(invariant, message);
 }
 
-/** A reply as text: `+OK`, `:n`, `-ERR ...`, `$bytes`, `nil`, `[a,b]`. */
+/** A reply as text: `+OK`, `:n`, `-ERR ...`, `$bytes`, `nil`, `[a,b]`, `,double`. */
 export function replyText(r: Reply): string {
   if (r === null) return 'nil';
   if (r instanceof SimpleString) return `+${r.value}`;
@@ -30,6 +30,7 @@ export function replyText(r: Reply): string {
   if (Buffer.isBuffer(r)) return `$${r.toString('latin1')}`;
   if (typeof r === 'string') return `$${r}`;
   if (Array.isArray(r)) return `[${r.map(replyText).join(',')}]`;
+  if (r instanceof DoubleReply) return `,${r.text ?? r.value}`;
   return `?${r.constructor.name}`;
 }
 

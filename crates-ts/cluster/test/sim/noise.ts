@@ -1,9 +1,10 @@
 // Writes nobody checks by value, so that groups hold every kind of record: hashes, sets and
 // sorted sets (the `sub` and `zscore` families), lists, keys with deadlines (`expire`),
-// deletions and commands whose effect depends on the entry's stamp and seed (SPOP, PX
-// deadlines). Their replies still go through the checker (same replies at the same index on
+// deletions, commands whose effect depends on the entry's stamp and seed (SPOP, PX
+// deadlines), and transactions (EXEC's log command: several commands in one). Their replies still go through the checker (same replies at the same index on
 // every replica), their effects through the digests and the snapshot images.
 import type { Random } from '@seshat/common';
+import { encodeEntry, INTERNAL_EXEC } from '@seshat/kv';
 
 const KEYS_PER_TYPE = 3;
 
@@ -25,10 +26,20 @@ const GENERATORS: readonly Gen[] = [
   (_r, n) => ['INCRBYFLOAT', `f${n}`, '1.25'],
 ];
 
-/** A random noise write (keys prefixed `n:` never meet the clients' keys). */
-export function noiseCommand(r: Random): Buffer[] {
+/** Share of noise writes that are transactions of 2-4 commands. */
+const TRANSACTION_SHARE = 0.15;
+
+function plain(r: Random): Buffer[] {
   const argv = GENERATORS[r.nextInt(GENERATORS.length)]!(r, r.nextInt(KEYS_PER_TYPE));
   argv[1] = `n:${argv[1]}`;
   if (argv[0] === 'DEL') argv[2] = `n:${argv[2]}`;
   return argv.map((a) => Buffer.from(a));
+}
+
+/** A random noise write (keys prefixed `n:` never meet the clients' keys). */
+export function noiseCommand(r: Random): Buffer[] {
+  if (r.nextFloat() >= TRANSACTION_SHARE) return plain(r);
+  // As EXEC submits a transaction (seshat/transactions.ts): one internal command.
+  const commands = Array.from({ length: 2 + r.nextInt(3) }, () => ({ db: 0, argv: plain(r) }));
+  return [INTERNAL_EXEC, encodeEntry(0, 0, commands)];
 }

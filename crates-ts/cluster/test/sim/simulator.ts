@@ -64,6 +64,8 @@ export interface SimResult {
   message: string | null;
   step: number;
   stats: SimStats;
+  /** Each group's final applied index and state digest (equal runs of a seed: equal). */
+  fingerprint: string;
 }
 
 /** Ticks the healed cluster gets to elect leaders and apply a write on every member. */
@@ -73,6 +75,10 @@ const STEP_MS = 1;
 /** Simulated ms per tick in the healed phase. */
 const HEALED_TICK_MS = 10;
 const CLIENTS_PER_GROUP = 2;
+/** Chance that a client retries a write whose outcome is open rather than give up on it. */
+const RETRY_PERSISTENCE = 0.9;
+/** Share of client writes sent to a random replica instead of the leader. */
+const STALE_ROUTE_SHARE = 0.05;
 /** Most messages one deliver step takes. */
 const DELIVER_BURST_MAX = 8;
 /** Steps a client waits for a reply before it gives up (outcome unknown). */
@@ -89,8 +95,8 @@ const ACTIONS = [
   ['turn', 26],
   ['fsync', 12],
   ['tick', 12],
-  ['write', 8],
-  ['noise', 3],
+  ['write', 14],
+  ['noise', 4],
   ['retry', 1.5],
   ['read', 2.5],
   ['crash', 0.3],
@@ -119,7 +125,7 @@ function pickConfig(r: Random): ReplicaConfig {
     logEntriesKept: Math.min(logEntriesMax - 1, pick([0, 2, 5])),
     readyTurnBudgetMs: pick([0, 10]),
     metaCacheBytes: pick([0, 1 << 20]),
-    recentWritesMax: pick([16, 4096]),
+    recentWritesMax: pick([4, 4096]),
   };
 }
 
@@ -135,6 +141,9 @@ export class Simulator {
   readonly stats: SimStats;
   step = 0;
   private timeMs = 1_000_000;
+  private fingerprint = '';
+  /** Orders what clients see (sends, replies, reads) strictly, also within one step. */
+  private events = 0;
   private nextTag = 1;
   private readonly weights: number[];
   private readonly totalWeight: number;
@@ -212,6 +221,10 @@ export class Simulator {
     for (const node of this.nodes.values()) node.start();
   }
 
+  private eventTime(): number {
+    return ++this.events;
+  }
+
   private shuffled<T>(xs: T[]): T[] {
     for (let i = xs.length - 1; i > 0; i--) {
       const j = this.random.nextInt(i + 1);
@@ -272,6 +285,7 @@ export class Simulator {
       message,
       step: this.step,
       stats: this.stats,
+      fingerprint: this.fingerprint,
     };
   }
 
@@ -419,6 +433,7 @@ export class Simulator {
     for (const h of this.histories.values()) h.raft.forgetNode(node.id);
     this.network.loseFrom(node.id, this.crashLossRate);
     this.transfers.nodeCrashed(node.id);
+    for (const c of this.clients) c.onNodeCrashed(node.id);
     this.stats.crashes++;
   }
 
@@ -465,29 +480,31 @@ export class Simulator {
   /** The client's next step: wait, give up, retry an open write, or send a new one. */
   private write(client: SimClient): void {
     const op = client.current;
-    if (op !== undefined && (op.inFlight || op.status === 'open')) {
+    if (op !== undefined && (op.attempt !== null || op.status === 'open')) {
       const waited = this.step - op.lastSentStep;
-      if (op.inFlight && waited < CLIENT_PATIENCE_STEPS) return;
-      if (!op.inFlight && op.status === 'open' && this.random.nextFloat() < 0.75) {
+      if (op.attempt !== null && waited < CLIENT_PATIENCE_STEPS) return;
+      if (op.attempt === null && op.status === 'open' && this.random.nextFloat() < RETRY_PERSISTENCE) {
         this.sendRetry(client, op);
         return;
       }
       // Gives up: the outcome stays unknown (a late reply still counts).
       if (op.status === 'pending' || op.status === 'open') op.status = 'unknown';
-      op.inFlight = false;
+      op.attempt = null;
     }
-    // Mostly to the leader; no leader known: the client usually waits (CLUSTERDOWN), sometimes
-    // tries any node (a stale routing table).
+    // To the leader (no leader known: the client waits, as after CLUSTERDOWN); now and then to
+    // any node (a stale routing table: a follower refuses it, "not applied").
     const to =
-      this.random.nextFloat() < 0.85 ? this.leaderOf(client.groupId) : this.replicaOf(client.groupId);
+      this.random.nextFloat() < STALE_ROUTE_SHARE
+        ? this.replicaOf(client.groupId)
+        : this.leaderOf(client.groupId);
     if (to === undefined) return;
     const kind = this.random.nextFloat() < 0.5 ? 'set' : 'incr';
-    const next = client.newOp(kind, this.nextTag++, to.replica.sm.appliedIndex, this.step);
+    const next = client.newOp(kind, this.nextTag++, to.replica.sm.appliedIndex, this.eventTime(), this.step);
     this.send(client, next, to, false);
   }
 
   private sendRetry(client: SimClient, op: ClientOp): void {
-    const to = this.leaderOf(client.groupId) ?? this.replicaOf(client.groupId);
+    const to = this.leaderOf(client.groupId);
     if (to === undefined) return;
     this.stats.retries++;
     this.send(client, op, to, true);
@@ -502,15 +519,17 @@ export class Simulator {
   ): void {
     const node = this.nodes.get(to.node)!;
     const req = this.request(node, `write tag ${op.tag}${retry ? ' (retry)' : ''}`);
+    const attempt = { node: to.node };
     const waiter: ReplyWaiter = {
       onWriteReply: (reply) => {
         req.answered();
-        client.onReply(op, reply, retry, this.step);
+        if (op.attempt === attempt) op.attempt = null;
+        client.onReply(op, reply, retry, this.eventTime());
       },
       flushOutput: () => {},
     };
     op.attempts++;
-    op.inFlight = true;
+    op.attempt = attempt;
     op.lastSentStep = this.step;
     const id = { tag: op.tag, sentAfterIndex: op.sentAfterIndex, retry };
     if (retry) to.replica.driver.submitRetry(waiter, 0, op.argv, id);
@@ -523,13 +542,13 @@ export class Simulator {
     const to = this.leaderOf(groupId);
     if (to === undefined) return;
     const argv = noiseCommand(this.random);
-    const req = this.request(this.nodes.get(to.node)!, `${argv.join(' ')} to group ${groupId}`);
+    const req = this.request(this.nodes.get(to.node)!, `${argv[0]} ${argv[1]} to group ${groupId}`);
     to.replica.driver.submit({ onWriteReply: () => req.answered(), flushOutput: () => {} }, 0, argv);
   }
 
   /** A client whose write waits on a request of a crashed node sees nothing: its patience ends. */
   private retry(): void {
-    const open = this.clients.filter((c) => c.current?.status === 'open' && !c.current.inFlight);
+    const open = this.clients.filter((c) => c.current?.status === 'open' && c.current.attempt === null);
     if (open.length === 0) return;
     const c = open[this.random.nextInt(open.length)]!;
     this.sendRetry(c, c.current!);
@@ -543,7 +562,7 @@ export class Simulator {
     const key = this.random.nextFloat() < 0.5 ? client.setKey : client.counterKey;
     const node = this.nodes.get(to.node)!;
     const req = this.request(node, `read of ${key}`);
-    const issuedStep = this.step;
+    const issuedAt = this.eventTime();
     const argv = [Buffer.from('GET'), Buffer.from(key)];
     const spec = resolveCommand(argv);
     if (!('handler' in spec)) fail('sim', 'GET does not resolve');
@@ -554,7 +573,7 @@ export class Simulator {
         const reply = sm.read(spec, 0, argv, this.timeMs);
         const value = Buffer.isBuffer(reply) ? Number(reply.toString()) : null;
         if (reply !== null && !Buffer.isBuffer(reply)) fail('sim', `GET replied ${replyText(reply)}`);
-        client.checkRead(key, value, issuedStep, node.id);
+        client.checkRead(key, value, issuedAt, node.id);
         this.stats.reads++;
       },
       fail: () => req.answered(),
@@ -632,22 +651,20 @@ export class Simulator {
     this.network.heal();
     this.network.faults = { dropRate: 0, duplicateRate: 0, delayStepsMax: 0 };
     for (const n of this.nodes.values()) if (!n.alive) n.start();
-    const probes = new Map<number, ClientOp>();
-    const firstClient = new Map<number, SimClient>();
-    for (const c of this.clients) if (!firstClient.has(c.groupId)) firstClient.set(c.groupId, c);
+    const probes = new Map<number, { op: ClientOp; tick: number }>();
     for (let tick = 0; tick < LIVENESS_TICKS_MAX; tick++) {
       this.stats.livenessTicks = tick;
       await this.settle();
       let done = true;
       for (const groupId of this.histories.keys()) {
-        if (this.caughtUp(groupId, probes.get(groupId))) continue;
+        if (this.caughtUp(groupId, probes.get(groupId)?.op)) continue;
         done = false;
-        this.probe(groupId, firstClient.get(groupId)!, probes, tick);
+        this.probe(groupId, probes, tick);
       }
       if (done) return;
       this.tickAll();
     }
-    const lagging = [...this.histories.keys()].filter((g) => !this.caughtUp(g, probes.get(g)));
+    const lagging = [...this.histories.keys()].filter((g) => !this.caughtUp(g, probes.get(g)?.op));
     fail(
       'liveness',
       `groups ${lagging.join(',')}: no write applied on every member within ${LIVENESS_TICKS_MAX} healed ticks`,
@@ -659,18 +676,23 @@ export class Simulator {
     for (const n of this.nodes.values()) n.host!.tick();
   }
 
-  /** A new write to the group's leader unless one is on its way (or stuck: sent again). */
-  private probe(groupId: number, client: SimClient, probes: Map<number, ClientOp>, tick: number): void {
+  /** An INCR of the group's first client to its leader, again when unanswered for long. */
+  private probe(groupId: number, probes: Map<number, { op: ClientOp; tick: number }>, tick: number): void {
     const sent = probes.get(groupId);
-    if (sent !== undefined && sent.status === 'acked') return;
-    if (sent !== undefined && sent.inFlight && this.step - sent.lastSentStep < 20) return;
+    if (sent?.op.status === 'acked') return;
+    if (sent !== undefined && tick - sent.tick < 3 * this.config.electionTicks) return;
     const leader = this.leaderOf(groupId);
     if (leader === undefined) return;
-    const op = client.newOp('incr', this.nextTag++, leader.replica.sm.appliedIndex, this.step);
-    probes.set(groupId, op);
+    const client = this.clients.find((c) => c.groupId === groupId)!;
+    const op = client.newOp(
+      'incr',
+      this.nextTag++,
+      leader.replica.sm.appliedIndex,
+      this.eventTime(),
+      this.step,
+    );
+    probes.set(groupId, { op, tick });
     this.send(client, op, leader, false);
-    this.step++; // healed ticks count as steps for the clients' clocks
-    void tick;
   }
 
   /** The probe write is acknowledged and every member applied the leader's commit index. */
@@ -737,6 +759,12 @@ export class Simulator {
     }
     for (const c of this.clients) c.checkHistory(this.histories.get(c.groupId)!);
     for (const groupId of this.histories.keys()) this.checkFinalState(groupId);
+    const parts: string[] = [];
+    for (const groupId of this.histories.keys()) {
+      const { digest, appliedIndex } = this.leaderOf(groupId)!.replica.sm.digest();
+      parts.push(`${groupId}@${appliedIndex}:${digest.slice(0, 16)}`);
+    }
+    this.fingerprint = parts.join(' ');
   }
 
   private checkFinalState(groupId: number): void {
