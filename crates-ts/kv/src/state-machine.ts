@@ -33,6 +33,8 @@ import { internalSweepHandler, StaleElementSweeper } from './sweeper.js';
 import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
 import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
+import { FunctionRegistry } from './scripting/function-registry.js';
+import { isReservedMetaKey } from './scripting/library-store.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
 /** Applied index (8) and last stamp (8); the db map's 16 bytes follow once SWAPDB was used. */
@@ -142,6 +144,8 @@ export class KvStateMachine {
   deferPlainWrites = false;
   /** Stamp of the last applied entry; the next leader stamp must not go below it. */
   lastStampMs = 0;
+  /** Function libraries as of the applied index (FUNCTION LOAD ...; scripting/). */
+  functions: FunctionRegistry = FunctionRegistry.EMPTY;
   private readonly appliedKey: Buffer;
   private readonly readCtx: Ctx;
   /** Logical -> physical databases (SWAPDB, db-map.ts): replicated, in the applied record. */
@@ -201,6 +205,7 @@ export class KvStateMachine {
       for (let rows = it.nextBatch(1024); rows.length > 0; rows = it.nextBatch(1024)) {
         for (let i = 0; i < rows.length; i += 2) {
           const mk = rows[i]!;
+          if (isReservedMetaKey(mk)) continue;
           this.counts.keys[metaKeyDb(mk)]!++;
           if (metaExpireAt(rows[i + 1]!) !== 0) this.counts.addVolatile(mk, 1);
           if (fits) fits = this.cache.load(mk, rows[i + 1]!);
@@ -294,6 +299,7 @@ export class KvStateMachine {
       swapsOf = ctx;
       ctx.writing = true;
       ctx.access = this.access;
+      ctx.functions = this.functions;
       ctx.nowMs = entry.timeMs;
       ctx.beginEntry(index);
       // Always collected (one array push per changed key): a client parked by this very entry's
@@ -345,11 +351,16 @@ export class KvStateMachine {
       // The entry is not applied: the meta cache must not keep its writes, nor the db map its swaps.
       txn.rollback();
       if (swapsOf !== null) undoSwaps(this.dbs, swapsOf);
+      swapsOf?.functions.releaseNotIn(this.functions);
       this.appliedIndex = index - 1;
       this.lastStampMs = lastStampMs;
       throw e;
     }
     this.durableIndex = durable;
+    if (ctx.functions !== this.functions) {
+      this.functions.releaseNotIn(ctx.functions);
+      this.functions = ctx.functions;
+    }
     this.cache.confirmTaken(takenKeys, takenIndexes);
     txn.publish();
     this.stats.keyChanges += ctx.touched?.length ?? 0;
@@ -600,6 +611,7 @@ export class KvStateMachine {
     const ctx = this.readCtx;
     ctx.db = this.dbs.physical(db);
     ctx.nowMs = nowMs;
+    ctx.functions = this.functions;
     return guard(ctx, spec.handler, argv);
   }
 

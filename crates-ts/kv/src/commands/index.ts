@@ -22,3 +22,4 @@ import './stream-groups.js';
 import './stream-claim.js';
 import './stream-info.js';
 import './swapdb.js';
+import '../scripting/function-commands.js';

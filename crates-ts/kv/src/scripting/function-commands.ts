@@ -1,0 +1,208 @@
+/**
+ * FUNCTION (Redis 7.0 functions): the library registry's commands. LOAD, DELETE, FLUSH and
+ * RESTORE are writes: they go through the log, and every replica changes its registry and the
+ * library records (library-store.ts) on apply. LIST, DUMP and STATS read the applied registry.
+ * Error texts and reply shapes are those of Redis 7.0.15 (functions.c).
+ */
+import { ErrorReply, MapReply, OK, type Reply, SeshatError, SetReply, SimpleString } from '@seshat/common';
+import { argIs, globMatch } from '../args.js';
+import { defineCommand, defineSubcommand, type SpecInput } from '../command-table.js';
+import type { Ctx } from '../ctx.js';
+import type { FunctionInfo, LibraryInfo } from './function-registry.js';
+import { FunctionRegistry } from './function-registry.js';
+import { helpReply, subcommandSyntaxError } from './help.js';
+import { deleteLibrary } from './library-store.js';
+import { scriptFlagNames } from './script-flags.js';
+
+const G = 'scripting';
+
+const FUNCTION_HELP = [
+  'LOAD [REPLACE] <FUNCTION CODE>',
+  '    Create a new library with the given library name and code.',
+  'DELETE <LIBRARY NAME>',
+  '    Delete the given library.',
+  'LIST [LIBRARYNAME PATTERN] [WITHCODE]',
+  '    Return general information on all the libraries:',
+  '    * Library name',
+  '    * The engine used to run the Library',
+  '    * Library description',
+  '    * Functions list',
+  '    * Library code (if WITHCODE is given)',
+  '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',
+  'STATS',
+  '    Return information about the current function running:',
+  '    * Function name',
+  '    * Command used to run the function',
+  '    * Duration in MS that the function is running',
+  '    If no function is running, return nil',
+  '    In addition, returns a list of available engines.',
+  'KILL',
+  '    Kill the current running function.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Delete all the libraries.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the libraries.',
+  '    * SYNC: Synchronously flush the libraries.',
+  'DUMP',
+  '    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command',
+  'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
+  '    Restore the libraries represented by the given payload, it is possible to give a restore policy to',
+  '    control how to handle existing libraries (default APPEND):',
+  '    * FLUSH: delete all existing libraries.',
+  '    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.',
+  '    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old',
+  '      libraries with the new libraries (notice that even on this option there is a chance of failure',
+  '      in case of functions name collision with another library).',
+];
+
+/** Drops every library: records deleted in the entry's batch, an empty registry in the ctx. */
+export function flushLibraries(ctx: Ctx): void {
+  for (const name of ctx.functions.libraries.keys()) deleteLibrary(ctx.store, name);
+  ctx.functions = FunctionRegistry.EMPTY;
+}
+
+function functionFlush(ctx: Ctx, argv: Buffer[]): Reply {
+  if (argv.length > 3) return subcommandSyntaxError(argv);
+  if (argv.length === 3 && !argIs(argv[2]!, 'sync') && !argIs(argv[2]!, 'async')) {
+    throw new SeshatError('ERR', 'FUNCTION FLUSH only supports SYNC|ASYNC option');
+  }
+  flushLibraries(ctx);
+  return OK;
+}
+
+function functionDelete(ctx: Ctx, argv: Buffer[]): Reply {
+  const name = argv[2]!.toString('latin1');
+  if (!ctx.functions.libraries.has(name)) throw new SeshatError('ERR', 'Library not found');
+  deleteLibrary(ctx.store, name);
+  ctx.functions = ctx.functions.without(name);
+  return OK;
+}
+
+function functionReply(f: FunctionInfo): Reply {
+  return new MapReply([
+    'name',
+    f.name,
+    'description',
+    f.description,
+    'flags',
+    new SetReply(scriptFlagNames(f.flags).map((n) => new SimpleString(n))),
+  ]);
+}
+
+function libraryReply(lib: LibraryInfo, withCode: boolean): Reply {
+  const functions: Reply[] = [];
+  for (const f of lib.functions.values()) functions.push(functionReply(f));
+  const items: Reply[] = ['library_name', lib.name, 'engine', lib.engine, 'functions', functions];
+  if (withCode) items.push('library_code', lib.code);
+  return new MapReply(items);
+}
+
+function functionList(ctx: Ctx, argv: Buffer[]): Reply {
+  let withCode = false;
+  let pattern: Buffer | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    if (!withCode && argIs(argv[i]!, 'withcode')) {
+      withCode = true;
+      continue;
+    }
+    if (pattern === null && argIs(argv[i]!, 'libraryname')) {
+      if (i >= argv.length - 1) throw new SeshatError('ERR', 'library name argument was not given');
+      pattern = argv[++i]!;
+      continue;
+    }
+    return new ErrorReply(`ERR Unknown argument ${argv[i]!.toString('latin1')}`);
+  }
+  const out: Reply[] = [];
+  for (const lib of ctx.functions.libraries.values()) {
+    if (pattern !== null && !globMatch(pattern, Buffer.from(lib.name, 'latin1'), true)) continue;
+    out.push(libraryReply(lib, withCode));
+  }
+  return out;
+}
+
+function functionStats(ctx: Ctx): Reply {
+  // A command is only ever processed between scripts here (they run to completion inside one
+  // entry or read), so no script is running when STATS runs.
+  let libs = 0;
+  for (const lib of ctx.functions.libraries.values()) if (lib.engine === 'LUA') libs++;
+  return new MapReply([
+    'running_script',
+    null,
+    'engines',
+    new MapReply([
+      'LUA',
+      new MapReply(['libraries_count', libs, 'functions_count', ctx.functions.functionCount()]),
+    ]),
+  ]);
+}
+
+function sub(
+  input: Omit<SpecInput, 'group' | 'since'> & { since?: string },
+  handler: (ctx: Ctx, argv: Buffer[]) => Reply,
+): void {
+  defineSubcommand('function', { group: G, since: '7.0.0', ...input }, handler);
+}
+
+defineCommand(
+  {
+    name: 'function',
+    arity: -2,
+    flags: '',
+    group: G,
+    summary: 'A container for function commands',
+    since: '7.0.0',
+    complexity: 'Depends on subcommand.',
+    exec: 'read',
+  },
+  null,
+);
+sub(
+  { name: 'flush', arity: -2, flags: 'write noscript', summary: 'Deleting all functions', exec: 'write' },
+  functionFlush,
+);
+sub(
+  { name: 'delete', arity: 3, flags: 'write noscript', summary: 'Delete a function by name', exec: 'write' },
+  functionDelete,
+);
+sub(
+  {
+    name: 'list',
+    arity: -2,
+    flags: 'noscript',
+    summary: 'List information about all the functions',
+    exec: 'read',
+  },
+  functionList,
+);
+sub(
+  {
+    name: 'stats',
+    arity: 2,
+    flags: 'noscript allow_busy',
+    summary: 'Return information about the function currently running (name, description, duration)',
+    exec: 'read',
+  },
+  functionStats,
+);
+sub(
+  {
+    name: 'kill',
+    arity: 2,
+    flags: 'noscript allow_busy',
+    summary: 'Kill the function currently in execution.',
+    exec: 'read',
+  },
+  () => new ErrorReply('NOTBUSY No scripts in execution right now.'),
+);
+sub(
+  {
+    name: 'help',
+    arity: 2,
+    flags: 'loading stale',
+    summary: 'Show helpful text about the different subcommands',
+    since: '7.0.0',
+    exec: 'read',
+  },
+  (_ctx, argv) => helpReply(argv, FUNCTION_HELP),
+);
