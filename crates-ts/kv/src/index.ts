@@ -18,3 +18,5 @@ export { hashHi, hashLo, murmurHash64A } from './hll/murmur64.js';
 export { crAsin, crCos, crSin } from './geo/crmath.js';
 export { pqsort } from './geo/pqsort.js';
 export { decodeScore, scoreOf, standardGeohash } from './geo/geohash.js';
+export { initLua } from './scripting/lua/runtime.js';
+export { evalArgvFor } from './scripting/script-cache.js';

@@ -35,6 +35,7 @@ import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 import { FunctionRegistry } from './scripting/function-registry.js';
 import { isReservedMetaKey } from './scripting/library-store.js';
+import { registryFromStorage } from './scripting/function-lua.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
 /** Applied index (8) and last stamp (8); the db map's 16 bytes follow once SWAPDB was used. */
@@ -215,6 +216,9 @@ export class KvStateMachine {
       it.close();
     }
     if (fits) this.cache.loaded();
+    const functions = registryFromStorage(this.storage);
+    this.functions.releaseNotIn(functions);
+    this.functions = functions;
   }
 
   /**

@@ -20,7 +20,9 @@ import {
   BlockRequest,
   type CommandSpec,
   commandKeys,
+  evalArgvFor,
   type Handler,
+  initLua,
   KvStateMachine,
   lookupCommand,
   resolveCommand,
@@ -146,6 +148,8 @@ export class SeshatServer implements ClientHost {
     const dir = this.config.str('dir');
     mkdirSync(dir, { recursive: true });
     this.storage = await openRocksStorage(dir);
+    // The Lua engine (WebAssembly) must exist before the state machine rebuilds stored libraries.
+    await initLua();
     this.sm = new KvStateMachine(this.storage, {
       limits: {
         stringMaxBytes: this.config.int('proto-max-bulk-len'),
@@ -340,6 +344,8 @@ export class SeshatServer implements ClientHost {
     }
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return rejectCommand(this, client, argv, spec);
+    // EVALSHA of a script this node knows travels as EVAL with its body (kv script-cache.ts).
+    if (spec.name === 'evalsha') argv = evalArgvFor(argv, false);
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       this.stats.command(spec.name).rejectedCalls++;
       return rejectCommand(this, client, argv, NOAUTH);

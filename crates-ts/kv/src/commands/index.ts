@@ -23,3 +23,4 @@ import './stream-claim.js';
 import './stream-info.js';
 import './swapdb.js';
 import '../scripting/function-commands.js';
+import '../scripting/eval-commands.js';

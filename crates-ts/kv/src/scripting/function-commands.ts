@@ -11,7 +11,10 @@ import type { Ctx } from '../ctx.js';
 import type { FunctionInfo, LibraryInfo } from './function-registry.js';
 import { FunctionRegistry } from './function-registry.js';
 import { helpReply, subcommandSyntaxError } from './help.js';
-import { deleteLibrary } from './library-store.js';
+import { deleteLibrary, putLibrary } from './library-store.js';
+import { createLibrary, functionVm } from './function-lua.js';
+import { keysAndArgs, prepareRun, withScriptCtx } from './run-script.js';
+import type { Compiled } from './lua/vm.js';
 import { scriptFlagNames } from './script-flags.js';
 
 const G = 'scripting';
@@ -77,6 +80,35 @@ function functionDelete(ctx: Ctx, argv: Buffer[]): Reply {
   deleteLibrary(ctx.store, name);
   ctx.functions = ctx.functions.without(name);
   return OK;
+}
+
+function functionLoad(ctx: Ctx, argv: Buffer[]): Reply {
+  let replace = false;
+  let i = 2;
+  for (; i < argv.length - 1; i++) {
+    if (argIs(argv[i]!, 'replace')) {
+      replace = true;
+      continue;
+    }
+    throw new SeshatError('ERR', `Unknown option given: ${argv[i]!.toString('latin1')}`);
+  }
+  if (i >= argv.length) throw new SeshatError('ERR', 'Function code is missing');
+  const lib = createLibrary(argv[i]!, ctx.functions, replace);
+  if (typeof lib === 'string') throw new SeshatError('ERR', lib);
+  ctx.functions = ctx.functions.with(lib);
+  putLibrary(ctx.store, lib.name, lib.code);
+  return lib.name;
+}
+
+function fcallGeneric(ro: boolean): (ctx: Ctx, argv: Buffer[]) => Reply {
+  return (ctx, argv) => {
+    const f = ctx.functions.functions.get(argv[1]!.toString('latin1'));
+    if (f === undefined) throw new SeshatError('ERR', 'Function not found');
+    const { keys, args } = keysAndArgs(argv, 'Bad number of keys provided');
+    const run = prepareRun(ctx, f.flags, ro, f.name);
+    if (run instanceof ErrorReply) return run;
+    return withScriptCtx(ctx, () => functionVm().call(f.callable as Compiled, run, keys, args, false));
+  };
 }
 
 function functionReply(f: FunctionInfo): Reply {
@@ -162,6 +194,16 @@ sub(
   functionFlush,
 );
 sub(
+  {
+    name: 'load',
+    arity: -3,
+    flags: 'write denyoom noscript',
+    summary: 'Create a function with the given arguments (name, code, description)',
+    exec: 'write',
+  },
+  functionLoad,
+);
+sub(
   { name: 'delete', arity: 3, flags: 'write noscript', summary: 'Delete a function by name', exec: 'write' },
   functionDelete,
 );
@@ -206,3 +248,31 @@ sub(
   },
   (_ctx, argv) => helpReply(argv, FUNCTION_HELP),
 );
+
+const FCALL_KEYS = (argv: Buffer[]): Buffer[] => {
+  const n = Number.parseInt(argv[2]?.toString('latin1') ?? '', 10);
+  if (!Number.isInteger(n) || n <= 0 || n > argv.length - 3) return [];
+  return argv.slice(3, 3 + n);
+};
+for (const [name, ro] of [
+  ['fcall', false],
+  ['fcall_ro', true],
+] as const) {
+  defineCommand(
+    {
+      name,
+      arity: -3,
+      flags: ro
+        ? 'noscript stale skip_monitor no_mandatory_keys readonly'
+        : 'noscript stale skip_monitor may_replicate no_mandatory_keys',
+      keys: [0, 0, 0],
+      group: G,
+      summary: ro ? 'Invoke a read-only function' : 'Invoke a function',
+      since: '7.0.0',
+      complexity: 'Depends on the function that is executed.',
+      exec: ro ? 'read' : 'write',
+      getKeys: FCALL_KEYS,
+    },
+    fcallGeneric(ro),
+  );
+}
