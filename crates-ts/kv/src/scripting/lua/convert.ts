@@ -98,7 +98,10 @@ function pushSet(L: number, items: readonly Reply[], resp: Resp): void {
 }
 
 function pushPairs(L: number, items: readonly Reply[], resp: Resp): void {
-  if (resp === 2) return pushArray(L, items, resp);
+  if (resp === 2) {
+    pushArray(L, items, resp);
+    return;
+  }
   const pairs: Reply[] = [];
   for (let i = 0; i < items.length; i += 2) pairs.push([items[i]!, items[i + 1]!]);
   pushArray(L, pairs, resp);
@@ -185,7 +188,10 @@ function luaNumberToInteger(L: number): Reply {
 }
 
 function tableReply(L: number, resp: Resp, depth: number): Reply {
-  if (depth >= LUA_REPLY_DEPTH_MAX) return new ErrorReply('ERR reached lua stack limit');
+  // The Lua API does not check stack room: without this, deep nesting writes past the stack.
+  if (depth >= LUA_REPLY_DEPTH_MAX || lua()._lua_checkstack(L, 8) === 0) {
+    return new ErrorReply('ERR reached lua stack limit');
+  }
   const err = rawStringField(L, -1, 'err');
   if (err !== null) return errorFromTable(L);
   const ok = rawStringField(L, -1, 'ok');
