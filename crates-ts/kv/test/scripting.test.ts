@@ -16,7 +16,8 @@ function dump(storage: MemoryStorage): string[] {
   for (const cf of ['meta', 'expire'] as const) {
     const it = storage.iterator(cf, {});
     for (let rows = it.nextBatch(100); rows.length; rows = it.nextBatch(100)) {
-      for (let i = 0; i < rows.length; i += 2) out.push(`${cf}:${rows[i]!.toString('hex')}=${rows[i + 1]!.toString('hex')}`);
+      for (let i = 0; i < rows.length; i += 2)
+        out.push(`${cf}:${rows[i]!.toString('hex')}=${rows[i + 1]!.toString('hex')}`);
     }
     it.close();
   }
@@ -36,8 +37,7 @@ redis.register_function('put', function(keys, args) return redis.call('set', key
 t.before(() => initLua());
 
 t.test('EVAL with math.random is deterministic across replicas', (t) => {
-  const script =
-    "redis.call('set', KEYS[1], 'r:' .. math.random(1000000)) return redis.call('get', KEYS[1])";
+  const script = "redis.call('set', KEYS[1], 'r:' .. math.random(1000000)) return redis.call('get', KEYS[1])";
   const stores = [new MemoryStorage(), new MemoryStorage()];
   const replies = stores.map((s) => {
     const sm = new KvStateMachine(s, { metaCacheBytes: 0 });
@@ -85,9 +85,12 @@ t.test('conversions, RESP2 and RESP3', (t) => {
   t.same(ev("redis.setresp(3) return redis.call('get', 'nokey') == nil"), BoolReply.TRUE);
   t.same(ev('return {double = 1.5}'), new DoubleReply(1.5));
   t.same(ev('redis.setresp(3) return true'), BoolReply.TRUE);
-  t.same(ev("return {map = {a = 1}}"), new MapReply([b('a'), 1n]));
+  t.same(ev('return {map = {a = 1}}'), new MapReply([b('a'), 1n]));
   t.same(ev('return {set = {x = true}}'), new SetReply([b('x')]));
   t.same(ev("return redis.error_reply('MY bad')"), new ErrorReply('MY bad'));
-  t.match(String((ev("return redis.call('set', 'k', 'v')") as ErrorReply).message), /^ERR Write commands are not allowed from read-only scripts\./);
+  t.match(
+    String((ev("return redis.call('set', 'k', 'v')") as ErrorReply).message),
+    /^ERR Write commands are not allowed from read-only scripts\./,
+  );
   t.end();
 });

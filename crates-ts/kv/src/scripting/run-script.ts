@@ -1,5 +1,5 @@
 /** What EVAL and FCALL share: the key count argument and the checks before a script runs. */
-import { ErrorReply, SeededRandom, SeshatError } from '@seshat/common';
+import { ErrorReply, type Random, SeededRandom, SeshatError } from '@seshat/common';
 import { tryParseI64 } from '../args.js';
 import type { Ctx } from '../ctx.js';
 import type { ScriptRun } from './script-call.js';
@@ -35,8 +35,19 @@ export function prepareRun(ctx: Ctx, flags: number, ro: boolean, name: string): 
     resp: 2,
     writeDirty: false,
     // One seed per script from the entry's PRNG (the entry stamp's seed on every replica).
-    random: new SeededRandom(ctx.random.nextU32()),
+    random: lazyRandom(ctx.random.nextU32()),
     name,
+  };
+}
+
+/** A PRNG built on first use (most scripts never call math.random). */
+function lazyRandom(seed: number): Random {
+  let r: SeededRandom | null = null;
+  const get = (): SeededRandom => (r ??= new SeededRandom(seed));
+  return {
+    nextU32: () => get().nextU32(),
+    nextFloat: () => get().nextFloat(),
+    nextInt: (n: number) => get().nextInt(n),
   };
 }
 

@@ -18,6 +18,9 @@ export interface CachedScript {
 
 let vm: ScriptVm | null = null;
 const scripts = new Map<string, CachedScript>();
+/** Short bodies -> their script, so a repeated EVAL skips hashing its body (hot path). */
+const byBody = new Map<string, CachedScript>();
+const BY_BODY_MAX_BYTES = 1024;
 
 /** The Lua state of EVAL scripts (created on first use; initLua must have completed). */
 export function evalVm(): ScriptVm {
@@ -31,9 +34,17 @@ export function sha1hex(body: Buffer): string {
 
 /** The cached script of `body`, compiling it first if needed; Redis's error text otherwise. */
 export function scriptFor(body: Buffer): CachedScript | string {
+  const text = body.length <= BY_BODY_MAX_BYTES ? body.toString('latin1') : null;
+  if (text !== null) {
+    const known = byBody.get(text);
+    if (known !== undefined) return known;
+  }
   const sha = sha1hex(body);
   const hit = scripts.get(sha);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    if (text !== null) byBody.set(text, hit);
+    return hit;
+  }
   const shebang = parseEvalShebang(body);
   if (typeof shebang === 'string') return `ERR ${shebang}`;
   // The shebang line is dropped but its newline kept, so line numbers stay the user's.
@@ -41,6 +52,7 @@ export function scriptFor(body: Buffer): CachedScript | string {
   if (typeof compiled === 'string') return `ERR Error compiling script (new function): ${compiled}`;
   const script: CachedScript = { sha, body: Buffer.from(body), flags: shebang.flags, compiled };
   scripts.set(sha, script);
+  if (text !== null) byBody.set(text, script);
   return script;
 }
 
@@ -52,6 +64,7 @@ export function cachedScript(sha: Buffer): CachedScript | undefined {
 export function flushScripts(): void {
   if (vm !== null) for (const s of scripts.values()) vm.release(s.compiled);
   scripts.clear();
+  byBody.clear();
 }
 
 const EVAL_NAME = Buffer.from('EVAL');
