@@ -45,12 +45,6 @@ function evalshaGeneric(ro: boolean): Handler {
   };
 }
 
-const EVAL_KEYS = (argv: Buffer[]): Buffer[] => {
-  const n = Number.parseInt(argv[2]?.toString('latin1') ?? '', 10);
-  if (!Number.isInteger(n) || n <= 0 || n > argv.length - 3) return [];
-  return argv.slice(3, 3 + n);
-};
-
 for (const [name, ro, sha] of [
   ['eval', false, false],
   ['eval_ro', true, false],
@@ -70,7 +64,6 @@ for (const [name, ro, sha] of [
       since: ro ? '7.0.0' : sha ? '2.6.0' : '2.6.0',
       complexity: 'Depends on the script that is executed.',
       exec: ro ? 'read' : 'write',
-      getKeys: EVAL_KEYS,
     },
     sha ? evalshaGeneric(ro) : evalGeneric(ro),
   );

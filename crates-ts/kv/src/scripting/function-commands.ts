@@ -249,11 +249,6 @@ sub(
   (_ctx, argv) => helpReply(argv, FUNCTION_HELP),
 );
 
-const FCALL_KEYS = (argv: Buffer[]): Buffer[] => {
-  const n = Number.parseInt(argv[2]?.toString('latin1') ?? '', 10);
-  if (!Number.isInteger(n) || n <= 0 || n > argv.length - 3) return [];
-  return argv.slice(3, 3 + n);
-};
 for (const [name, ro] of [
   ['fcall', false],
   ['fcall_ro', true],
@@ -271,7 +266,6 @@ for (const [name, ro] of [
       since: '7.0.0',
       complexity: 'Depends on the function that is executed.',
       exec: ro ? 'read' : 'write',
-      getKeys: FCALL_KEYS,
     },
     fcallGeneric(ro),
   );
