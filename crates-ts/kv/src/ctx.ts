@@ -109,6 +109,8 @@ export class Ctx {
   /** Log index of the entry being applied and the command's position in it (key versions). */
   entryIndex = 0;
   commandIndex = 0;
+  /** Scripts the entry ran so far (names a script in kill decisions, script-runner.ts). */
+  scriptSeq = 0;
 
   constructor(
     public store: KvStore,
@@ -125,6 +127,7 @@ export class Ctx {
   beginEntry(index: number): void {
     this.entryIndex = index;
     this.versionsIssued = 0;
+    this.scriptSeq = 0;
   }
 
   /**

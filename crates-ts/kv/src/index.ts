@@ -20,3 +20,23 @@ export { pqsort } from './geo/pqsort.js';
 export { decodeScore, scoreOf, standardGeohash } from './geo/geohash.js';
 export { initLua } from './scripting/lua/runtime.js';
 export { evalArgvFor } from './scripting/script-cache.js';
+export {
+  abandonScript,
+  BUSY_EVAL,
+  BUSY_FUNCTION,
+  type BusyScript,
+  busyScript,
+  killScript,
+  SCRIPT_SUSPENDED,
+  type ScriptArbiter,
+  scriptHolding,
+  type ScriptDecision,
+  type ScriptSlot,
+  setScriptArbiter,
+} from './scripting/script-runner.js';
+export {
+  INTERNAL_SCRIPT_DECISION,
+  scriptDecisionArgv,
+  scriptDecisionsIn,
+} from './scripting/script-decision.js';
+export { functionEngineStats } from './scripting/function-commands.js';

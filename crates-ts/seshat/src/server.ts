@@ -18,6 +18,7 @@ import {
 import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
 import {
   BlockRequest,
+  abandonScript,
   type CommandSpec,
   commandKeys,
   evalArgvFor,
@@ -26,6 +27,7 @@ import {
   KvStateMachine,
   lookupCommand,
   resolveCommand,
+  SCRIPT_SUSPENDED,
 } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
@@ -70,6 +72,7 @@ import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
 import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
+import { deliverRead, ScriptBusyGate } from './script-busy.js';
 
 /** GET, recognised by identity for its fast path. */
 const GET_SPEC = lookupCommand('get');
@@ -96,6 +99,8 @@ export class SeshatServer implements ClientHost {
   readonly monitors = new Monitors();
   /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
   readonly pause = new ClientPause(() => this.clock.nowMs());
+  /** Holds or refuses (-BUSY) commands while a script runs past a time slice. */
+  readonly busyGate = new ScriptBusyGate();
   readonly runId = randomBytes(20).toString('hex');
   readonly version = '0.1.0';
   readonly startedMonotonicMs: number;
@@ -350,6 +355,11 @@ export class SeshatServer implements ClientHost {
       this.stats.command(spec.name).rejectedCalls++;
       return rejectCommand(this, client, argv, NOAUTH);
     }
+    const busy = this.busyGate.refusal(spec);
+    if (busy !== null) {
+      this.stats.command(spec.name).rejectedCalls++;
+      return rejectCommand(this, client, argv, busy);
+    }
     if (client.subscriptions.size + client.psubscriptions.size > 0) {
       const err = subscribedModeError(client, spec.name);
       if (err !== null) return rejectCommand(this, client, argv, err);
@@ -421,6 +431,11 @@ export class SeshatServer implements ClientHost {
     }
     if (spec.exec === 'read') {
       reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
+      if (reply === SCRIPT_SUSPENDED) {
+        // An *_RO script yielded: the connection waits for it, other clients are held.
+        deliverRead(this.sm, reply, client.deferReply(), () => this.writePath.flush());
+        reply = NO_REPLY;
+      }
       const expired = this.sm.takeExpiredSeen();
       // Lazy expiry deletes nothing while writes are paused (the key still reads as absent).
       if (expired !== null && !this.pause.writesPaused) {
@@ -496,7 +511,7 @@ export class SeshatServer implements ClientHost {
         const reply = this.sm.read(spec, db, argv, this.clock.nowMs());
         const expired = this.sm.takeExpiredSeen();
         if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
-        fill(reply);
+        deliverRead(this.sm, reply, fill, () => this.writePath.flush());
       },
       fail: (reply) => {
         readDone();
@@ -667,6 +682,10 @@ export class SeshatServer implements ClientHost {
     }
   };
 
+  holds(client: Client): boolean {
+    return this.busyGate.holds(client);
+  }
+
   isPipelinable(client: Client, argv: Buffer[]): boolean {
     if (!client.authenticated || client.multi !== null) return false;
     const spec = resolveCommand(argv);
@@ -823,6 +842,8 @@ export class SeshatServer implements ClientHost {
       this.startCron();
     }
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
+    if (name === 'busy-reply-threshold' || name === 'lua-time-limit')
+      this.busyGate.thresholdMs = Number(value);
     if (name === 'meta-cache-bytes' && this.sm) {
       this.sm.flushDeferred();
       this.sm.cache.maxBytes = value as number;
@@ -865,6 +886,11 @@ export class SeshatServer implements ClientHost {
       if (this.cronTimer !== null) clearInterval(this.cronTimer);
       this.listener?.close();
       if (this.writePath) {
+        // A script still running (SHUTDOWN NOSAVE, a signal) is dropped: its entry is not
+        // written, as Redis loses the effects of a script it is killed in.
+        this.standalone.abandonSuspended();
+        this.sm.abandonApply();
+        abandonScript();
         this.writePath.flush();
         this.sm?.flushDeferred();
         this.standalone.syncNow();
@@ -886,3 +912,4 @@ import './save-commands.js';
 import './cluster-commands.js';
 import './migrate.js';
 import './raft-commands.js';
+import './script-busy.js';

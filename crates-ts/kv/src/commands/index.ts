@@ -24,3 +24,4 @@ import './stream-info.js';
 import './swapdb.js';
 import '../scripting/function-commands.js';
 import '../scripting/eval-commands.js';
+import '../scripting/script-decision.js';

@@ -12,7 +12,8 @@ import { argIs } from '../args.js';
 import { defineCommand, defineSubcommand, type Handler } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { helpReply, subcommandSyntaxError } from './help.js';
-import { keysAndArgs, prepareRun, withScriptCtx } from './run-script.js';
+import { keysAndArgs, prepareRun } from './run-script.js';
+import { runScript } from './script-runner.js';
 import { type CachedScript, cachedScript, evalVm, flushScripts, scriptFor } from './script-cache.js';
 
 const G = 'scripting';
@@ -23,7 +24,7 @@ function runCached(ctx: Ctx, argv: Buffer[], script: CachedScript, ro: boolean):
   const run = prepareRun(ctx, script.flags, ro, script.sha);
   if (run instanceof ErrorReply) return run;
   const { keys, args } = keysAndArgs(argv, NOT_INTEGER);
-  return withScriptCtx(ctx, () => evalVm().call(script.compiled, run, keys, args, true));
+  return runScript(evalVm(), script.compiled, run, keys, args, true, argv);
 }
 
 function evalGeneric(ro: boolean): Handler {
@@ -127,6 +128,15 @@ sub('flush', -2, 'noscript', (_ctx, argv) => {
   flushScripts();
   return OK;
 });
-sub('kill', 2, 'noscript allow_busy', () => new ErrorReply('NOTBUSY No scripts in execution right now.'));
+// SCRIPT KILL runs in the server (seshat script-busy.ts): it must answer while a script runs.
+defineSubcommand('script', {
+  name: 'kill',
+  arity: 2,
+  flags: 'noscript allow_busy',
+  group: G,
+  summary: 'SCRIPT KILL',
+  since: '2.6.0',
+  exec: 'server',
+});
 sub('debug', 3, 'noscript', () => new ErrorReply('ERR SCRIPT DEBUG is not supported by this server'));
 sub('help', 2, 'loading stale', (_ctx, argv) => helpReply(argv, SCRIPT_HELP));

@@ -13,7 +13,8 @@ import { FunctionRegistry } from './function-registry.js';
 import { helpReply, subcommandSyntaxError } from './help.js';
 import { deleteLibrary, putLibrary } from './library-store.js';
 import { createLibrary, functionVm } from './function-lua.js';
-import { keysAndArgs, prepareRun, withScriptCtx } from './run-script.js';
+import { keysAndArgs, prepareRun } from './run-script.js';
+import { runScript } from './script-runner.js';
 import type { Compiled } from './lua/vm.js';
 import { scriptFlagNames } from './script-flags.js';
 
@@ -107,7 +108,7 @@ function fcallGeneric(ro: boolean): (ctx: Ctx, argv: Buffer[]) => Reply {
     const { keys, args } = keysAndArgs(argv, 'Bad number of keys provided');
     const run = prepareRun(ctx, f.flags, ro, f.name);
     if (run instanceof ErrorReply) return run;
-    return withScriptCtx(ctx, () => functionVm().call(f.callable as Compiled, run, keys, args, false));
+    return runScript(functionVm(), f.callable as Compiled, run, keys, args, false, argv);
   };
 }
 
@@ -153,19 +154,13 @@ function functionList(ctx: Ctx, argv: Buffer[]): Reply {
   return out;
 }
 
-function functionStats(ctx: Ctx): Reply {
-  // A command is only ever processed between scripts here (they run to completion inside one
-  // entry or read), so no script is running when STATS runs.
+/** FUNCTION STATS's `engines` part (the server adds `running_script`, seshat script-busy.ts). */
+export function functionEngineStats(registry: FunctionRegistry): MapReply {
   let libs = 0;
-  for (const lib of ctx.functions.libraries.values()) if (lib.engine === 'LUA') libs++;
+  for (const lib of registry.libraries.values()) if (lib.engine === 'LUA') libs++;
   return new MapReply([
-    'running_script',
-    null,
-    'engines',
-    new MapReply([
-      'LUA',
-      new MapReply(['libraries_count', libs, 'functions_count', ctx.functions.functionCount()]),
-    ]),
+    'LUA',
+    new MapReply(['libraries_count', libs, 'functions_count', registry.functionCount()]),
   ]);
 }
 
@@ -217,26 +212,25 @@ sub(
   },
   functionList,
 );
-sub(
-  {
-    name: 'stats',
-    arity: 2,
-    flags: 'noscript allow_busy',
-    summary: 'Return information about the function currently running (name, description, duration)',
-    exec: 'read',
-  },
-  functionStats,
-);
-sub(
-  {
-    name: 'kill',
-    arity: 2,
-    flags: 'noscript allow_busy',
-    summary: 'Kill the function currently in execution.',
-    exec: 'read',
-  },
-  () => new ErrorReply('NOTBUSY No scripts in execution right now.'),
-);
+// STATS and KILL run in the server (seshat script-busy.ts): they answer while a script runs.
+defineSubcommand('function', {
+  name: 'stats',
+  arity: 2,
+  flags: 'noscript allow_busy',
+  group: G,
+  summary: 'Return information about the function currently running (name, description, duration)',
+  since: '7.0.0',
+  exec: 'server',
+});
+defineSubcommand('function', {
+  name: 'kill',
+  arity: 2,
+  flags: 'noscript allow_busy',
+  group: G,
+  summary: 'Kill the function currently in execution.',
+  since: '7.0.0',
+  exec: 'server',
+});
 sub(
   {
     name: 'help',

@@ -50,14 +50,3 @@ function lazyRandom(seed: number): Random {
     nextInt: (n: number) => get().nextInt(n),
   };
 }
-
-/** Runs `body` with blocking commands made non-blocking (Redis: CLIENT_DENY_BLOCKING). */
-export function withScriptCtx<T>(ctx: Ctx, body: () => T): T {
-  const was = ctx.inTransaction;
-  ctx.inTransaction = true;
-  try {
-    return body();
-  } finally {
-    ctx.inTransaction = was;
-  }
-}

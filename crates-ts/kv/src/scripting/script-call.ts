@@ -24,6 +24,8 @@ export interface ScriptRun {
   random: Random;
   /** Script name in error messages: the SHA of an EVAL script, or the function name. */
   name: string;
+  /** Called before the script's first write command runs (script-runner.ts). */
+  onFirstWrite?: () => void;
 }
 
 function arityOk(spec: CommandSpec, argc: number): boolean {
@@ -79,7 +81,10 @@ export function scriptCall(run: ScriptRun, argv: Buffer[]): Reply {
       const r = serverCommandInScript(run, spec, argv);
       return r ?? new ErrorReply('ERR This Redis command is not allowed from script');
     }
-    if (spec.flags.includes('write')) run.writeDirty = true;
+    if (spec.flags.includes('write') && !run.writeDirty) {
+      run.onFirstWrite?.();
+      run.writeDirty = true;
+    }
     return spec.handler(run.ctx, argv);
   } catch (e) {
     if (e instanceof SeshatError) return new ErrorReply(`${e.code} ${e.message}`);

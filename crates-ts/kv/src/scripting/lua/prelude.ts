@@ -74,11 +74,18 @@ local function protect(t)
   })
   return proxy
 end
+local rawrawset, rawrawget = rawset, rawget
 setmetatable = function(t, mt)
   if protected[t] then error('Attempt to modify a readonly table', 0) end
-  return rawsetmetatable(t, mt)
+  -- Lua 5.1 (Redis) runs no finalizer for a table. Here one would run whenever this node's
+  -- collector gets to it, which differs between replicas: the table is not marked for one.
+  local gc = type(mt) == 'table' and rawrawget(mt, '__gc') or nil
+  if gc == nil then return rawsetmetatable(t, mt) end
+  rawrawset(mt, '__gc', nil)
+  local r = rawsetmetatable(t, mt)
+  rawrawset(mt, '__gc', gc)
+  return r
 end
-local rawrawset = rawset
 rawset = function(t, k, v)
   if protected[t] then error('Attempt to modify a readonly table', 2) end
   return rawrawset(t, k, v)
@@ -94,6 +101,15 @@ local function api(fields)
   t.LOG_DEBUG, t.LOG_VERBOSE, t.LOG_NOTICE, t.LOG_WARNING = 0, 1, 2, 3
   t.REDIS_VERSION, t.REDIS_VERSION_NUM = '7.0.15', 0x07000f
   return t
+end
+
+-- A script's own coroutine.yield outside any coroutine it created would yield the coroutine
+-- the script runs in; Redis's Lua runs scripts on the main thread, where that is an error.
+local rawyield, running = coroutine.yield, coroutine.running
+local top = nil -- the coroutine of the script running now (set by the runner below)
+coroutine.yield = function(...)
+  if running() == top then error('attempt to yield across metamethod/C-call boundary', 0) end
+  return rawyield(...)
 end
 
 local redis_api = api(S.redis)
@@ -115,8 +131,19 @@ local env_lock = protect({})
 env_meta.__metatable = env_lock
 rawrawset(G, '_G', env)
 
--- Returned to JS: the scripts' environment, the handler, and the switch for library loading.
+-- Scripts run in a coroutine (the count hook yields it between time slices): this is its
+-- body, the script protected by the error handler; it returns (ok, value) with one value, as
+-- Redis keeps one result.
+local rawxpcall = xpcall
+local function runner(h, f, ...)
+  top = running()
+  local ok, v = rawxpcall(f, h, ...)
+  return ok, v
+end
+
+-- Returned to JS: the scripts' environment, the handler, the switch for library loading and
+-- the runner.
 return env, err_handler, function(loading)
   if loading then env_meta.__index = load_globals else env_meta.__index = G end
-end
+end, runner
 `;

@@ -73,6 +73,13 @@ export interface LuaRaw {
   _luaL_ref(L: number, t: number): number;
   _luaL_unref(L: number, t: number, ref: number): void;
   _lua_gc(L: number, what: number, a: number, b: number, c: number): number;
+  _lua_newthread(L: number): number;
+  _lua_resume(L: number, from: number, nargs: number, nresults: number): number;
+  _lua_yieldk(L: number, nresults: number, ctx: number, k: number): number;
+  _lua_isyieldable(L: number): number;
+  _lua_resetthread(L: number): number;
+  _lua_getstack(L: number, level: number, ar: number): number;
+  _lua_getinfo(L: number, what: number, ar: number): number;
   _malloc(n: number): number;
   _free(p: number): void;
   HEAPU8: Uint8Array;

@@ -17,7 +17,10 @@ import { PRELUDE } from './prelude.js';
 import {
   cfunction,
   cstr,
+  LUA_MASKCOUNT,
+  LUA_MASKLINE,
   LUA_OK,
+  LUA_YIELD,
   LUA_REGISTRYINDEX,
   LUA_TNUMBER,
   LUA_TSTRING,
@@ -245,11 +248,65 @@ export interface Compiled {
   readonly ref: number;
 }
 
+/** lua_resume reported a yield of the script's coroutine (see ScriptVm.resume). */
+export const YIELDED = Symbol('yielded');
+
+/** The coroutine a script runs in, and the registry reference that keeps it alive. */
+export interface ScriptThread {
+  readonly T: number;
+  readonly ref: number;
+}
+
+/** Receives every count hook (script-runner.ts): `L` is the thread the hook ran on. */
+let onCountHook: (L: number, ar: number) => void = () => {};
+export function setCountHookHandler(handler: (L: number, ar: number) => void): void {
+  onCountHook = handler;
+}
+
+/** Instructions between two count hooks: the granularity of time slices and kills. */
+export const HOOK_INSTRUCTIONS = 10_000;
+
+let hookIndex = 0;
+let nresultsCell = 0;
+
+/**
+ * FUNCTION LOAD runs library code with this many checkpoints at most, then fails with
+ * "FUNCTION LOAD timeout" (Redis: 500 ms of wall time, which replicas would not agree on;
+ * 20M instructions take 250-400 ms here).
+ */
+export const LOAD_CHECKPOINTS_MAX = 2000;
+let loadCheckpoints = 0;
+let loadTimedOut = false;
+
+/** Counts library code; past the budget raises on every line, so pcall cannot swallow it. */
+function loaderHook(L: number): void {
+  if (!loadTimedOut && ++loadCheckpoints < LOAD_CHECKPOINTS_MAX) return;
+  if (!loadTimedOut) {
+    loadTimedOut = true;
+    lua()._lua_sethook(L, countHook(), LUA_MASKCOUNT | LUA_MASKLINE, HOOK_INSTRUCTIONS);
+  }
+  pushErrorTable(L, 'FUNCTION LOAD timeout');
+  lua()._lua_error(L);
+}
+
+function countHook(): number {
+  if (hookIndex === 0) {
+    hookIndex = lua().addFunction((L: number, ar: number): undefined => {
+      if (loading !== null) loaderHook(L);
+      else onCountHook(L, ar);
+    }, 'vii');
+  }
+  return hookIndex;
+}
+
 export class ScriptVm {
   readonly L: number;
   private readonly envRef: number;
   private readonly handlerRef: number;
   private readonly loadSwitchRef: number;
+  private readonly runnerRef: number;
+  /** A coroutine that finished normally, kept for the next script (most scripts never yield). */
+  private idle: ScriptThread | null = null;
 
   constructor() {
     const m = lua();
@@ -260,11 +317,14 @@ export class ScriptVm {
     m._lua_setglobal(L, cstr('__seshat_setup'));
     const status = loadChunk(L, Buffer.from(PRELUDE), '=prelude');
     assert(status === LUA_OK, `prelude: ${toText(L, -1)}`);
-    const called = m._lua_pcallk(L, 0, 3, 0, 0, 0);
+    const called = m._lua_pcallk(L, 0, 4, 0, 0, 0);
     assert(called === LUA_OK, `prelude: ${toText(L, -1)}`);
+    this.runnerRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     this.loadSwitchRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     this.handlerRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     this.envRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
+    // Threads created from L inherit its hook: every script and library loader is counted.
+    m._lua_sethook(L, countHook(), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
   }
 
   private pushSetup(): void {
@@ -307,50 +367,81 @@ export class ScriptVm {
     lua()._luaL_unref(this.L, LUA_REGISTRYINDEX, c.ref);
   }
 
-  /** Runs an EVAL script (KEYS and ARGV as globals) or a function (as its two arguments). */
-  call(
+  /** A coroutine to run a script in. */
+  takeThread(): ScriptThread {
+    const t = this.idle;
+    if (t !== null) {
+      this.idle = null;
+      return t;
+    }
+    const m = lua();
+    const T = m._lua_newthread(this.L);
+    return { T, ref: m._luaL_ref(this.L, LUA_REGISTRYINDEX) };
+  }
+
+  /** Returns a coroutine after its script ended; `reusable` when it finished normally. */
+  giveBack(t: ScriptThread, reusable: boolean): void {
+    const m = lua();
+    m._lua_settop(t.T, 0);
+    if (reusable && this.idle === null) {
+      this.idle = t;
+      return;
+    }
+    // A coroutine left suspended (a killed script) or broken: close what it holds and drop it.
+    m._lua_resetthread(t.T);
+    m._luaL_unref(this.L, LUA_REGISTRYINDEX, t.ref);
+  }
+
+  /**
+   * Pushes the runner (xpcall with the error handler) and an EVAL script (KEYS and ARGV as
+   * globals) or a function (its two arguments) onto `T`; returns the argument count to resume
+   * it with.
+   */
+  pushCall(
+    T: number,
     c: Compiled,
-    run: ScriptRun,
     keys: readonly Buffer[],
     args: readonly Buffer[],
     evalMode: boolean,
-  ): Reply {
+  ): number {
     const m = lua();
-    const L = this.L;
-    assert(active === null, 'nested script');
-    active = run;
-    const db = run.ctx.db;
-    try {
-      m._lua_settop(L, 0);
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.handlerRef));
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(c.ref));
-      pushStrings(L, keys);
-      if (evalMode) m._lua_setglobal(L, cstr('KEYS'));
-      pushStrings(L, args);
-      if (evalMode) m._lua_setglobal(L, cstr('ARGV'));
-      const status = m._lua_pcallk(L, evalMode ? 0 : 2, 1, 1, 0, 0);
-      if (status !== LUA_OK) return this.errorReply(run);
-      return popReply(L, run.resp);
-    } finally {
-      m._lua_settop(L, 0);
-      active = null;
-      run.ctx.db = db;
-    }
+    m._lua_settop(T, 0);
+    m._lua_rawgeti(T, LUA_REGISTRYINDEX, BigInt(this.runnerRef));
+    m._lua_rawgeti(T, LUA_REGISTRYINDEX, BigInt(this.handlerRef));
+    m._lua_rawgeti(T, LUA_REGISTRYINDEX, BigInt(c.ref));
+    pushStrings(T, keys);
+    if (evalMode) m._lua_setglobal(T, cstr('KEYS'));
+    pushStrings(T, args);
+    if (evalMode) m._lua_setglobal(T, cstr('ARGV'));
+    return evalMode ? 2 : 4;
   }
 
-  private errorReply(run: ScriptRun): ErrorReply {
-    const L = this.L;
+  /**
+   * Starts (nargs: what pushCall returned) or resumes (nargs 0) the script in `T` with `run`
+   * as the running script of redis.call. YIELDED when it yielded; otherwise its reply (an
+   * error reply for a script error).
+   */
+  resume(T: number, nargs: number, run: ScriptRun): Reply | typeof YIELDED {
     const m = lua();
-    if (m._lua_type(L, -1) !== LUA_TTABLE) {
-      const msg = m._lua_isstring(L, -1) !== 0 ? (toText(L, -1) ?? '') : 'execution failure';
+    if (nresultsCell === 0) nresultsCell = m._malloc(4);
+    assert(active === null, 'nested script');
+    active = run;
+    let status: number;
+    try {
+      status = m._lua_resume(T, this.L, nargs, nresultsCell);
+    } finally {
+      active = null;
+    }
+    if (status === LUA_YIELD) return YIELDED;
+    if (status !== LUA_OK) {
+      // Errors are caught by the runner's xpcall: only one in the handler itself gets here.
+      const msg = m._lua_isstring(T, -1) !== 0 ? (toText(T, -1) ?? '') : 'execution failure';
       return new ErrorReply(`ERR Error running script ${run.name}, ${msg.slice(0, 100)}`);
     }
-    const info = errorInfo(L);
-    let text = info.msg.startsWith('-') ? info.msg.slice(1) : info.msg;
-    if (info.line !== null && info.source !== null) {
-      text += ` script: ${run.name}, on ${info.source}:${info.line}.`;
-    }
-    return new ErrorReply(text);
+    // The runner returned (ok, value).
+    const ok = m._lua_toboolean(T, 1) !== 0;
+    if (!ok) return errorReply(T, run);
+    return popReply(T, run.resp);
   }
 
   /**
@@ -365,12 +456,17 @@ export class ScriptVm {
     m._lua_pushboolean(L, 1);
     m._lua_callk(L, 1, 0, 0, 0);
     loading = register;
+    loadCheckpoints = 0;
     try {
       m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(c.ref));
       if (m._lua_pcallk(L, 0, 0, 0, 0, 0) === LUA_OK) return null;
       return errorInfo(L).msg;
     } finally {
       loading = null;
+      if (loadTimedOut) {
+        loadTimedOut = false;
+        m._lua_sethook(L, countHook(), LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+      }
       m._lua_settop(L, 0);
       m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.loadSwitchRef));
       m._lua_pushboolean(L, 0);
@@ -381,6 +477,20 @@ export class ScriptVm {
   close(): void {
     lua()._lua_close(this.L);
   }
+}
+
+function errorReply(T: number, run: ScriptRun): ErrorReply {
+  const m = lua();
+  if (m._lua_type(T, -1) !== LUA_TTABLE) {
+    const msg = m._lua_isstring(T, -1) !== 0 ? (toText(T, -1) ?? '') : 'execution failure';
+    return new ErrorReply(`ERR Error running script ${run.name}, ${msg.slice(0, 100)}`);
+  }
+  const info = errorInfo(T);
+  let text = info.msg.startsWith('-') ? info.msg.slice(1) : info.msg;
+  if (info.line !== null && info.source !== null) {
+    text += ` script: ${run.name}, on ${info.source}:${info.line}.`;
+  }
+  return new ErrorReply(text);
 }
 
 function pushStrings(L: number, items: readonly Buffer[]): void {
