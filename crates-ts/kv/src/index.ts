@@ -27,6 +27,7 @@ export {
   type BusyScript,
   busyScript,
   killScript,
+  lastKillCheckpoint,
   SCRIPT_SUSPENDED,
   type ScriptArbiter,
   scriptHolding,
@@ -36,6 +37,7 @@ export {
 } from './scripting/script-runner.js';
 export {
   INTERNAL_SCRIPT_DECISION,
+  type LoggedDecision,
   scriptDecisionArgv,
   scriptDecisionsIn,
 } from './scripting/script-decision.js';

@@ -15,7 +15,7 @@ import {
   SeshatError,
   SystemClock,
 } from '@seshat/common';
-import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
+import { GroupScriptArbiter, type WriteIdentity, WriteTagger } from '@seshat/cluster';
 import {
   BlockRequest,
   abandonScript,
@@ -28,6 +28,7 @@ import {
   lookupCommand,
   resolveCommand,
   SCRIPT_SUSPENDED,
+  setScriptArbiter,
 } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
@@ -146,6 +147,7 @@ export class SeshatServer implements ClientHost {
     this.outputPauseBytes = config.int('client-output-pause-bytes');
     this.queryBufferLimitBytes = config.int('client-query-buffer-limit');
     this.applyOutputLimit(config.str('client-output-buffer-limit'));
+    this.busyGate.thresholdMs = config.int('busy-reply-threshold');
     config.onChange((name, value) => this.onConfigChange(name, value));
   }
 
@@ -270,6 +272,8 @@ export class SeshatServer implements ClientHost {
     // AdminService (gRPC twin of the RAFT command) on the Raft port; registered before start().
     serveAdminService(cluster, () => this.sm.appliedIndex);
     const driver = cluster.driver;
+    // Every replica runs the group's scripts: kills are decided by the leader, through the log.
+    setScriptArbiter(new GroupScriptArbiter(driver));
     return {
       submit: (waiter, db, argv, writeId) => {
         if (writeId?.retry === true && waiter !== null) driver.submitRetry(waiter, db, argv, writeId);

@@ -90,6 +90,11 @@ const SOLE_REPLICA: ScriptArbiter = {
 };
 
 let arbiter: ScriptArbiter = SOLE_REPLICA;
+/** The checkpoint the last killed script stopped at (diagnostics and tests). */
+let lastStopCheckpoint = -1;
+export function lastKillCheckpoint(): number {
+  return lastStopCheckpoint;
+}
 let current: RunningScript | null = null;
 /** False while a log is replayed at start: scripts then run to their end, no one to answer. */
 let yieldingAllowed = true;
@@ -296,6 +301,7 @@ class RunningScript {
 
   /** Ends a killed script: abandoned in its coroutine, answered with Redis's text. */
   stop(): Reply {
+    lastStopCheckpoint = this.checkpoints;
     const where = userLocation(this.thread.T);
     const text = where === null ? KILLED : `${KILLED} script: ${this.run.name}, on ${where}.`;
     return this.end(new ErrorReply(text), false);
