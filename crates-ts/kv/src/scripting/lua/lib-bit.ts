@@ -2,13 +2,13 @@
  * The `bit` library (LuaBitOp 1.0, as bundled with Redis): 32-bit operations on Lua numbers.
  * Arguments are numbers reduced modulo 2^32 to a signed 32-bit integer, results are signed.
  */
+import { fail } from './lib-support.js';
 import { cstr, LUA_TNUMBER, LUA_TSTRING, lua, pushText } from './runtime.js';
 
 const TWO_32 = 4294967296;
 
 function raise(L: number, msg: string): number {
-  pushText(L, msg);
-  return lua()._lua_error(L);
+  return fail(L, msg);
 }
 
 /** The argument `idx` as a signed 32-bit integer, or an error text. */

@@ -20,6 +20,7 @@ import { LuaWasm } from 'wasmoon';
 export const LUA_REGISTRYINDEX = -1001000;
 export const LUA_TNIL = 0;
 export const LUA_TBOOLEAN = 1;
+export const LUA_TLIGHTUSERDATA = 2;
 export const LUA_TNUMBER = 3;
 export const LUA_TSTRING = 4;
 export const LUA_TTABLE = 5;
@@ -44,6 +45,7 @@ export interface LuaRaw {
   _lua_type(L: number, idx: number): number;
   _lua_isinteger(L: number, idx: number): number;
   _lua_isstring(L: number, idx: number): number;
+  _lua_isnumber(L: number, idx: number): number;
   _lua_tonumberx(L: number, idx: number, isnum: number): number;
   _lua_tointegerx(L: number, idx: number, isnum: number): bigint;
   _lua_toboolean(L: number, idx: number): number;
@@ -80,6 +82,11 @@ export interface LuaRaw {
   _lua_resetthread(L: number): number;
   _lua_getstack(L: number, level: number, ar: number): number;
   _lua_getinfo(L: number, what: number, ar: number): number;
+  _lua_pushlightuserdata(L: number, p: number): void;
+  _luaL_where(L: number, level: number): void;
+  _lua_concat(L: number, n: number): void;
+  _lua_touserdata(L: number, idx: number): number;
+  _lua_topointer(L: number, idx: number): number;
   _malloc(n: number): number;
   _free(p: number): void;
   HEAPU8: Uint8Array;

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { assert, ErrorReply, type Reply } from '@seshat/common';
 import { type ScriptRun, scriptCall } from '../script-call.js';
 import { errorInfo, popReply, pushErrorTable, pushReply } from './convert.js';
-import { LIBRARY_TABLES } from './libs.js';
+import { LIBRARIES, resetLibraryState } from './libs.js';
 import { PRELUDE } from './prelude.js';
 import {
   cfunction,
@@ -227,9 +227,6 @@ function jsFunctions(): Map<string, number> {
       return err === null ? 0 : raise(L, err);
     }),
   );
-  for (const [lib, fns] of Object.entries(LIBRARY_TABLES)) {
-    for (const [name, fn] of Object.entries(fns)) out.set(`${lib}.${name}`, cfunction(fn));
-  }
   functionsIndex = out;
   return out;
 }
@@ -337,15 +334,9 @@ export class ScriptVm {
       m._lua_pushcclosure(L, jsFunctions().get(name)!, 0);
       m._lua_setfield(L, -2, cstr(name));
     }
-    for (const lib of Object.keys(LIBRARY_TABLES)) {
-      pushFunctionTable(L, lib);
-      m._lua_setfield(L, -2, cstr(lib));
-    }
-    for (const lib of ['bit', 'cjson', 'cmsgpack', 'struct']) {
-      if (!(lib in LIBRARY_TABLES)) {
-        m._lua_createtable(L, 0, 0);
-        m._lua_setfield(L, -2, cstr(lib));
-      }
+    for (const [name, push] of Object.entries(LIBRARIES)) {
+      push(L);
+      m._lua_setfield(L, -2, cstr(name));
     }
   }
 
@@ -457,6 +448,7 @@ export class ScriptVm {
     m._lua_callk(L, 1, 0, 0, 0);
     loading = register;
     loadCheckpoints = 0;
+    resetLibraryState();
     try {
       m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(c.ref));
       if (m._lua_pcallk(L, 0, 0, 0, 0, 0) === LUA_OK) return null;
