@@ -18,8 +18,9 @@ export { hashHi, hashLo, murmurHash64A } from './hll/murmur64.js';
 export { crAsin, crCos, crSin } from './geo/crmath.js';
 export { pqsort } from './geo/pqsort.js';
 export { decodeScore, scoreOf, standardGeohash } from './geo/geohash.js';
+export { initScripting } from './scripting/engine.js';
 export { initLua } from './scripting/lua/runtime.js';
-export { evalArgvFor } from './scripting/script-cache.js';
+export { cachedScriptCount, evalArgvFor } from './scripting/script-cache.js';
 export {
   abandonScript,
   BUSY_EVAL,

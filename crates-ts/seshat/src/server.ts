@@ -23,7 +23,7 @@ import {
   commandKeys,
   evalArgvFor,
   type Handler,
-  initLua,
+  initScripting,
   KvStateMachine,
   lookupCommand,
   resolveCommand,
@@ -155,8 +155,9 @@ export class SeshatServer implements ClientHost {
     const dir = this.config.str('dir');
     mkdirSync(dir, { recursive: true });
     this.storage = await openRocksStorage(dir);
-    // The Lua engine (WebAssembly) must exist before the state machine rebuilds stored libraries.
-    await initLua();
+    // The Lua engine (WebAssembly) must exist before the state machine rebuilds stored libraries;
+    // its script states are made first thing (the same table order on every replica).
+    await initScripting();
     this.sm = new KvStateMachine(this.storage, {
       limits: {
         stringMaxBytes: this.config.int('proto-max-bulk-len'),

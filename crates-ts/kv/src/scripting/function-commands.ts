@@ -103,7 +103,7 @@ function functionLoad(ctx: Ctx, argv: Buffer[]): Reply {
 
 function fcallGeneric(ro: boolean): (ctx: Ctx, argv: Buffer[]) => Reply {
   return (ctx, argv) => {
-    const f = ctx.functions.functions.get(argv[1]!.toString('latin1'));
+    const f = ctx.functions.findFunction(argv[1]!.toString('latin1'));
     if (f === undefined) throw new SeshatError('ERR', 'Function not found');
     const { keys, args } = keysAndArgs(argv, 'Bad number of keys provided');
     const run = prepareRun(ctx, f.flags, ro, f.name);

@@ -106,7 +106,8 @@ function joined(
     if (!replace) return `Library ${name} already exists`;
     out = out.without(name);
   }
-  for (const f of fresh.functions.keys()) if (out.functions.has(f)) return `Function ${f} already exists`;
+  for (const f of fresh.functions.values())
+    if (out.findFunction(f.name)) return `Function ${f.name} already exists`;
   for (const lib of fresh.libraries.values()) out = out.with(lib);
   return out;
 }

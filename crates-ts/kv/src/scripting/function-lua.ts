@@ -160,7 +160,7 @@ export function createLibrary(
     return 'No functions registered';
   }
   for (const f of lib.functions.keys()) {
-    const other = registry.functions.get(f);
+    const other = registry.findFunction(f);
     if (other !== undefined && other.library.name !== md.name) {
       lib.release();
       return `Function ${f} already exists`;

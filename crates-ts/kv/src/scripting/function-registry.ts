@@ -34,9 +34,15 @@ export class FunctionRegistry {
   private constructor(
     /** By library name, in load order. */
     readonly libraries: ReadonlyMap<string, LibraryInfo>,
-    /** Every library's functions by name (names are unique across libraries). */
+    /** Every library's functions by lower-case name: names are unique across libraries, in
+     * any letter case, and FCALL finds them in any case (Redis's case-insensitive dict). */
     readonly functions: ReadonlyMap<string, FunctionInfo>,
   ) {}
+
+  /** The function named `name` in any letter case. */
+  findFunction(name: string): FunctionInfo | undefined {
+    return this.functions.get(name.toLowerCase());
+  }
 
   functionCount(): number {
     return this.functions.size;
@@ -49,10 +55,10 @@ export class FunctionRegistry {
     const old = libraries.get(lib.name);
     libraries.set(lib.name, lib);
     const functions = new Map(this.functions);
-    if (old !== undefined) for (const f of old.functions.keys()) functions.delete(f);
+    if (old !== undefined) for (const f of old.functions.keys()) functions.delete(f.toLowerCase());
     for (const [name, f] of lib.functions) {
-      assert(!functions.has(name), `function ${name} registered twice`);
-      functions.set(name, f);
+      assert(!functions.has(name.toLowerCase()), `function ${name} registered twice`);
+      functions.set(name.toLowerCase(), f);
     }
     return new FunctionRegistry(libraries, functions);
   }
@@ -63,7 +69,7 @@ export class FunctionRegistry {
     const libraries = new Map(this.libraries);
     libraries.delete(name);
     const functions = new Map(this.functions);
-    for (const f of old.functions.keys()) functions.delete(f);
+    for (const f of old.functions.keys()) functions.delete(f.toLowerCase());
     return new FunctionRegistry(libraries, functions);
   }
 

@@ -56,6 +56,11 @@ export function scriptFor(body: Buffer): CachedScript | string {
   return script;
 }
 
+/** Scripts in this node's cache (INFO memory number_of_cached_scripts). */
+export function cachedScriptCount(): number {
+  return scripts.size;
+}
+
 export function cachedScript(sha: Buffer): CachedScript | undefined {
   if (sha.length !== 40) return undefined;
   return scripts.get(sha.toString('latin1').toLowerCase());

@@ -10,6 +10,7 @@ import { type CommandSpec, lookupSubcommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { findCommand } from '../resolve.js';
 import type { Resp } from './lua/convert.js';
+import type { Rand48 } from './lua/rand48.js';
 
 /** One script execution: what redis.call needs to know. */
 export interface ScriptRun {
@@ -22,6 +23,8 @@ export interface ScriptRun {
   writeDirty: boolean;
   /** math.random's source: seeded from the entry's stamp, so replicas agree. */
   random: Random;
+  /** After math.randomseed: Redis's generator with the script's seed (lua/rand48.ts). */
+  seeded?: Rand48;
   /** Script name in error messages: the SHA of an EVAL script, or the function name. */
   name: string;
   /** Called before the script's first write command runs (script-runner.ts). */

@@ -3,11 +3,15 @@
  * and a library's `#!lua name=mylib` (functions.c functionExtractLibMetaData), with Redis's
  * error texts.
  */
+import { InlineSplitter } from '@seshat/protocol-resp';
 import { SCRIPT_FLAG_EVAL_COMPAT_MODE, scriptFlagByName } from './script-flags.js';
 
-/** Splits a shebang line into words (whitespace separated, as sdssplitargs for plain words). */
-function words(line: string): string[] {
-  return line.split(/[ \t\r\v\f]+/).filter((w) => w.length > 0);
+const splitter = new InlineSplitter();
+
+/** Splits a shebang line into words as Redis does (sdssplitargs: quotes, escapes); null on
+ * unbalanced quotes. */
+function words(line: Buffer): string[] | null {
+  return splitter.split(line, 0, line.length)?.map((w) => w.toString('latin1')) ?? null;
 }
 
 export interface EvalShebang {
@@ -22,8 +26,8 @@ export function parseEvalShebang(body: Buffer): EvalShebang | string {
   }
   const end = body.indexOf(0x0a);
   if (end < 0) return 'Invalid script shebang';
-  const parts = words(body.subarray(0, end).toString('latin1'));
-  if (parts.length === 0) return 'Invalid engine in script shebang';
+  const parts = words(body.subarray(0, end));
+  if (parts === null || parts.length === 0) return 'Invalid engine in script shebang';
   if (parts[0] !== '#!lua') return `Unexpected engine in script shebang: ${parts[0]}`;
   let flags = 0;
   for (const part of parts.slice(1)) {
@@ -50,8 +54,8 @@ export function parseLibraryMetadata(payload: Buffer): LibraryMetadata | string 
   if (payload.length < 2 || payload[0] !== 0x23 || payload[1] !== 0x21) return 'Missing library metadata';
   const end = payload.indexOf(0x0a);
   if (end < 0) return 'Invalid library metadata';
-  const parts = words(payload.subarray(0, end).toString('latin1'));
-  if (parts.length === 0) return 'Invalid library metadata';
+  const parts = words(payload.subarray(0, end));
+  if (parts === null || parts.length === 0) return 'Invalid library metadata';
   const engine = parts[0]!.slice(2);
   let name: string | null = null;
   for (const part of parts.slice(1)) {

@@ -30,9 +30,17 @@ loadstring = function(s, name) return rawload(s, name, 't') end
 gcinfo = function() return collectgarbage('count') end
 
 -- Redis 7 raises errors as tables {err=...}; its pcall hands scripts the message.
+-- Lua 5.4 words runtime type errors "attempt to call a nil value (field 'f')"; Redis's Lua 5.1
+-- says "attempt to call field 'f' (a nil value)", and scripts (and tests) match on that.
+local gsub = string.gsub
+local function lua51_message(msg)
+  return (gsub(msg, "attempt to (%l[%l ]-) a (%l+) value %((%l+) '([^']*)'%)", "attempt to %1 %3 '%4' (a %2 value)"))
+end
+
 pcall = function(f, ...)
   local r = table.pack(rawpcall(f, ...))
   if not r[1] and type(r[2]) == 'table' and type(r[2].err) == 'string' then return false, r[2].err end
+  if not r[1] and type(r[2]) == 'string' then return false, lua51_message(r[2]) end
   return table.unpack(r, 1, r.n)
 end
 
@@ -55,7 +63,7 @@ local function err_handler(err)
     level = level + 1
     i = dbg.getinfo(level, 'nSl')
   end
-  if type(err) ~= 'table' then err = {err = 'ERR ' .. tostring(err)} end
+  if type(err) ~= 'table' then err = {err = 'ERR ' .. lua51_message(tostring(err))} end
   if i then err['source'] = i.source err['line'] = i.currentline end
   return err
 end
@@ -120,7 +128,8 @@ end
 G.redis = protect(redis_api)
 
 -- What library code sees while FUNCTION LOAD runs it: only a small redis table.
-local load_redis = protect(api({register_function = S.register_function, log = S.redis.log}))
+-- (reading any other field of it fails as an undeclared global does, as in Redis)
+local load_redis = protect(rawsetmetatable(api({register_function = S.register_function, log = S.redis.log}), {__index = missing}))
 local load_globals = rawsetmetatable({redis = load_redis}, {__index = missing})
 
 rawsetmetatable(G, {__index = missing})

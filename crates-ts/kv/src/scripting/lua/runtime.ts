@@ -105,6 +105,25 @@ export function initLua(): Promise<void> {
   return initializing;
 }
 
+/**
+ * A new Lua state whose string hash seed is the same in every process. Lua 5.4 seeds string
+ * hashing with time(NULL) and the state's address, and table iteration order (pairs, next)
+ * follows the hashes: a script writing keys in pairs() order would write them in another
+ * order on another replica. time() is pinned to 0 while the state is made (emscripten's
+ * time() reads Date.now()); the address is the same when states are made in the same order
+ * on a fresh engine (initScripting makes both at start).
+ */
+export function newState(): number {
+  const m = lua();
+  const realNow = Date.now;
+  Date.now = () => 0;
+  try {
+    return m._luaL_newstate();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
 export function luaReady(): boolean {
   return raw !== null;
 }

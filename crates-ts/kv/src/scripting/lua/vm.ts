@@ -12,7 +12,9 @@ import { createHash } from 'node:crypto';
 import { assert, ErrorReply, type Reply } from '@seshat/common';
 import { type ScriptRun, scriptCall } from '../script-call.js';
 import { errorInfo, popReply, pushErrorTable, pushReply } from './convert.js';
+import { checkInteger } from './lib-support.js';
 import { LIBRARIES, resetLibraryState } from './libs.js';
+import { Rand48 } from './rand48.js';
 import { PRELUDE } from './prelude.js';
 import {
   cfunction,
@@ -27,6 +29,7 @@ import {
   LUA_TTABLE,
   loadChunk,
   lua,
+  newState,
   pushText,
   toBytes,
   toText,
@@ -194,7 +197,7 @@ function random(L: number): number {
   const m = lua();
   const run = active;
   if (run === null) return raise(L, 'math.random can only be called inside a script invocation');
-  const r = run.random.nextU32() / 0x1_0000_0000;
+  const r = run.seeded !== undefined ? run.seeded.nextUnit() : run.random.nextU32() / 0x1_0000_0000;
   const argc = m._lua_gettop(L);
   if (argc === 0) m._lua_pushnumber(L, r);
   else if (argc <= 2) {
@@ -206,6 +209,15 @@ function random(L: number): number {
   return 1;
 }
 
+/** math.randomseed(n): the script's later math.random draws are Redis's for that seed (the
+ * seed comes from the script, so every replica draws the same). */
+function randomseed(L: number): number {
+  const run = active;
+  if (run === null) return raise(L, 'math.randomseed can only be called inside a script invocation');
+  run.seeded = new Rand48(checkInteger(L, 1, 'randomseed'));
+  return 0;
+}
+
 let functionsIndex: Map<string, number> | null = null;
 
 /** WASM function table entries of every JS function, created once. */
@@ -214,10 +226,7 @@ function jsFunctions(): Map<string, number> {
   const out = new Map<string, number>();
   for (const [name, fn] of Object.entries(REDIS_FUNCTIONS)) out.set(`redis.${name}`, cfunction(fn));
   out.set('random', cfunction(random));
-  out.set(
-    'randomseed',
-    cfunction(() => 0),
-  );
+  out.set('randomseed', cfunction(randomseed));
   out.set(
     'register_function',
     cfunction((L) => {
@@ -307,7 +316,7 @@ export class ScriptVm {
 
   constructor() {
     const m = lua();
-    const L = m._luaL_newstate();
+    const L = newState();
     this.L = L;
     m._luaL_openlibs(L);
     this.pushSetup();
