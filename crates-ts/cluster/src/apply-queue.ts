@@ -1,23 +1,18 @@
 /**
  * Committed entries handed over by Readies and not applied yet. Normally empty between turns:
- * the driver applies each Ready's committed entries at once. It fills while a script in an
- * entry waits between time slices (@seshat/kv script-runner.ts): the core goes on (Readies
- * persisted, sent and advanced, so heartbeats, appends and commits continue), and the
- * entries behind the suspended one wait here, in log order, until it completes.
- *
- * While a script waits for a kill decision, the decisions committed after its entry are
- * read from here (GroupScriptArbiter), ahead of applying them.
+ * the driver applies each Ready's committed entries at once. It fills while an entry's apply is
+ * suspended (StateMachine.applyYielding: a kv script past its time slice): the core goes on
+ * (Readies persisted, sent and advanced, so heartbeats, appends and commits continue), and the
+ * entries behind the suspended one wait here, in log order, until it completes. Meanwhile the
+ * state machine is shown each of them once (`takeUnnoted`): kv reads kill decisions there.
  */
-import { type LoggedDecision, scriptDecisionsIn } from '@seshat/kv';
-import { type Entry, EntryType } from '@seshat/raft';
+import type { Entry } from '@seshat/raft';
 
 export class ApplyQueue {
   private readonly entries: Entry[] = [];
   private head = 0;
-  /** Entries up to this index were scanned for decisions (see `decisions`). */
-  private scannedTo = 0;
-  /** First committed decision per script (`index:seq`), while scanning is under way. */
-  private readonly decisions = new Map<string, LoggedDecision>();
+  /** Entries up to this index were shown to the state machine. */
+  private notedTo = 0;
 
   get length(): number {
     return this.entries.length - this.head;
@@ -37,9 +32,6 @@ export class ApplyQueue {
     if (this.head === this.entries.length) {
       this.entries.length = 0;
       this.head = 0;
-      // Nothing waits any more: the decisions seen so far belong to applied entries.
-      this.decisions.clear();
-      this.scannedTo = 0;
     }
   }
 
@@ -47,23 +39,17 @@ export class ApplyQueue {
   clear(): void {
     this.entries.length = 0;
     this.head = 0;
-    this.decisions.clear();
-    this.scannedTo = 0;
   }
 
-  /** The first decision committed for script `seq` of entry `index`, among queued entries. */
-  decision(index: number, seq: number): LoggedDecision | undefined {
+  /** Queued entries not shown to the state machine yet, in log order (each once). */
+  takeUnnoted(): Entry[] {
+    const out: Entry[] = [];
     for (let i = this.head; i < this.entries.length; i++) {
       const e = this.entries[i]!;
-      if (e.index <= this.scannedTo) continue;
-      this.scannedTo = e.index;
-      if (e.type !== EntryType.Normal || e.data.length === 0) continue;
-      const data = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-      for (const d of scriptDecisionsIn(data)) {
-        const key = `${d.slot.index}:${d.slot.seq}`;
-        if (!this.decisions.has(key)) this.decisions.set(key, d);
-      }
+      if (e.index <= this.notedTo) continue;
+      this.notedTo = e.index;
+      out.push(e);
     }
-    return this.decisions.get(`${index}:${seq}`);
+    return out;
   }
 }

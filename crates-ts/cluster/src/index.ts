@@ -20,4 +20,3 @@ export * from './transport-auth.js';
 export * from './state-machine.js';
 export * from './node-host.js';
 export { ApplyQueue } from './apply-queue.js';
-export { GroupScriptArbiter } from './script-arbiter.js';

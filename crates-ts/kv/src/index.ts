@@ -37,6 +37,7 @@ export {
   setScriptArbiter,
 } from './scripting/script-runner.js';
 export {
+  CommittedDecisions,
   INTERNAL_SCRIPT_DECISION,
   type LoggedDecision,
   scriptDecisionArgv,

@@ -15,7 +15,7 @@ import {
   SeshatError,
   SystemClock,
 } from '@seshat/common';
-import { GroupScriptArbiter, type WriteIdentity, WriteTagger } from '@seshat/cluster';
+import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
 import {
   BlockRequest,
   abandonScript,
@@ -73,6 +73,7 @@ import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
 import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
+import { GroupScriptArbiter } from './script-arbiter.js';
 import { deliverRead, ScriptBusyGate } from './script-busy.js';
 
 /** GET, recognised by identity for its fast path. */
@@ -274,7 +275,7 @@ export class SeshatServer implements ClientHost {
     serveAdminService(cluster, () => this.sm.appliedIndex);
     const driver = cluster.driver;
     // Every replica runs the group's scripts: kills are decided by the leader, through the log.
-    setScriptArbiter(new GroupScriptArbiter(driver));
+    setScriptArbiter(new GroupScriptArbiter(driver, this.sm));
     return {
       submit: (waiter, db, argv, writeId) => {
         if (writeId?.retry === true && waiter !== null) driver.submitRetry(waiter, db, argv, writeId);

@@ -49,5 +49,30 @@ export function scriptDecisionsIn(entryBytes: Buffer): LoggedDecision[] {
   return out;
 }
 
+/**
+ * The first decision committed for each script, among the entries a Raft driver showed while
+ * an entry waited (KvStateMachine.noteCommitted), in log order: later ones for the same script
+ * lose (script-runner.ts).
+ */
+export class CommittedDecisions {
+  private readonly first = new Map<string, ScriptDecision>();
+
+  note(entryBytes: Buffer): void {
+    if (!entryBytes.includes(INTERNAL_SCRIPT_DECISION)) return;
+    for (const d of scriptDecisionsIn(entryBytes)) {
+      const key = `${d.slot.index}:${d.slot.seq}`;
+      if (!this.first.has(key)) this.first.set(key, d.decision);
+    }
+  }
+
+  get(slot: ScriptSlot): ScriptDecision | undefined {
+    return this.first.get(`${slot.index}:${slot.seq}`);
+  }
+
+  clear(): void {
+    if (this.first.size > 0) this.first.clear();
+  }
+}
+
 const NOTHING: Reply = 0;
 defineInternalCommand(INTERNAL_SCRIPT_DECISION, () => NOTHING);
