@@ -1096,8 +1096,12 @@ export class GroupDriver {
       return true;
     }
     const data = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-    const options = { onTagged: (tag: number, reply: Reply) => this.recentWrites.record(tag, e.index, reply) };
-    const replies = sm.applyYielding ? sm.applyYielding(e.index, data, options) : sm.apply(e.index, data, options);
+    const options = {
+      onTagged: (tag: number, reply: Reply) => this.recentWrites.record(tag, e.index, reply),
+    };
+    const replies = sm.applyYielding
+      ? sm.applyYielding(e.index, data, options)
+      : sm.apply(e.index, data, options);
     if (replies === APPLY_SUSPENDED) return false;
     this.applied(e, replies);
     return true;
@@ -1188,8 +1192,10 @@ export class GroupDriver {
   private expireRequests(): void {
     const now = this.o.clock.monotonicMs();
     // Committed proposals behind a suspended entry will be applied: not "unknown".
-    const applyingUpTo = this.applyQueue.length > 0 || this.applying !== null ? this.node.raft.log.committed : 0;
-    for (const p of this.proposals.takeExpired(now, applyingUpTo)) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    const applyingUpTo =
+      this.applyQueue.length > 0 || this.applying !== null ? this.node.raft.log.committed : 0;
+    for (const p of this.proposals.takeExpired(now, applyingUpTo))
+      this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
     for (const p of this.confProposals.takeExpired(now)) p.done(ERR_OUTCOME_UNKNOWN);
     let kept = 0;
     for (const r of this.retries) {

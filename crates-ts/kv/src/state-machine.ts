@@ -312,7 +312,10 @@ export class KvStateMachine {
    */
   apply(index: number, entryBytes: Buffer, options: ApplyOptions = NO_OPTIONS): Reply[] | null {
     const r = withoutYields(() => this.applyYielding(index, entryBytes, options));
-    assert(r !== APPLY_SUSPENDED, `entry ${index}: a script waited for a kill decision in a synchronous apply`);
+    assert(
+      r !== APPLY_SUSPENDED,
+      `entry ${index}: a script waited for a kill decision in a synchronous apply`,
+    );
     return r;
   }
 
