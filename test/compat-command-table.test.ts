@@ -81,6 +81,19 @@ const GETKEYS_PROBES: readonly string[][] = [
   ['CONFIG', 'GET', 'x'],
   ['CONFIG', 'NOSUCH', 'x'],
   ['GET', 'a', 'b'],
+  ['EVAL', 'return 1', '0'],
+  ['EVAL', 'return 1', '2', 'a', 'b', 'c'],
+  ['EVAL', 'return 1', '3', 'a'],
+  ['EVAL', 'return 1', 'x', 'a'],
+  ['EVAL', 'return 1', '-1', 'a'],
+  ['EVAL_RO', 'return 1', '1', 'a'],
+  ['EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '1', 'a', 'b'],
+  ['EVALSHA_RO', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '2', 'a', 'b'],
+  ['FCALL', 'f', '2', 'a', 'b', 'c'],
+  ['FCALL', 'f', '0'],
+  ['FCALL_RO', 'f', '1', 'a'],
+  ['FUNCTION', 'LIST'],
+  ['SCRIPT', 'EXISTS', 'x'],
 ];
 
 function isArray(v: RespValue): v is { type: 'array' | 'set'; value: RespValue[] } {

@@ -47,7 +47,8 @@ import type { RocksLogStorage } from './rocks-log-storage.js';
 import { SnapshotImage, SnapshotInstaller } from './sm-snapshot.js';
 import { ALL_SLOTS, decodeDescriptor, type ImageHeader } from './sm-snapshot-format.js';
 import { ERR_RETRY_UNDECIDABLE } from './retry-table.js';
-import type { LogCommand, StateMachine } from './state-machine.js';
+import { ApplyQueue } from './apply-queue.js';
+import { APPLY_SUSPENDED, type LogCommand, type StateMachine } from './state-machine.js';
 import type { InboundSnapshot } from './transport-snapshot.js';
 
 /** Whoever waits for a command's reply (a client connection, a forwarding stream...). */
@@ -78,11 +79,17 @@ export interface DriverScheduler {
   defer(fn: () => void): void;
   /** Monotonic milliseconds, for turn budgets and the fsync counters. */
   nowMs(): number;
+  /** Runs `fn` after about `ms` (a suspended apply waiting for later entries to commit is
+   * polled so, not every turn); without it, `defer`. */
+  after?(ms: number, fn: () => void): void;
 }
 
 export const EVENT_LOOP_SCHEDULER: DriverScheduler = {
   defer: (fn) => setImmediate(fn),
   nowMs: () => performance.now(),
+  after: (ms, fn) => {
+    setTimeout(fn, ms);
+  },
 };
 
 export interface GroupDriverOptions {
@@ -157,6 +164,8 @@ const UNAPPLIED_SLICE_BYTES = 16 * 1024 * 1024;
  * nothing in Raft retransmits them, unlike appends and heartbeats.
  */
 export const READ_RETRY_MS = 500;
+/** How often a suspended entry that waits for later entries to commit is looked at again. */
+const SUSPENDED_POLL_MS = 2;
 /** Read request ids of one run: from a random u32 times this (exact in a double, < 2^53). */
 const READ_ID_SPAN = 2 ** 20;
 
@@ -237,6 +246,10 @@ export class GroupDriver {
   /** Batches asked for, by request id (the ReadIndex context). */
   private readonly readBatches = new Map<number, ReadBatch>();
   private readonly readsReady: ReadBatch[] = [];
+  /** Committed entries not applied yet: they wait behind an entry whose apply is suspended. */
+  private readonly applyQueue = new ApplyQueue();
+  /** The entry whose apply is suspended (StateMachine.applyYielding), resumed each turn. */
+  private applying: Entry | null = null;
   private readonly retries: PendingRetry[] = [];
   /** Replies of recently applied tagged writes (retry detection, retry-table.ts). */
   readonly recentWrites: RecentWrites;
@@ -424,7 +437,7 @@ export class GroupDriver {
    * it. False, without calling `write`, while a Ready is being handled.
    */
   reinitialize(write: () => void): boolean {
-    if (this.running || this.deferred !== null) return false;
+    if (this.running || this.deferred !== null || this.applying !== null) return false;
     if (this.node.hasReady()) this.run();
     if (this.running || this.deferred !== null || this.node.hasReady()) return false;
     write();
@@ -510,7 +523,10 @@ export class GroupDriver {
     // A deferred Ready resumes the turn itself once it is finished; reads confirmed and
     // applied meanwhile need not wait for it.
     if (this.deferred !== null) {
-      if (!this.running) this.serveReads();
+      if (!this.running) {
+        this.resumeApplying();
+        this.serveReads();
+      }
       this.flushTouched();
       return;
     }
@@ -527,6 +543,7 @@ export class GroupDriver {
   }
 
   private runTurn(): void {
+    this.resumeApplying();
     this.proposeQueued();
     this.retryOrphanedReads();
     this.requestReadIndex();
@@ -542,6 +559,54 @@ export class GroupDriver {
     }
     this.serveReads();
     this.flushTouched();
+    if (this.applying !== null) this.scheduleResume();
+  }
+
+  /** Another turn for the suspended entry: at once if it can progress, later while it waits
+   * for later entries to commit (they come with Raft traffic). */
+  private scheduleResume(): void {
+    const after = this.scheduler.after;
+    if (this.o.sm.waitingForCommit === true && after !== undefined) after(SUSPENDED_POLL_MS, this.runBound);
+    else this.schedule();
+  }
+
+  /** Continues the suspended entry; once it completes, applies the entries queued behind it. */
+  private resumeApplying(): void {
+    const e = this.applying;
+    if (e !== null) {
+      this.noteQueued();
+      const replies = this.o.sm.resumeApply!();
+      if (replies === APPLY_SUSPENDED) return;
+      this.applying = null;
+      this.applied(e, replies);
+    }
+    if (this.applyQueue.length === 0) return;
+    this.drainApplyQueue();
+    this.flushTouched();
+  }
+
+  /** Applies queued entries in order, until one's apply is suspended (or while the state
+   * machine is quiesced: a suspended read must see one state). */
+  private drainApplyQueue(): void {
+    while (this.applying === null && this.o.sm.quiesced !== true) {
+      const e = this.applyQueue.peek();
+      if (e === undefined) return;
+      this.applyQueue.shift();
+      if (!this.applyEntry(e)) {
+        this.applying = e;
+        this.noteQueued();
+      }
+    }
+  }
+
+  /** Shows the state machine the committed entries queued behind the suspended one. */
+  private noteQueued(): void {
+    const note = this.o.sm.noteCommitted;
+    if (note === undefined) return;
+    for (const e of this.applyQueue.takeUnnoted()) {
+      if (e.type !== EntryType.Normal || e.data.length === 0) continue;
+      note.call(this.o.sm, e.index, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+    }
   }
 
   /**
@@ -693,7 +758,8 @@ export class GroupDriver {
     this.send(rd.messagesAfterPersist);
     if (rd.snapshot !== null) this.installSnapshot();
     const ce = rd.committedEntries;
-    for (let i = appliedEarly; i < ce.length; i++) this.applyEntry(ce[i]!);
+    for (let i = appliedEarly; i < ce.length; i++) this.applyQueue.push(ce[i]!);
+    this.drainApplyQueue();
     for (const rs of rd.readStates) this.readConfirmed(rs);
     this.node.advance();
     this.maybeSnapshot();
@@ -712,7 +778,8 @@ export class GroupDriver {
     const stable = this.node.raft.log.lastStableIndex();
     const ce = rd.committedEntries;
     let i = 0;
-    while (i < ce.length && ce[i]!.index <= stable) this.applyEntry(ce[i++]!);
+    while (i < ce.length && ce[i]!.index <= stable) this.applyQueue.push(ce[i++]!);
+    this.drainApplyQueue();
     if (i > 0) this.flushTouched();
     return i;
   }
@@ -887,6 +954,12 @@ export class GroupDriver {
     const inst = this.pendingInstall;
     assert(inst !== null, 'no staged image to install');
     this.pendingInstall = null;
+    // The image replaces whatever the queued (or suspended) entries would have changed.
+    if (this.applying !== null) {
+      this.o.sm.abandonApply!();
+      this.applying = null;
+    }
+    this.applyQueue.clear();
     inst.finishInstall();
     this.o.sm.reload();
     this.recentWrites.resetTo(this.o.sm.appliedIndex);
@@ -993,9 +1066,10 @@ export class GroupDriver {
     this.snapshotsTaken++;
   }
 
-  private applyEntry(e: Entry): void {
+  /** Applies one committed entry; false when its apply is suspended (resumeApplying). */
+  private applyEntry(e: Entry): boolean {
     const sm = this.o.sm;
-    if (e.index <= sm.appliedIndex) return;
+    if (e.index <= sm.appliedIndex) return true;
     if (e.type === EntryType.ConfChange) {
       const change = decodeConfChange(e.data);
       const cs = this.node.applyConfChange(change);
@@ -1013,19 +1087,29 @@ export class GroupDriver {
       this.onConfChange(change);
       this.settle(e.index, e.term, null);
       this.settleConfChange(e.index, e.term, true);
-      return;
+      return true;
     }
     this.settleConfChange(e.index, e.term, false);
     if (e.data.length === 0) {
       sm.applyNoop(e.index);
       this.settle(e.index, e.term, null);
-      return;
+      return true;
     }
-    const replies = sm.apply(e.index, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength), {
-      onTagged: (tag, reply) => this.recentWrites.record(tag, e.index, reply),
-    });
+    const data = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+    const options = {
+      onTagged: (tag: number, reply: Reply) => this.recentWrites.record(tag, e.index, reply),
+    };
+    const replies = sm.applyYielding
+      ? sm.applyYielding(e.index, data, options)
+      : sm.apply(e.index, data, options);
+    if (replies === APPLY_SUSPENDED) return false;
+    this.applied(e, replies);
+    return true;
+  }
+
+  private applied(e: Entry, replies: Reply[] | null): void {
     this.settle(e.index, e.term, replies);
-    sm.reportTouched();
+    this.o.sm.reportTouched();
   }
 
   /**
@@ -1093,7 +1177,8 @@ export class GroupDriver {
   }
 
   private serveReads(): void {
-    if (this.readsReady.length === 0) return;
+    // Nothing reads while a command waits between turns (a suspended apply or read).
+    if (this.readsReady.length === 0 || this.applying !== null || this.o.sm.quiesced === true) return;
     const applied = this.o.sm.appliedIndex;
     let kept = 0;
     for (const b of this.readsReady) {
@@ -1106,7 +1191,11 @@ export class GroupDriver {
   /** Answers proposals and reads that waited too long (lost leader, partition). */
   private expireRequests(): void {
     const now = this.o.clock.monotonicMs();
-    for (const p of this.proposals.takeExpired(now)) this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
+    // Committed proposals behind a suspended entry will be applied: not "unknown".
+    const applyingUpTo =
+      this.applyQueue.length > 0 || this.applying !== null ? this.node.raft.log.committed : 0;
+    for (const p of this.proposals.takeExpired(now, applyingUpTo))
+      this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
     for (const p of this.confProposals.takeExpired(now)) p.done(ERR_OUTCOME_UNKNOWN);
     let kept = 0;
     for (const r of this.retries) {

@@ -19,3 +19,4 @@ export * from './admin-service.js';
 export * from './transport-auth.js';
 export * from './state-machine.js';
 export * from './node-host.js';
+export { ApplyQueue } from './apply-queue.js';

@@ -47,16 +47,18 @@ export class PendingByIndex<T extends IndexedRequest> {
     return out;
   }
 
-  /** Removes and returns the requests whose deadline is not after `nowMs`. */
-  takeExpired(nowMs: number): T[] {
+  /** Removes and returns the requests whose deadline is not after `nowMs`, except those at
+   * indexes up to `keepUpTo` (committed entries that will apply: not "unknown"). */
+  takeExpired(nowMs: number, keepUpTo = 0): T[] {
     const out: T[] = [];
     if (this.count === 0) return out;
     for (const [index, p] of this.byIndex) {
-      if (p.deadlineMs > nowMs) continue;
+      if (p.deadlineMs > nowMs || index <= keepUpTo) continue;
       this.byIndex.delete(index);
       out.push(p);
     }
     for (const [index, list] of this.displaced) {
+      if (index <= keepUpTo) continue;
       const kept = list.filter((p) => p.deadlineMs > nowMs);
       for (const p of list) if (p.deadlineMs <= nowMs) out.push(p);
       if (kept.length === 0) this.displaced.delete(index);

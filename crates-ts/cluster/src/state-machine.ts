@@ -45,6 +45,12 @@ export interface StateMachineApplyOptions {
 }
 
 /**
+ * What `applyYielding` / `resumeApply` return while an entry waits in a command that runs
+ * across event-loop turns (a string, so that implementations need not import this package).
+ */
+export const APPLY_SUSPENDED = 'suspended';
+
+/**
  * A replicated state machine over one group's log. `C` is one client command as the
  * proposer hands it in (kv: `{db, argv, tag}`).
  *
@@ -71,4 +77,25 @@ export interface StateMachine<C> {
   reportTouched(): void;
   /** Reloads everything from storage (after a snapshot install replaced it). */
   reload(): void;
+
+  // Optional: commands that run across event-loop turns (kv's scripts past their time slice).
+  /**
+   * Like `apply`, but may return APPLY_SUSPENDED: nothing of the entry is written yet; the
+   * driver calls `resumeApply` on later turns (same results), applies nothing else and serves
+   * no read meanwhile, and shows the state machine every entry committed behind it
+   * (`noteCommitted`, once each, in log order: kv reads kill decisions there).
+   */
+  applyYielding?(
+    index: number,
+    data: Buffer,
+    options?: StateMachineApplyOptions,
+  ): Reply[] | null | typeof APPLY_SUSPENDED;
+  resumeApply?(): Reply[] | null | typeof APPLY_SUSPENDED;
+  /** Drops the suspended entry unapplied (a snapshot install replaces the state). */
+  abandonApply?(): void;
+  noteCommitted?(index: number, data: Buffer): void;
+  /** True while no entry may apply and no read may run (a command is suspended, a read's too). */
+  readonly quiesced?: boolean;
+  /** True while the suspended entry can only wait for later entries to commit. */
+  readonly waitingForCommit?: boolean;
 }

@@ -98,6 +98,9 @@ export function parseArgDoc(arg: ArgDoc): ParsedArg {
   };
 }
 
+// The scripting group's entries live in their own file (merged below).
+import { SCRIPTING_COMMAND_DOCS } from './command-docs-scripting.js';
+
 // biome-ignore format: a generated table, one command per block
 export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
   ...HLL_GEO_COMMAND_DOCS,
@@ -1312,6 +1315,8 @@ export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
     doc: ['Stop listening for messages posted to the given channels', '2.0.0', 'pubsub', 'O(N) where N is the number of clients already subscribed to a channel.'],
     args: ['channel string ?*'],
   },
+  // ---- scripting ---------------------------------------------------------
+  ...SCRIPTING_COMMAND_DOCS,
   // ---- server --------------------------------------------------------------
   command: {
     info: [-1, 'loading stale', 0, 0, 0, '@slow @connection'],

@@ -9,6 +9,7 @@ import { DbMap } from './db-map.js';
 import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
 import { type KeyType, metaExpireAt, metaType } from './meta.js';
 import type { KvStore } from './txn.js';
+import { FunctionRegistry } from './scripting/function-registry.js';
 
 export interface KvStats {
   expiredKeys: number;
@@ -101,9 +102,15 @@ export class Ctx {
   signalReady(mk: Buffer): void {
     this.ready?.push(mk);
   }
+  /** Function libraries as this command sees them (FUNCTION LOAD/DELETE/FLUSH/RESTORE replace
+   * it; the state machine adopts it when the entry's batch is written). */
+  functions: FunctionRegistry = FunctionRegistry.EMPTY;
+
   /** Log index of the entry being applied and the command's position in it (key versions). */
   entryIndex = 0;
   commandIndex = 0;
+  /** Scripts the entry ran so far (names a script in kill decisions, script-runner.ts). */
+  scriptSeq = 0;
 
   constructor(
     public store: KvStore,
@@ -120,6 +127,7 @@ export class Ctx {
   beginEntry(index: number): void {
     this.entryIndex = index;
     this.versionsIssued = 0;
+    this.scriptSeq = 0;
   }
 
   /**

@@ -18,3 +18,29 @@ export { hashHi, hashLo, murmurHash64A } from './hll/murmur64.js';
 export { crAsin, crCos, crSin } from './geo/crmath.js';
 export { pqsort } from './geo/pqsort.js';
 export { decodeScore, scoreOf, standardGeohash } from './geo/geohash.js';
+export { initScripting } from './scripting/engine.js';
+export { initLua } from './scripting/lua/runtime.js';
+export { cachedScriptCount, evalArgvFor } from './scripting/script-cache.js';
+export {
+  abandonScript,
+  BUSY_EVAL,
+  BUSY_FUNCTION,
+  type BusyScript,
+  busyScript,
+  killScript,
+  lastKillCheckpoint,
+  SCRIPT_SUSPENDED,
+  type ScriptArbiter,
+  scriptHolding,
+  type ScriptDecision,
+  type ScriptSlot,
+  setScriptArbiter,
+} from './scripting/script-runner.js';
+export {
+  CommittedDecisions,
+  INTERNAL_SCRIPT_DECISION,
+  type LoggedDecision,
+  scriptDecisionArgv,
+  scriptDecisionsIn,
+} from './scripting/script-decision.js';
+export { functionEngineStats } from './scripting/function-commands.js';

@@ -328,6 +328,12 @@ export const NATIVE_GET_KEYS: ReadonlyMap<string, NativeGetKeys> = new Map<strin
   ['bzmpop', numKeysProc(0, 2, 3)],
   ['georadius', georadiusKeys],
   ['georadiusbymember', georadiusKeys],
+  ['eval', numKeysProc(0, 2, 3)],
+  ['evalsha', numKeysProc(0, 2, 3)],
+  ['eval_ro', numKeysProc(0, 2, 3)],
+  ['evalsha_ro', numKeysProc(0, 2, 3)],
+  ['fcall', numKeysProc(0, 2, 3)],
+  ['fcall_ro', numKeysProc(0, 2, 3)],
 ]);
 
 /** What finds a command's keys: its specs and, if Redis has one, its native procedure. */

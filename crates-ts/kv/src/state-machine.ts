@@ -33,6 +33,18 @@ import { internalSweepHandler, StaleElementSweeper } from './sweeper.js';
 import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
 import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
+import { FunctionRegistry } from './scripting/function-registry.js';
+import { isReservedMetaKey } from './scripting/library-store.js';
+import { CommittedDecisions } from './scripting/script-decision.js';
+import {
+  abandonScript,
+  busyScript,
+  resumeScript,
+  SCRIPT_SUSPENDED,
+  scriptHolding,
+  withoutYields,
+} from './scripting/script-runner.js';
+import { registryFromStorage } from './scripting/function-lua.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
 /** Applied index (8) and last stamp (8); the db map's 16 bytes follow once SWAPDB was used. */
@@ -93,6 +105,31 @@ export interface ApplyOptions {
 
 const NO_OPTIONS: ApplyOptions = {};
 
+/** applyYielding / resumeApply: the entry waits in a suspended script (script-runner.ts); the
+ * same value as the Raft driver's (cluster state-machine.ts), which kv does not import. */
+export const APPLY_SUSPENDED = 'suspended' as const;
+
+/** An entry being applied: what its apply has done so far, kept while a script is suspended. */
+interface ApplyFrame {
+  readonly index: number;
+  readonly entry: Entry;
+  readonly options: ApplyOptions;
+  readonly txn: Txn;
+  ctx: Ctx | null;
+  /** Keys the entry replaces when it is made of plain replacements (deferred writes), else 0. */
+  readonly replaced: number;
+  /** The last stamp before this entry (restored if it is rolled back). */
+  readonly lastStampMs: number;
+  readonly replies: Reply[];
+  /** The next command to run, or the one whose script is suspended. */
+  at: number;
+  /** The transaction (INTERNAL_EXEC) at `at` while it is under way. */
+  tx: { readonly commands: EntryCommand[]; readonly replies: Reply[]; at: number } | null;
+  /** Deferred records written with this entry. */
+  readonly taken: { keys: Buffer[]; values: (Buffer | null)[]; indexes: number[] };
+  durable: number;
+}
+
 /** Stale element keys proposed for deletion per server cron cycle (sweeper.ts). */
 export const SWEEP_KEYS_PER_CYCLE = 1024;
 
@@ -142,6 +179,8 @@ export class KvStateMachine {
   deferPlainWrites = false;
   /** Stamp of the last applied entry; the next leader stamp must not go below it. */
   lastStampMs = 0;
+  /** Function libraries as of the applied index (FUNCTION LOAD ...; scripting/). */
+  functions: FunctionRegistry = FunctionRegistry.EMPTY;
   private readonly appliedKey: Buffer;
   private readonly readCtx: Ctx;
   /** Logical -> physical databases (SWAPDB, db-map.ts): replicated, in the applied record. */
@@ -201,6 +240,7 @@ export class KvStateMachine {
       for (let rows = it.nextBatch(1024); rows.length > 0; rows = it.nextBatch(1024)) {
         for (let i = 0; i < rows.length; i += 2) {
           const mk = rows[i]!;
+          if (isReservedMetaKey(mk)) continue;
           this.counts.keys[metaKeyDb(mk)]!++;
           if (metaExpireAt(rows[i + 1]!) !== 0) this.counts.addVolatile(mk, 1);
           if (fits) fits = this.cache.load(mk, rows[i + 1]!);
@@ -210,6 +250,9 @@ export class KvStateMachine {
       it.close();
     }
     if (fits) this.cache.loaded();
+    const functions = registryFromStorage(this.storage);
+    this.functions.releaseNotIn(functions);
+    this.functions = functions;
   }
 
   /**
@@ -264,10 +307,31 @@ export class KvStateMachine {
 
   /**
    * Applies entry `index` and returns one reply per command. Entries must come in order;
-   * an index at or below the applied index is ignored (replay after restart).
+   * an index at or below the applied index is ignored (replay after restart). Scripts run to
+   * their end without returning to the event loop (replay, tests: see applyYielding).
    */
   apply(index: number, entryBytes: Buffer, options: ApplyOptions = NO_OPTIONS): Reply[] | null {
+    const r = withoutYields(() => this.applyYielding(index, entryBytes, options));
+    assert(
+      r !== APPLY_SUSPENDED,
+      `entry ${index}: a script waited for a kill decision in a synchronous apply`,
+    );
+    return r;
+  }
+
+  /**
+   * `apply`, except that a script running longer than a time slice yields
+   * (script-runner.ts): APPLY_SUSPENDED is returned, nothing of the entry is written yet,
+   * `resumeApply` continues it on a later event-loop turn, and no other entry may apply (nor
+   * any read run) meanwhile.
+   */
+  applyYielding(
+    index: number,
+    entryBytes: Buffer,
+    options: ApplyOptions = NO_OPTIONS,
+  ): Reply[] | null | typeof APPLY_SUSPENDED {
     if (index <= this.appliedIndex) return null;
+    assert(this.suspended === null, `apply of ${index} while entry ${this.suspended?.index} is suspended`);
     assert(index === this.appliedIndex + 1, `apply gap: applied ${this.appliedIndex}, got ${index}`);
     const entry = options.decoded ?? decodeEntry(entryBytes);
     const replaced = this.deferPlainWrites && this.cache.maxBytes > 0 ? plainReplacements(entry.commands) : 0;
@@ -278,80 +342,228 @@ export class KvStateMachine {
     const txn = defer
       ? new Txn(this.storage, this.cache, index, entry.timeMs)
       : new Txn(this.storage, this.cache);
-    const lastStampMs = this.lastStampMs;
-    const takenKeys: Buffer[] = [];
-    const takenValues: (Buffer | null)[] = [];
-    const takenIndexes: number[] = [];
-    let durable = this.durableIndex;
-    let replies: Reply[];
-    let ctx: Ctx;
-    // The context, for undoing its SWAPDBs if the entry fails.
-    let swapsOf: Ctx | null = null;
+    const frame: ApplyFrame = {
+      index,
+      entry,
+      options,
+      txn,
+      ctx: null,
+      replaced,
+      lastStampMs: this.lastStampMs,
+      replies: new Array(entry.commands.length),
+      at: 0,
+      tx: null,
+      taken: { keys: [], values: [], indexes: [] },
+      durable: this.durableIndex,
+    };
     try {
       this.prefetch(entry.commands);
-      ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
-      ctx.dbs = this.dbs;
-      swapsOf = ctx;
-      ctx.writing = true;
-      ctx.access = this.access;
-      ctx.nowMs = entry.timeMs;
-      ctx.beginEntry(index);
-      // Always collected (one array push per changed key): a client parked by this very entry's
-      // replies must still hear about its later changes (blocking), even if nobody listened before.
-      ctx.touched = [];
-      ctx.ready = [];
-      if (this.notifyClasses !== '') {
-        ctx.events = [];
-        ctx.notifyClasses = this.notifyClasses;
-      }
-      replies = new Array(entry.commands.length);
-      this.entryUsec.length = entry.commands.length;
-      this.entryUsec.fill(0);
-      if (this.transactionUsec.size > 0) this.transactionUsec.clear();
-      for (let i = 0; i < entry.commands.length; i++) {
-        const c = entry.commands[i]!;
-        ctx.db = this.dbs.physical(c.db);
-        ctx.commandIndex = i;
-        replies[i] = this.execWrite(ctx, c.argv);
-      }
-      this.appliedIndex = index;
-      this.lastStampMs = Math.max(lastStampMs, entry.timeMs);
-      if (!defer) durable = index;
-      else if (txn.wroteOther) {
-        // Not a pure replacement after all: write every dirty record now, this entry's too.
-        this.cache.takeDirty(
-          Number.POSITIVE_INFINITY,
-          Number.POSITIVE_INFINITY,
-          takenKeys,
-          takenValues,
-          takenIndexes,
-        );
-        durable = index;
-      } else {
-        const pressed =
-          this.cache.dirty > DEFERRED_DIRTY_RECORDS_MAX || this.cache.usedBytes > this.cache.maxBytes;
-        const maxStamp = pressed ? Number.POSITIVE_INFINITY : entry.timeMs - DEFERRED_COLD_MS;
-        const max = 2 * replaced + DEFERRED_FLUSH_EXTRA;
-        this.cache.takeDirty(maxStamp, max, takenKeys, takenValues, takenIndexes);
-        durable = Math.max(this.durableIndex, Math.min(this.cache.oldestLeftIndex(), index) - 1);
-      }
-      for (let i = 0; i < takenKeys.length; i++) addMeta(txn.batch, takenKeys[i]!, takenValues[i]!);
-      if (durable !== this.durableIndex || !defer) {
-        txn.batch.put('raft_state', this.appliedKey, this.appliedRecord(durable));
-      }
-      options.addToBatch?.(txn.batch);
-      this.storage.write(txn.batch, { sync: options.sync === true });
+      frame.ctx = this.entryCtx(txn, entry, index);
     } catch (e) {
-      // The entry is not applied: the meta cache must not keep its writes, nor the db map its swaps.
-      txn.rollback();
-      if (swapsOf !== null) undoSwaps(this.dbs, swapsOf);
-      this.appliedIndex = index - 1;
-      this.lastStampMs = lastStampMs;
+      this.rollbackEntry(frame);
       throw e;
     }
-    this.durableIndex = durable;
-    this.cache.confirmTaken(takenKeys, takenIndexes);
-    txn.publish();
+    this.entryUsec.length = entry.commands.length;
+    this.entryUsec.fill(0);
+    if (this.transactionUsec.size > 0) this.transactionUsec.clear();
+    return this.runEntry(frame);
+  }
+
+  /** The entry whose script is suspended (apply returned APPLY_SUSPENDED), if any. */
+  private suspended: ApplyFrame | null = null;
+
+  /** Whether an entry waits in a suspended script: nothing else may apply or read meanwhile. */
+  get applySuspended(): boolean {
+    return this.suspended !== null;
+  }
+
+  /** Continues the suspended entry: its replies, or APPLY_SUSPENDED again. */
+  resumeApply(): Reply[] | typeof APPLY_SUSPENDED {
+    const f = this.suspended;
+    assert(f !== null, 'resumeApply without a suspended entry');
+    this.suspended = null;
+    let r: Reply;
+    try {
+      r = resumeScript();
+    } catch (e) {
+      this.rollbackEntry(f);
+      throw e;
+    }
+    if (r === SCRIPT_SUSPENDED) {
+      this.suspended = f;
+      return APPLY_SUSPENDED;
+    }
+    if (f.tx !== null) f.tx.replies[f.tx.at++] = r;
+    else f.replies[f.at++] = r;
+    return this.runEntry(f);
+  }
+
+  /** Kill decisions committed behind a suspended entry (the Raft driver shows them). */
+  readonly decisions = new CommittedDecisions();
+
+  /** An entry committed behind the suspended one (Raft group): its kill decisions are kept. */
+  noteCommitted(_index: number, data: Buffer): void {
+    this.decisions.note(data);
+  }
+
+  /** No entry may apply and no read may run: a script (of an entry or an *_RO read) waits
+   * between time slices, and must see one state. */
+  get quiesced(): boolean {
+    return this.suspended !== null || busyScript() !== null;
+  }
+
+  /** The suspended script waits for a kill decision to be committed: nothing to run until then. */
+  get waitingForCommit(): boolean {
+    return scriptHolding();
+  }
+
+  /** Drops the suspended entry unapplied (shutdown; its script never runs again). */
+  abandonApply(): void {
+    const f = this.suspended;
+    if (f === null) return;
+    this.suspended = null;
+    abandonScript();
+    this.rollbackEntry(f);
+  }
+
+  private entryCtx(txn: Txn, entry: Entry, index: number): Ctx {
+    const ctx = new Ctx(txn, new SeededRandom(entry.seed), this.counts, this.stats, this.limits);
+    ctx.dbs = this.dbs;
+    ctx.writing = true;
+    ctx.access = this.access;
+    ctx.functions = this.functions;
+    ctx.nowMs = entry.timeMs;
+    ctx.beginEntry(index);
+    // Always collected (one array push per changed key): a client parked by this very entry's
+    // replies must still hear about its later changes (blocking), even if nobody listened before.
+    ctx.touched = [];
+    ctx.ready = [];
+    if (this.notifyClasses !== '') {
+      ctx.events = [];
+      ctx.notifyClasses = this.notifyClasses;
+    }
+    return ctx;
+  }
+
+  /** Runs the frame's remaining commands, writes and publishes the entry (or suspends it). */
+  private runEntry(f: ApplyFrame): Reply[] | typeof APPLY_SUSPENDED {
+    try {
+      if (!this.runCommands(f)) {
+        this.suspended = f;
+        return APPLY_SUSPENDED;
+      }
+      this.writeEntry(f);
+      // Decisions seen while it waited belong to its scripts (or to ones already decided).
+      this.decisions.clear();
+    } catch (e) {
+      if (this.suspended === f) this.suspended = null;
+      this.rollbackEntry(f);
+      throw e;
+    }
+    return this.publishEntry(f);
+  }
+
+  /** Executes commands from `f.at`; false when one's script suspended (f.at stays on it). */
+  private runCommands(f: ApplyFrame): boolean {
+    const ctx = f.ctx!;
+    const commands = f.entry.commands;
+    if (f.tx !== null) {
+      if (!this.runTransaction(f)) return false;
+      f.at++;
+    }
+    for (; f.at < commands.length; f.at++) {
+      const c = commands[f.at]!;
+      ctx.db = this.dbs.physical(c.db);
+      ctx.commandIndex = f.at;
+      if (c.argv[0]!.equals(INTERNAL_EXEC)) {
+        f.tx = { commands: decodeCommands(c.argv[1]!).commands, replies: [], at: 0 };
+        if (this.commandTimes !== null) this.transactionUsec.set(f.at, []);
+        if (!this.runTransaction(f)) return false;
+        continue;
+      }
+      const r = this.execWrite(ctx, c.argv);
+      if (r === SCRIPT_SUSPENDED) return false;
+      f.replies[f.at] = r;
+    }
+    return true;
+  }
+
+  /** MULTI/EXEC: the queued commands run back to back inside this entry; errors stay inline. */
+  private runTransaction(f: ApplyFrame): boolean {
+    const tx = f.tx!;
+    const ctx = f.ctx!;
+    ctx.inTransaction = true;
+    try {
+      for (; tx.at < tx.commands.length; tx.at++) {
+        const c = tx.commands[tx.at]!;
+        assert(!c.argv[0]!.equals(INTERNAL_EXEC), 'nested transaction');
+        ctx.db = this.dbs.physical(c.db);
+        const r = this.execWrite(ctx, c.argv);
+        if (r === SCRIPT_SUSPENDED) return false;
+        tx.replies[tx.at] = r;
+      }
+    } finally {
+      ctx.inTransaction = false;
+    }
+    f.replies[f.at] = tx.replies;
+    f.tx = null;
+    return true;
+  }
+
+  /** Writes the applied entry's batch, with the applied (and durable) index. */
+  private writeEntry(f: ApplyFrame): void {
+    const { index, entry, txn, taken } = f;
+    const defer = f.replaced > 0;
+    this.appliedIndex = index;
+    this.lastStampMs = Math.max(f.lastStampMs, entry.timeMs);
+    if (!defer) f.durable = index;
+    else if (txn.wroteOther) {
+      // Not a pure replacement after all: write every dirty record now, this entry's too.
+      this.cache.takeDirty(
+        Number.POSITIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        taken.keys,
+        taken.values,
+        taken.indexes,
+      );
+      f.durable = index;
+    } else {
+      const pressed =
+        this.cache.dirty > DEFERRED_DIRTY_RECORDS_MAX || this.cache.usedBytes > this.cache.maxBytes;
+      const maxStamp = pressed ? Number.POSITIVE_INFINITY : entry.timeMs - DEFERRED_COLD_MS;
+      const max = 2 * f.replaced + DEFERRED_FLUSH_EXTRA;
+      this.cache.takeDirty(maxStamp, max, taken.keys, taken.values, taken.indexes);
+      f.durable = Math.max(this.durableIndex, Math.min(this.cache.oldestLeftIndex(), index) - 1);
+    }
+    for (let i = 0; i < taken.keys.length; i++) addMeta(txn.batch, taken.keys[i]!, taken.values[i]!);
+    if (f.durable !== this.durableIndex || !defer) {
+      txn.batch.put('raft_state', this.appliedKey, this.appliedRecord(f.durable));
+    }
+    f.options.addToBatch?.(txn.batch);
+    this.storage.write(txn.batch, { sync: f.options.sync === true });
+  }
+
+  /** The entry is not applied: the meta cache must not keep its writes, nor the db map its swaps. */
+  private rollbackEntry(f: ApplyFrame): void {
+    f.txn.rollback();
+    if (f.ctx !== null) {
+      undoSwaps(this.dbs, f.ctx);
+      f.ctx.functions.releaseNotIn(this.functions);
+    }
+    this.appliedIndex = f.index - 1;
+    this.lastStampMs = f.lastStampMs;
+  }
+
+  /** After the batch is written: what the entry changed becomes visible; its replies. */
+  private publishEntry(f: ApplyFrame): Reply[] {
+    const ctx = f.ctx!;
+    this.durableIndex = f.durable;
+    if (ctx.functions !== this.functions) {
+      this.functions.releaseNotIn(ctx.functions);
+      this.functions = ctx.functions;
+    }
+    this.cache.confirmTaken(f.taken.keys, f.taken.indexes);
+    f.txn.publish();
     this.stats.keyChanges += ctx.touched?.length ?? 0;
     if (ctx.touched !== null && ctx.touched.length > 0) {
       this.onApplied?.(ctx.touched);
@@ -363,14 +575,17 @@ export class KvStateMachine {
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
     if (ctx.swaps !== null && this.onDbsSwapped !== null)
       for (let i = 0; i < ctx.swaps.length; i += 2) this.onDbsSwapped(ctx.swaps[i]!, ctx.swaps[i + 1]!);
-    const onTagged = options.onTagged;
-    if (onTagged !== undefined) {
-      for (let i = 0; i < entry.commands.length; i++) {
-        const tag = entry.commands[i]!.tag;
-        if (tag !== undefined) onTagged(tag, replies[i]!);
-      }
+    this.publishTagged(f);
+    return f.replies;
+  }
+
+  private publishTagged(f: ApplyFrame): void {
+    const onTagged = f.options.onTagged;
+    if (onTagged === undefined) return;
+    for (let i = 0; i < f.entry.commands.length; i++) {
+      const tag = f.entry.commands[i]!.tag;
+      if (tag !== undefined) onTagged(tag, f.replies[i]!);
     }
-    return replies;
   }
 
   /**
@@ -396,6 +611,7 @@ export class KvStateMachine {
    * The server calls it a few times a second, so a backlog drains in small steps.
    */
   flushIfIdle(nowMs: number): void {
+    if (this.suspended !== null) return;
     if (this.cache.dirty > 0 && nowMs - this.lastStampMs >= DEFERRED_COLD_MS) {
       this.writeDirty(DEFERRED_IDLE_CHUNK);
     }
@@ -408,6 +624,7 @@ export class KvStateMachine {
    * path calls again on its next turn) and returns true.
    */
   drainBefore(commands: readonly EntryCommand[], n: number): boolean {
+    if (this.suspended !== null) return false;
     if (this.cache.dirty <= DEFERRED_DRAIN_CHUNK) return false;
     if (plainReplacements(commands, n) > 0) return false;
     this.writeDirty(DEFERRED_DRAIN_CHUNK);
@@ -476,7 +693,6 @@ export class KvStateMachine {
   }
 
   private execWrite(ctx: Ctx, argv: Buffer[]): Reply {
-    if (argv[0]!.equals(INTERNAL_EXEC)) return this.execTransaction(ctx, argv);
     const internal =
       internalCommand(argv[0]!) ?? internalSweepHandler(argv[0]!) ?? internalStreamHandler(argv[0]!);
     if (internal !== undefined) return guard(ctx, internal, argv);
@@ -499,25 +715,6 @@ export class KvStateMachine {
     if (ctx.inTransaction) this.transactionUsec.get(ctx.commandIndex)?.push(usec);
     else this.entryUsec[ctx.commandIndex] = usec;
     return reply;
-  }
-
-  /** MULTI/EXEC: the queued commands run back to back inside this entry; errors stay inline. */
-  private execTransaction(ctx: Ctx, argv: Buffer[]): Reply {
-    const { commands } = decodeCommands(argv[1]!);
-    if (this.commandTimes !== null) this.transactionUsec.set(ctx.commandIndex, []);
-    const replies: Reply[] = new Array(commands.length);
-    ctx.inTransaction = true;
-    try {
-      for (let i = 0; i < commands.length; i++) {
-        const c = commands[i]!;
-        assert(!c.argv[0]!.equals(INTERNAL_EXEC), 'nested transaction');
-        ctx.db = this.dbs.physical(c.db);
-        replies[i] = this.execWrite(ctx, c.argv);
-      }
-    } finally {
-      ctx.inTransaction = false;
-    }
-    return replies;
   }
 
   /** Set by the server while clients WATCH keys or block: receives the meta keys each entry
@@ -597,9 +794,11 @@ export class KvStateMachine {
   /** Executes a read command (spec.exec === 'read') against applied state at `nowMs`. */
   read(spec: CommandSpec, db: number, argv: Buffer[], nowMs: number): Reply {
     assert(spec.handler !== null, `no handler for ${spec.name}`);
+    assert(this.suspended === null && busyScript() === null, `read ${spec.name} while a script runs`);
     const ctx = this.readCtx;
     ctx.db = this.dbs.physical(db);
     ctx.nowMs = nowMs;
+    ctx.functions = this.functions;
     return guard(ctx, spec.handler, argv);
   }
 
@@ -609,6 +808,11 @@ export class KvStateMachine {
     ctx.db = db;
     ctx.nowMs = nowMs;
     return guard(ctx, run, argv);
+  }
+
+  /** Continues the *_RO script `read` left suspended: its reply, or SCRIPT_SUSPENDED again. */
+  resumeRead(): Reply {
+    return resumeScript();
   }
 
   /**

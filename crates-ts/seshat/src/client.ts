@@ -21,6 +21,9 @@ export interface ClientHost {
   /** True if argv can be submitted while earlier commands are in flight (their replies
    * still come first). */
   isPipelinable(client: Client, argv: Buffer[]): boolean;
+  /** True when the client's commands must wait (a script runs, script-busy.ts); the host
+   * calls `process` again once they may run. */
+  holds(client: Client): boolean;
   clientClosed(client: Client): void;
   readonly outputPauseBytes: number;
   readonly outputHardLimitBytes: number;
@@ -204,6 +207,7 @@ export class Client implements WriteWaiter {
         (this.deferredReplies > 0 || this.blockingBarrier || !this.host.isPipelinable(this, argv))
       )
         break;
+      if (this.host.holds(this)) break;
       this.executing = argv;
       this.executingBytes = this.queueBytes[this.queueHead]!;
       this.queueHead++;

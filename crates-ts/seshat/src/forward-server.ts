@@ -29,6 +29,7 @@ import type {
 } from '@seshat/cluster';
 import { commandKeys, isInternalName, type KvStateMachine, resolveCommand } from '@seshat/kv';
 import { encodeReply } from '@seshat/protocol-resp';
+import { deliverRead } from './script-busy.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
 
 export const CLUSTERDOWN_NO_LEADER = new ErrorReply('CLUSTERDOWN The cluster is down');
@@ -106,7 +107,7 @@ export function executeCommand(
           const reply = deps.sm.read(spec, db, argv, deps.nowMs());
           const expired = deps.sm.takeExpiredSeen();
           if (expired !== null) for (const cmd of expired) deps.driver.submit(null, db, cmd);
-          finish(reply);
+          deliverRead(deps.sm, reply, finish, () => deps.driver.run());
         },
         fail: finish,
       });

@@ -1,6 +1,7 @@
 /** INFO: the sections Redis 7 prints, filled from the server's own state. */
 import os from 'node:os';
 import { DATABASE_COUNT } from '@seshat/common';
+import { cachedScriptCount } from '@seshat/kv';
 import { raftInfo, replicationInfo } from './cluster-commands.js';
 import { migrateSockets } from './migrate-connection.js';
 import { REDIS_VERSION } from './server-commands.js';
@@ -59,6 +60,7 @@ const SECTIONS: Record<string, Section> = {
       ['maxmemory', 0],
       ['maxmemory_policy', 'noeviction'],
       ['total_system_memory', os.totalmem()],
+      ['number_of_cached_scripts', cachedScriptCount()],
       // The meta cache (docs/architecture.md, Caching): complete = every key is in memory,
       // so reads of missing keys and writes of new ones never read RocksDB.
       ['meta_cache_keys', cache.size],

@@ -5,6 +5,7 @@
 import {
   BoolReply,
   DATABASE_COUNT,
+  ErrorReply,
   MapReply,
   OK,
   PONG,
@@ -13,7 +14,17 @@ import {
   SimpleString,
   VerbatimReply,
 } from '@seshat/common';
-import { argIs, defineCommand, defineSubcommand, globMatch, parseInt32, tryParseI64 } from '@seshat/kv';
+import {
+  argIs,
+  BUSY_EVAL,
+  BUSY_FUNCTION,
+  busyScript,
+  defineCommand,
+  defineSubcommand,
+  globMatch,
+  parseInt32,
+  tryParseI64,
+} from '@seshat/kv';
 import { type Client, NO_REPLY } from './client.js';
 
 export { NO_REPLY };
@@ -548,11 +559,16 @@ def(
     since: '1.0.0',
   },
   (server, _c, argv) => {
+    let nosave = false;
     for (let j = 1; j < argv.length; j++) {
       if (argIs(argv[j]!, 'abort')) throw new SeshatError('ERR', 'No shutdown in progress.');
       if (!['nosave', 'save', 'now', 'force'].some((w) => argIs(argv[j]!, w)))
         throw new SeshatError('ERR', 'syntax error');
+      if (argIs(argv[j]!, 'nosave')) nosave = true;
     }
+    // Redis: while a script runs, only SHUTDOWN NOSAVE stops the server.
+    const busy = busyScript();
+    if (busy !== null && !nosave) return new ErrorReply(busy.evalMode ? BUSY_EVAL : BUSY_FUNCTION);
     void server.shutdown('SHUTDOWN command');
     return NO_REPLY;
   },

@@ -18,12 +18,17 @@ import {
 import { type WriteIdentity, WriteTagger } from '@seshat/cluster';
 import {
   BlockRequest,
+  abandonScript,
   type CommandSpec,
   commandKeys,
+  evalArgvFor,
   type Handler,
+  initScripting,
   KvStateMachine,
   lookupCommand,
   resolveCommand,
+  SCRIPT_SUSPENDED,
+  setScriptArbiter,
 } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
@@ -68,6 +73,8 @@ import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
 import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
+import { GroupScriptArbiter } from './script-arbiter.js';
+import { deliverRead, ScriptBusyGate } from './script-busy.js';
 
 /** GET, recognised by identity for its fast path. */
 const GET_SPEC = lookupCommand('get');
@@ -94,6 +101,8 @@ export class SeshatServer implements ClientHost {
   readonly monitors = new Monitors();
   /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
   readonly pause = new ClientPause(() => this.clock.nowMs());
+  /** Holds or refuses (-BUSY) commands while a script runs past a time slice. */
+  readonly busyGate = new ScriptBusyGate();
   readonly runId = randomBytes(20).toString('hex');
   readonly version = '0.1.0';
   readonly startedMonotonicMs: number;
@@ -139,6 +148,7 @@ export class SeshatServer implements ClientHost {
     this.outputPauseBytes = config.int('client-output-pause-bytes');
     this.queryBufferLimitBytes = config.int('client-query-buffer-limit');
     this.applyOutputLimit(config.str('client-output-buffer-limit'));
+    this.busyGate.thresholdMs = config.int('busy-reply-threshold');
     config.onChange((name, value) => this.onConfigChange(name, value));
   }
 
@@ -146,6 +156,9 @@ export class SeshatServer implements ClientHost {
     const dir = this.config.str('dir');
     mkdirSync(dir, { recursive: true });
     this.storage = await openRocksStorage(dir);
+    // The Lua engine (WebAssembly) must exist before the state machine rebuilds stored libraries;
+    // its script states are made first thing (the same table order on every replica).
+    await initScripting();
     this.sm = new KvStateMachine(this.storage, {
       limits: {
         stringMaxBytes: this.config.int('proto-max-bulk-len'),
@@ -261,6 +274,8 @@ export class SeshatServer implements ClientHost {
     // AdminService (gRPC twin of the RAFT command) on the Raft port; registered before start().
     serveAdminService(cluster, () => this.sm.appliedIndex);
     const driver = cluster.driver;
+    // Every replica runs the group's scripts: kills are decided by the leader, through the log.
+    setScriptArbiter(new GroupScriptArbiter(driver, this.sm));
     return {
       submit: (waiter, db, argv, writeId) => {
         if (writeId?.retry === true && waiter !== null) driver.submitRetry(waiter, db, argv, writeId);
@@ -340,9 +355,16 @@ export class SeshatServer implements ClientHost {
     }
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return rejectCommand(this, client, argv, spec);
+    // EVALSHA of a script this node knows travels as EVAL with its body (kv script-cache.ts).
+    if (spec.name === 'evalsha') argv = evalArgvFor(argv, false);
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       this.stats.command(spec.name).rejectedCalls++;
       return rejectCommand(this, client, argv, NOAUTH);
+    }
+    const busy = this.busyGate.refusal(spec);
+    if (busy !== null) {
+      this.stats.command(spec.name).rejectedCalls++;
+      return rejectCommand(this, client, argv, busy);
     }
     if (client.subscriptions.size + client.psubscriptions.size > 0) {
       const err = subscribedModeError(client, spec.name);
@@ -415,6 +437,11 @@ export class SeshatServer implements ClientHost {
     }
     if (spec.exec === 'read') {
       reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
+      if (reply === SCRIPT_SUSPENDED) {
+        // An *_RO script yielded: the connection waits for it, other clients are held.
+        deliverRead(this.sm, reply, client.deferReply(), () => this.writePath.flush());
+        reply = NO_REPLY;
+      }
       const expired = this.sm.takeExpiredSeen();
       // Lazy expiry deletes nothing while writes are paused (the key still reads as absent).
       if (expired !== null && !this.pause.writesPaused) {
@@ -490,7 +517,7 @@ export class SeshatServer implements ClientHost {
         const reply = this.sm.read(spec, db, argv, this.clock.nowMs());
         const expired = this.sm.takeExpiredSeen();
         if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
-        fill(reply);
+        deliverRead(this.sm, reply, fill, () => this.writePath.flush());
       },
       fail: (reply) => {
         readDone();
@@ -661,6 +688,10 @@ export class SeshatServer implements ClientHost {
     }
   };
 
+  holds(client: Client): boolean {
+    return this.busyGate.holds(client);
+  }
+
   isPipelinable(client: Client, argv: Buffer[]): boolean {
     if (!client.authenticated || client.multi !== null) return false;
     const spec = resolveCommand(argv);
@@ -817,6 +848,8 @@ export class SeshatServer implements ClientHost {
       this.startCron();
     }
     if (name === 'notify-keyspace-events') this.applyNotifyFlags(value as string);
+    if (name === 'busy-reply-threshold' || name === 'lua-time-limit')
+      this.busyGate.thresholdMs = Number(value);
     if (name === 'meta-cache-bytes' && this.sm) {
       this.sm.flushDeferred();
       this.sm.cache.maxBytes = value as number;
@@ -859,6 +892,11 @@ export class SeshatServer implements ClientHost {
       if (this.cronTimer !== null) clearInterval(this.cronTimer);
       this.listener?.close();
       if (this.writePath) {
+        // A script still running (SHUTDOWN NOSAVE, a signal) is dropped: its entry is not
+        // written, as Redis loses the effects of a script it is killed in.
+        this.standalone.abandonSuspended();
+        this.sm.abandonApply();
+        abandonScript();
         this.writePath.flush();
         this.sm?.flushDeferred();
         this.standalone.syncNow();
@@ -880,3 +918,4 @@ import './save-commands.js';
 import './cluster-commands.js';
 import './migrate.js';
 import './raft-commands.js';
+import './script-busy.js';

@@ -6,7 +6,14 @@
  */
 import type { WriteIdentity } from '@seshat/cluster';
 import { assert, type Clock, failStop, type Reply } from '@seshat/common';
-import { encodeEntry, type EntryCommand, isBlockReply, type KvStateMachine } from '@seshat/kv';
+import {
+  APPLY_SUSPENDED,
+  busyScript,
+  encodeEntry,
+  type EntryCommand,
+  isBlockReply,
+  type KvStateMachine,
+} from '@seshat/kv';
 import type { Storage } from '@seshat/storage';
 import type { LogStore } from './log-store.js';
 
@@ -134,8 +141,9 @@ export class WritePath implements Proposer {
     }
   }
 
-  unappliedCommands(): readonly EntryCommand[] {
-    return this.commands;
+  unappliedCommands(): readonly EntryCommand[] | null {
+    // Null while an entry waits in a suspended script: its commands are neither queued nor applied.
+    return this.suspended === null ? this.commands : null;
   }
 
   private readonly flushBound = (): void => {
@@ -160,7 +168,9 @@ export class WritePath implements Proposer {
    * (about half a second per 100,000 records).
    */
   flush(yieldToDrain = false): void {
-    while (this.commands.length > 0) {
+    // Nothing applies while a script waits between time slices (the entry's own, or an
+    // *_RO script's: it must see one state); the script's end flushes again.
+    while (this.commands.length > 0 && this.suspended === null && busyScript() === null) {
       const n = this.nextEntryLength();
       if (yieldToDrain && this.sm.drainBefore(this.commands, n)) {
         this.scheduled = true;
@@ -195,7 +205,6 @@ export class WritePath implements Proposer {
     const stamp = Math.max(this.clock.nowMs(), this.sm.lastStampMs);
     const seed = this.seed();
     const entry = encodeEntry(stamp, seed, commands);
-    const sync = this.fsync === 'always';
     // Standalone: the entry is committed once durable, so the log record and its effects go
     // in one atomic batch (replay on restart then finds nothing to redo). The batch is
     // written unsynced; with appendfsync always its replies wait for a WAL fsync in the
@@ -203,12 +212,65 @@ export class WritePath implements Proposer {
     // answering reads meanwhile, and the entries of the turns that pass during one fsync
     // share the next one (group commit).
     const index = this.log.lastIndex + 1;
-    const replies = this.sm.apply(index, entry, {
+    const replies = this.sm.applyYielding(index, entry, {
       addToBatch: (b) => this.log.append(b, entry),
       sync: false,
       decoded: { timeMs: stamp, seed: seed >>> 0, commands },
     });
+    if (replies === APPLY_SUSPENDED) {
+      this.suspended = { index, commands, waiters };
+      setImmediate(this.resumeBound);
+      return;
+    }
+    this.finishEntry(index, commands, waiters, replies);
+  }
+
+  /**
+   * The entry whose script yielded (kv script-runner.ts): nothing after it is applied until
+   * it completes; a later event-loop turn continues it (resumeBound).
+   */
+  private suspended: {
+    index: number;
+    commands: EntryCommand[];
+    waiters: (WriteWaiter | null)[];
+  } | null = null;
+
+  /** Whether an entry waits in a suspended script. */
+  get applySuspended(): boolean {
+    return this.suspended !== null;
+  }
+
+  private readonly resumeBound = (): void => {
+    const s = this.suspended;
+    if (s === null) return;
+    const replies = this.sm.resumeApply();
+    if (replies === APPLY_SUSPENDED) {
+      setImmediate(this.resumeBound);
+      return;
+    }
+    this.suspended = null;
+    this.finishEntry(s.index, s.commands, s.waiters, replies);
+    this.flush(true);
+  };
+
+  /** Drops an entry left in a suspended script (SHUTDOWN NOSAVE): neither it nor its log
+   * record is written; its clients get no reply. */
+  abandonSuspended(): void {
+    if (this.suspended === null) return;
+    this.suspended = null;
+    this.sm.abandonApply();
+  }
+
+  /** After an entry is applied and written: counters, replies (now or once durable), compaction. */
+  private finishEntry(
+    index: number,
+    commands: EntryCommand[],
+    waiters: (WriteWaiter | null)[],
+    replies: Reply[] | null,
+  ): void {
+    const n = waiters.length;
     assert(replies !== null && replies.length === n, 'apply returned wrong reply count');
+    const sync = this.fsync === 'always';
     this.entriesWritten++;
     this.commandsWritten += n;
     // SLOWLOG: the state machine's times of this entry's commands are read before the next entry.

@@ -12,7 +12,7 @@
 // way cluster-node.ts does: finish or discard an interrupted snapshot install, open the state
 // machine and the log, start the driver.
 import { type Clock, type Random, type Reply, SeededRandom } from '@seshat/common';
-import { type ApplyOptions, KvStateMachine } from '@seshat/kv';
+import { APPLY_SUSPENDED, type ApplyOptions, KvStateMachine } from '@seshat/kv';
 import { bootstrapStorage, type ConfState, type Message } from '@seshat/raft';
 import { MemoryStorage } from '@seshat/storage';
 import {
@@ -28,9 +28,15 @@ import {
 export class SimKvStateMachine extends KvStateMachine {
   onEntry: ((index: number, data: Buffer | null, replies: Reply[] | null) => void) | null = null;
 
-  override apply(index: number, data: Buffer, options?: ApplyOptions): Reply[] | null {
-    const replies = super.apply(index, data, options);
-    if (replies !== null) this.onEntry?.(index, data, replies);
+  // The driver applies through applyYielding (apply goes through it too). The simulated
+  // clients send no long scripts, so an entry never suspends here (resumeApply is not hooked).
+  override applyYielding(
+    index: number,
+    data: Buffer,
+    options?: ApplyOptions,
+  ): Reply[] | null | typeof APPLY_SUSPENDED {
+    const replies = super.applyYielding(index, data, options);
+    if (replies !== null && replies !== APPLY_SUSPENDED) this.onEntry?.(index, data, replies);
     return replies;
   }
 

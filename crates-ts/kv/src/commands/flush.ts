@@ -4,6 +4,7 @@ import { argIs, syntaxError } from '../args.js';
 import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { metaKeyDb } from '../keys.js';
+import { isReservedMetaKey } from '../scripting/library-store.js';
 
 const FLUSH_BATCH_ROWS = 1024;
 
@@ -12,13 +13,14 @@ function parseFlushMode(argv: Buffer[]): void {
   if (argv.length === 2 && !argIs(argv[1]!, 'sync') && !argIs(argv[1]!, 'async')) throw syntaxError();
 }
 
-/** Deletes every key of `db` (all dbs when db < 0), expired ones included. */
+/** Deletes every key of `db` (all dbs when db < 0), expired ones included. Function libraries
+ * (reserved records) stay: FLUSHALL does not touch them in Redis either. */
 function flush(ctx: Ctx, db: number): void {
   const it = ctx.store.iterator('meta', {});
   try {
     for (let rows = it.nextBatch(FLUSH_BATCH_ROWS); rows.length > 0; rows = it.nextBatch(FLUSH_BATCH_ROWS)) {
       for (let i = 0; i < rows.length; i += 2) {
-        if (db >= 0 && metaKeyDb(rows[i]!) !== db) continue;
+        if (db >= 0 ? metaKeyDb(rows[i]!) !== db : isReservedMetaKey(rows[i]!)) continue;
         ctx.deleteKey(rows[i]!, rows[i + 1]!);
       }
     }

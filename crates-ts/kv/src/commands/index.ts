@@ -22,3 +22,7 @@ import './stream-groups.js';
 import './stream-claim.js';
 import './stream-info.js';
 import './swapdb.js';
+import '../scripting/function-commands.js';
+import '../scripting/function-dump.js';
+import '../scripting/eval-commands.js';
+import '../scripting/script-decision.js';

@@ -1,0 +1,96 @@
+/**
+ * redis.call / redis.pcall: a script's command goes through the same command table, checks
+ * and handlers as a client's, against the script's Ctx (inside the entry being applied, or the
+ * read view for *_RO scripts), so it gets the exact reply or error the command would give.
+ * The refusals are Redis 7.0's (script.c scriptCall).
+ */
+import { ErrorReply, type Random, type Reply, SeshatError, SimpleString } from '@seshat/common';
+import { parseInt64AsNumber } from '../args.js';
+import { type CommandSpec, lookupSubcommand } from '../command-table.js';
+import type { Ctx } from '../ctx.js';
+import { findCommand } from '../resolve.js';
+import type { Resp } from './lua/convert.js';
+import type { Rand48 } from './lua/rand48.js';
+
+/** One script execution: what redis.call needs to know. */
+export interface ScriptRun {
+  ctx: Ctx;
+  /** *_RO command, or a script flagged no-writes: write commands are refused. */
+  readOnly: boolean;
+  /** Protocol the script's commands reply in (redis.setresp). */
+  resp: Resp;
+  /** A write command ran (Redis's SCRIPT_WRITE_DIRTY). */
+  writeDirty: boolean;
+  /** math.random's source: seeded from the entry's stamp, so replicas agree. */
+  random: Random;
+  /** After math.randomseed: Redis's generator with the script's seed (lua/rand48.ts). */
+  seeded?: Rand48;
+  /** Script name in error messages: the SHA of an EVAL script, or the function name. */
+  name: string;
+  /** Called before the script's first write command runs (script-runner.ts). */
+  onFirstWrite?: () => void;
+}
+
+function arityOk(spec: CommandSpec, argc: number): boolean {
+  return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
+}
+
+/** The command spec of argv as Redis's lookupCommand finds it (subcommand included), or null. */
+function lookup(argv: Buffer[]): CommandSpec | null {
+  const spec = findCommand(argv[0]!);
+  if (spec === undefined) return null;
+  if (spec.subcommands.length === 0 || argv.length === 1) return spec;
+  return lookupSubcommand(spec, argv[1]!.toString('latin1').toLowerCase()) ?? null;
+}
+
+/** Connection commands a script may run, answered here (they need no client). */
+function serverCommandInScript(run: ScriptRun, spec: CommandSpec, argv: Buffer[]): Reply | undefined {
+  switch (spec.name) {
+    case 'ping':
+      return argv.length > 1 ? argv[1]! : new SimpleString('PONG');
+    case 'echo':
+      return argv[1]!;
+    case 'select': {
+      const db = parseInt64AsNumber(argv[1]!);
+      if (db < 0 || db >= 16) return new ErrorReply('ERR DB index is out of range');
+      run.ctx.db = db;
+      return new SimpleString('OK');
+    }
+    case 'time': {
+      // The entry's stamp, not the local clock: every replica computes the same.
+      const ms = run.ctx.nowMs;
+      return [String(Math.floor(ms / 1000)), String((ms % 1000) * 1000)];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Runs one command for a script and returns its reply (errors as ErrorReply). */
+export function scriptCall(run: ScriptRun, argv: Buffer[]): Reply {
+  const spec = lookup(argv);
+  if (spec === null) return new ErrorReply('ERR Unknown Redis command called from script');
+  if (!arityOk(spec, argv.length) || (spec.subcommands.length > 0 && argv.length === 1)) {
+    return new ErrorReply('ERR Wrong number of args calling Redis command from script');
+  }
+  if (spec.flags.includes('noscript'))
+    return new ErrorReply('ERR This Redis command is not allowed from script');
+  const writes = spec.flags.includes('write') || spec.flags.includes('may_replicate');
+  if (run.readOnly && writes) {
+    return new ErrorReply('ERR Write commands are not allowed from read-only scripts.');
+  }
+  try {
+    if (spec.exec === 'server' || spec.handler === null) {
+      const r = serverCommandInScript(run, spec, argv);
+      return r ?? new ErrorReply('ERR This Redis command is not allowed from script');
+    }
+    if (spec.flags.includes('write') && !run.writeDirty) {
+      run.onFirstWrite?.();
+      run.writeDirty = true;
+    }
+    return spec.handler(run.ctx, argv);
+  } catch (e) {
+    if (e instanceof SeshatError) return new ErrorReply(`${e.code} ${e.message}`);
+    throw e;
+  }
+}
