@@ -16,7 +16,7 @@
 // (one macrotask turn) right after the step that settled one, so each step's consequences are
 // complete before the next step and nothing runs outside the seed's schedule.
 import { AssertionError, type Random, SeededRandom } from '@seshat/common';
-import { resolveCommand } from '@seshat/kv';
+import { INTERNAL_EXEC, resolveCommand } from '@seshat/kv';
 import { ConfChangeType, EMPTY_BYTES, type Message, MessageType, StateRole } from '@seshat/raft';
 import type { Reply } from '@seshat/common';
 import type { ReplyWaiter } from '../../src/index.js';
@@ -268,7 +268,8 @@ export class Simulator {
       await this.finalChecks();
       return this.result(null, null);
     } catch (err) {
-      if (err instanceof SimViolation) return this.result(err.invariant, err.message);
+      if (err instanceof SimViolation)
+        return this.result(err.invariant, err.message.slice(err.invariant.length + 2));
       if (err instanceof AssertionError) return this.result('assertion', `${err.message}\n${err.stack}`);
       return this.result('exception', err instanceof Error ? `${err.message}\n${err.stack}` : String(err));
     } finally {
@@ -542,7 +543,8 @@ export class Simulator {
     const to = this.leaderOf(groupId);
     if (to === undefined) return;
     const argv = noiseCommand(this.random);
-    const req = this.request(this.nodes.get(to.node)!, `${argv[0]} ${argv[1]} to group ${groupId}`);
+    const what = argv[0]!.equals(INTERNAL_EXEC) ? 'a transaction' : argv.join(' ');
+    const req = this.request(this.nodes.get(to.node)!, `${what} to group ${groupId}`);
     to.replica.driver.submit({ onWriteReply: () => req.answered(), flushOutput: () => {} }, 0, argv);
   }
 
