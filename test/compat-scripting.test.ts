@@ -124,8 +124,33 @@ const FLAGS_AND_CACHE: Case[] = [
   [['EXEC'], '[:1, :2]'],
 ];
 
+/** Commands a script may not run as a client would (Redis: CLIENT_SCRIPT checks). */
+const REFUSED_IN_SCRIPTS: Case[] = [
+  [['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM'], '+OK'],
+  [['EVAL', "return redis.pcall('xread', 'STREAMS', 's', '$')", '1', 's'], '$-1', '_'],
+  [
+    ['EVAL', "return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', 's', '$')", '1', 's'],
+    '-ERR xread command is not allowed with BLOCK option from scripts',
+  ],
+  [
+    [
+      'EVAL',
+      "return redis.pcall('xreadgroup', 'group', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>')",
+      '1',
+      's',
+    ],
+    '-ERR xreadgroup command is not allowed with BLOCK option from scripts',
+  ],
+  [['MULTI'], '+OK'],
+  [['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], '+QUEUED'],
+  [['EXEC'], '[*-1]', '[_]'],
+];
+
 forEachTarget(t, async (t, { server }) => {
   t.test('conversions and redis.call', (t) => checkCasesBothProtocols(t, server, CONVERSIONS));
   t.test('globals protection', (t) => checkCasesBothProtocols(t, server, PROTECTION));
   t.test('flags, *_RO and the script cache', (t) => checkCasesBothProtocols(t, server, FLAGS_AND_CACHE));
+  t.test('stream reads with BLOCK refused in scripts', (t) =>
+    checkCasesBothProtocols(t, server, REFUSED_IN_SCRIPTS),
+  );
 });

@@ -91,6 +91,8 @@ export class Ctx {
 
   /** True while applying the commands of a MULTI/EXEC: blocking commands must not block. */
   inTransaction = false;
+  /** True while a script's redis.call runs a command (Redis: CLIENT_SCRIPT). */
+  inScript = false;
   /** When non-null, every meta key written or deleted is appended (WATCH support). */
   touched: Buffer[] | null = null;
   /** This node's access times and frequencies (OBJECT IDLETIME / FREQ), when kept. */

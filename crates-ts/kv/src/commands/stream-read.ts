@@ -57,8 +57,8 @@ function parseBlockMs(arg: Buffer): number {
   return v > 2n ** 52n ? 2 ** 52 : Number(v);
 }
 
-/** xreadCommand's option loop, with its error texts and order. */
-export function parseReadArgs(argv: Buffer[], xreadgroup: boolean): ReadArgs {
+/** xreadCommand's option loop, with its error texts and order (`inScript`: called by a script). */
+export function parseReadArgs(argv: Buffer[], xreadgroup: boolean, inScript = false): ReadArgs {
   const a: ReadArgs = {
     timeoutMs: -1,
     count: 0,
@@ -71,8 +71,14 @@ export function parseReadArgs(argv: Buffer[], xreadgroup: boolean): ReadArgs {
   for (let i = 1; i < argv.length; i++) {
     const moreArgs = argv.length - i - 1;
     const o = argv[i]!;
-    if (argIs(o, 'block') && moreArgs > 0) a.timeoutMs = parseBlockMs(argv[++i]!);
-    else if (argIs(o, 'count') && moreArgs > 0) {
+    if (argIs(o, 'block') && moreArgs > 0) {
+      // Redis refuses BLOCK in scripts outright (they could never block anyway).
+      if (inScript)
+        throw err(
+          `${xreadgroup ? 'xreadgroup' : 'xread'} command is not allowed with BLOCK option from scripts`,
+        );
+      a.timeoutMs = parseBlockMs(argv[++i]!);
+    } else if (argIs(o, 'count') && moreArgs > 0) {
       const v = tryParseI64(argv[++i]!);
       if (v === undefined) throw err('value is not an integer or out of range');
       a.count = v < 0n ? 0 : Number(v);
@@ -127,7 +133,7 @@ function servePair(ctx: Ctx, key: Buffer, s: StreamHandle, after: StreamId, coun
 }
 
 function xread(ctx: Ctx, argv: Buffer[]): Reply {
-  const a = parseReadArgs(argv, false);
+  const a = parseReadArgs(argv, false, ctx.inScript);
   const ids = xreadIds(ctx, argv, a);
   const out: Reply[] = [];
   for (let j = 0; j < a.streams; j++) {

@@ -113,7 +113,7 @@ function targets(ctx: Ctx, argv: Buffer[], streamsAt: number, streams: number, g
 }
 
 function xreadgroup(ctx: Ctx, argv: Buffer[]): Reply {
-  const a = parseReadArgs(argv, true);
+  const a = parseReadArgs(argv, true, ctx.inScript);
   const group = a.group!;
   const list = targets(ctx, argv, a.streamsAt, a.streams, group);
   const out: Reply[] = [];

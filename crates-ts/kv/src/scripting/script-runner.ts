@@ -142,6 +142,7 @@ class RunningScript {
   private proposedAtMs = 0;
   private readonly savedDb: number;
   private readonly savedInTransaction: boolean;
+  private readonly savedInScript: boolean;
 
   constructor(
     private readonly vm: ScriptVm,
@@ -153,6 +154,7 @@ class RunningScript {
   ) {
     this.savedDb = run.ctx.db;
     this.savedInTransaction = run.ctx.inTransaction;
+    this.savedInScript = run.ctx.inScript;
   }
 
   /** Whether kills of this script go through the log. */
@@ -166,6 +168,7 @@ class RunningScript {
     this.hookYielded = false;
     // Blocking commands a script calls never block (Redis: CLIENT_DENY_BLOCKING).
     this.run.ctx.inTransaction = true;
+    this.run.ctx.inScript = true;
     this.inResume = true;
     let r: Reply | typeof YIELDED;
     try {
@@ -310,6 +313,7 @@ class RunningScript {
   end(reply: Reply, reusable: boolean): Reply {
     this.run.ctx.db = this.savedDb;
     this.run.ctx.inTransaction = this.savedInTransaction;
+    this.run.ctx.inScript = this.savedInScript;
     this.vm.giveBack(this.thread, reusable);
     if (current === this) current = null;
     return reply;
