@@ -344,8 +344,40 @@ export class GroupDriver {
   }
 
   tick(): void {
+    // A quiesced group's clock is stopped: the tick changes nothing in the core, so there is
+    // no turn to run (with a thousand idle groups, that is the whole cost of a tick) unless
+    // requests wait here (a read whose answer was lost is asked again by a turn).
+    if (this.node.quiesced) {
+      this.expireRequests();
+      if (this.hasWaitingRequests()) this.schedule();
+      return;
+    }
     this.node.tick();
     this.expireRequests();
+    this.schedule();
+  }
+
+  /** Reads, proposals or retries waiting in this driver. */
+  private hasWaitingRequests(): boolean {
+    return (
+      this.readsQueued.length > 0 ||
+      this.readsUnasked.length > 0 ||
+      this.readBatches.size > 0 ||
+      this.readsReady.length > 0 ||
+      this.commands.length > 0 ||
+      this.retries.length > 0
+    );
+  }
+
+  /** Quiescing: the group's clock is stopped (RaftConfig.quiesce). */
+  get quiesced(): boolean {
+    return this.node.quiesced;
+  }
+
+  /** Restarts a quiesced group's clock: its host found the leader or a quorum silent. */
+  wake(): void {
+    if (!this.node.quiesced) return;
+    this.node.unquiesce();
     this.schedule();
   }
 

@@ -92,6 +92,7 @@ export function messageToProto(m: Message): pb.Message {
     rejectHint: m.rejectHint,
     context: asBuffer(m.context),
     readRound: m.readRound,
+    quiesce: m.quiesce,
   };
 }
 
@@ -123,6 +124,7 @@ export function messageFromProto(p: pb.Message): Message | null {
     rejectHint: p.rejectHint,
     context: p.context.length === 0 ? EMPTY_BYTES : p.context,
     readRound: p.readRound,
+    quiesce: p.quiesce,
   };
 }
 
@@ -131,8 +133,8 @@ export function messageFromProto(p: pb.Message): Message | null {
 // maxMessageBytes however the values happen to encode.
 const VARINT_FIELD_MAX_BYTES = 11;
 const LENGTH_PREFIX_MAX_BYTES = 6;
-/** 11 scalar fields of Message plus the context's prefix and the message's own prefix. */
-const MESSAGE_FIXED_MAX_BYTES = 11 * VARINT_FIELD_MAX_BYTES + 3 * LENGTH_PREFIX_MAX_BYTES;
+/** 12 scalar fields of Message plus the context's prefix and the message's own prefix. */
+const MESSAGE_FIXED_MAX_BYTES = 12 * VARINT_FIELD_MAX_BYTES + 3 * LENGTH_PREFIX_MAX_BYTES;
 /** term, index, type and the data prefix of an Entry, plus the entry's own prefix. */
 const ENTRY_FIXED_MAX_BYTES = 3 * VARINT_FIELD_MAX_BYTES + 2 * LENGTH_PREFIX_MAX_BYTES;
 /** Prefixes of snapshot, metadata, conf state, data and the 3 packed id lists; index/term. */

@@ -67,6 +67,16 @@ export interface RaftConfig {
   checkQuorum: boolean;
   readOnlyOption: ReadOnlyOption;
   /**
+   * Quiescing: a leader with nothing to replicate for an election timeout (every member
+   * holds its whole log, all committed and applied, no read or transfer pending) sends one
+   * last heartbeat marked `quiesce` and stops its clock; followers whose log matches stop
+   * theirs. Any message or request wakes the group. Only safe with a NodeHost that watches
+   * its peers' liveness (node-host.ts) and wakes groups whose leader or quorum went silent:
+   * a quiesced follower never times out on its own. Not with lease reads (the lease is the
+   * leader's running CheckQuorum clock).
+   */
+  quiesce: boolean;
+  /**
    * TEST ONLY. Breaks Raft's Figure 8 rule: the leader commits entries of previous terms by
    * counting replicas. Exists so that the simulator's checker can be shown to catch it.
    * Never set outside tests.
@@ -102,6 +112,7 @@ export function resolveConfig(input: RaftConfigInput): RaftConfig {
     preVote: true,
     checkQuorum: true,
     readOnlyOption: 'safe',
+    quiesce: false,
     unsafeCommitPreviousTermByCounting: false,
     ...input,
   };
@@ -133,5 +144,9 @@ function validateConfig(c: RaftConfig): void {
   assert(
     c.readOnlyOption !== 'lease' || c.checkQuorum,
     'raft: lease-based reads require checkQuorum (the lease is what CheckQuorum provides)',
+  );
+  assert(
+    !c.quiesce || c.readOnlyOption === 'safe',
+    'raft: quiescing stops the CheckQuorum clock that lease reads rely on',
   );
 }

@@ -92,7 +92,8 @@ export function messageTypeName(type: MessageType): string {
  *   AppendResponse    index: last index now matching (or the rejected index when reject);
  *                     rejectHint/logTerm: follower's hint for fast back-off
  *   Vote, PreVote     index/logTerm: candidate's last entry; context: CAMPAIGN_TRANSFER or empty
- *   Heartbeat         commit: min(follower match, leader commit); readRound: ReadIndex round
+ *   Heartbeat         commit: min(follower match, leader commit); readRound: ReadIndex round;
+ *                     quiesce: the leader goes quiet, index: its last index (raft.ts, quiescing)
  *   HeartbeatResponse readRound echoed
  *   Snapshot          snapshot
  *   ReadIndex         context: the request's opaque id (follower -> leader)
@@ -113,6 +114,7 @@ export interface Message {
   rejectHint: number;
   context: Uint8Array;
   readRound: number;
+  quiesce: boolean;
 }
 
 export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
@@ -136,6 +138,7 @@ export function newMessage(type: MessageType, to: number): Message {
     rejectHint: 0,
     context: EMPTY_BYTES,
     readRound: 0,
+    quiesce: false,
   };
 }
 

@@ -66,6 +66,10 @@ export class Raft {
   uncommittedBytes = 0;
   /** Broadcast appends (new entries or a commit advance) at the next flush. */
   private appendPending = false;
+  /** Quiescing (config.quiesce): the clock is stopped until a message or request arrives. */
+  quiesced = false;
+  /** Leader: consecutive ticks with nothing to replicate; it quiesces after electionTicks. */
+  private idleTicks = 0;
   private readonly random: Random;
   private readonly respondRead = (request: ReadRequest): void => this.answerRead(request);
 
@@ -107,6 +111,8 @@ export class Raft {
     this.uncommittedBytes = 0;
     this.readOnly.reset();
     this.appendPending = false;
+    this.quiesced = false;
+    this.idleTicks = 0;
   }
 
   becomeFollower(term: number, lead: number): void {
@@ -154,6 +160,7 @@ export class Raft {
   // --- Time ----------------------------------------------------------------------------
 
   tick(): void {
+    if (this.quiesced) return;
     if (this.role === StateRole.Leader) this.tickLeader();
     else this.tickElection();
   }
@@ -177,10 +184,59 @@ export class Raft {
       }
       this.leadTransferee = NONE; // a transfer not done within an election timeout is abandoned
     }
+    this.idleTicks = this.idleNow() ? this.idleTicks + 1 : 0;
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(this.readOnly.round);
+      if (this.idleTicks >= this.config.electionTicks) this.quiesce();
+      else this.bcastHeartbeat(this.readOnly.round, false);
     }
+  }
+
+  // --- Quiescing -------------------------------------------------------------------------
+
+  /**
+   * Leader: nothing to replicate, confirm or hand over. Every member (learners too) holds
+   * the whole log, which is stable, committed and applied, so a member that restarts
+   * needs nothing from us until someone proposes (its election attempt wakes us).
+   */
+  private idleNow(): boolean {
+    if (!this.config.quiesce || this.leadTransferee !== NONE || this.appendPending) return false;
+    const last = this.log.lastIndex();
+    if (this.log.committed !== last || this.log.applied !== last || this.log.lastStableIndex() !== last)
+      return false;
+    if (!this.readOnly.isEmpty()) return false;
+    for (const pr of this.tracker.progress.values()) if (pr.match !== last) return false;
+    return true;
+  }
+
+  /** Leader: the last heartbeat, marked `quiesce`, then the clock stops. */
+  private quiesce(): void {
+    this.bcastHeartbeat(this.readOnly.round, true);
+    this.quiesced = true;
+  }
+
+  /**
+   * Follower: the leader went quiet. Stop the election clock if our log ends where the
+   * leader's does, all committed; otherwise keep ticking (a timeout then wakes the leader
+   * with our pre-vote, and it brings us up to date).
+   */
+  private maybeQuiesceFollower(m: Message): void {
+    const last = this.log.lastIndex();
+    if (last === m.index && this.log.committed === last) this.quiesced = true;
+  }
+
+  /**
+   * Restarts the clock (a message, a request, or the host found a peer silent). A leader
+   * starts a fresh CheckQuorum window: only members heard from from now on count.
+   */
+  unquiesce(): void {
+    if (!this.quiesced) return;
+    this.quiesced = false;
+    this.idleTicks = 0;
+    if (this.role !== StateRole.Leader) return;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    for (const [id, pr] of this.tracker.progress) pr.recentActive = id === this.id;
   }
 
   /** CheckQuorum: did a majority talk to us since the last check? Resets the marks. */
@@ -196,6 +252,7 @@ export class Raft {
 
   /** Start an election if allowed (timeout, TimeoutNow, or explicit campaign). */
   hup(transfer: boolean): void {
+    this.unquiesce();
     if (this.role === StateRole.Leader || !this.promotable()) return;
     if (this.hasUnappliedConfChanges()) return; // it might be about to be removed
     if (transfer) this.campaign('transfer');
@@ -287,6 +344,7 @@ export class Raft {
   step(m: Message): void {
     assert(m.groupId === this.groupId, `raft: message for group ${m.groupId} stepped into ${this.groupId}`);
     assert(m.to === this.id, `raft: message to ${m.to} stepped into node ${this.id}`);
+    if (this.quiesced && !isQuiesceTraffic(m)) this.unquiesce();
     if (!this.stepTerm(m)) return;
     if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
       this.handleVoteRequest(m);
@@ -397,6 +455,7 @@ export class Raft {
       case MessageType.Heartbeat:
         this.heardFromLeader(m.from);
         this.handleHeartbeat(m);
+        if (m.quiesce) this.maybeQuiesceFollower(m);
         break;
       case MessageType.Snapshot:
         this.heardFromLeader(m.from);
@@ -610,7 +669,7 @@ export class Raft {
     }
   }
 
-  private bcastHeartbeat(round: number): void {
+  private bcastHeartbeat(round: number, quiesce: boolean): void {
     for (const [id, pr] of this.tracker.progress) {
       if (id === this.id) {
         pr.readRoundAcked = round;
@@ -619,6 +678,10 @@ export class Raft {
       const m = newMessage(MessageType.Heartbeat, id);
       m.commit = Math.min(pr.match, this.log.committed);
       m.readRound = round;
+      if (quiesce) {
+        m.quiesce = true;
+        m.index = this.log.lastIndex();
+      }
       this.send(m);
     }
   }
@@ -635,7 +698,7 @@ export class Raft {
       this.bcastAppend();
     }
     if (this.readOnly.needsRound()) {
-      this.bcastHeartbeat(this.readOnly.nextRound());
+      this.bcastHeartbeat(this.readOnly.nextRound(), false);
       this.readOnly.release(this.tracker.readRoundQuorum(), this.respondRead);
     }
   }
@@ -663,6 +726,7 @@ export class Raft {
   /** Append proposals as one batch; returns the index of the first. */
   propose(data: readonly Uint8Array[]): number {
     assert(data.length > 0, 'raft: empty proposal batch');
+    this.unquiesce();
     this.assertCanPropose();
     let bytes = 0;
     for (let i = 0; i < data.length; i++) bytes += data[i]!.byteLength;
@@ -681,6 +745,7 @@ export class Raft {
   }
 
   proposeConfChange(change: ConfChange): number {
+    this.unquiesce();
     this.assertCanPropose();
     if (this.pendingConfIndex > this.log.applied) {
       throw new RaftError(
@@ -702,6 +767,7 @@ export class Raft {
   }
 
   readIndex(context: Uint8Array): void {
+    this.unquiesce();
     if (this.role === StateRole.Leader) {
       if (this.readOnly.full()) throw new RaftError('read_limit', 'too many reads waiting for confirmation');
       this.handleReadIndex(context, this.id);
@@ -743,6 +809,7 @@ export class Raft {
 
   /** Hand leadership to `target` (a voter); a follower may only ask for itself. */
   transferLeadership(target: number): void {
+    this.unquiesce();
     if (this.role !== StateRole.Leader) {
       if (target !== this.id || this.lead === NONE) {
         throw new RaftError('not_leader', `node ${this.id} is not the leader`, this.lead);
@@ -814,6 +881,14 @@ export class Raft {
     // Wait for the follower's answer (or a heartbeat response) before probing again.
     pr.probeSent = true;
   }
+}
+
+/**
+ * What a quiesced member hears without waking: the leader's quiesce heartbeat (again) and
+ * the answers to it. Anything else means someone needs the group.
+ */
+function isQuiesceTraffic(m: Message): boolean {
+  return m.type === MessageType.HeartbeatResponse || (m.type === MessageType.Heartbeat && m.quiesce);
 }
 
 function isTransfer(m: Message): boolean {

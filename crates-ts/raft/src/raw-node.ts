@@ -79,6 +79,8 @@ export interface Status {
   /** Leader only: the last ReadIndex heartbeat round sent, and reads waiting for one. */
   readonly readRound: number;
   readonly readsPending: number;
+  /** Quiescing: the group's clock is stopped until a message or request arrives. */
+  readonly quiesced: boolean;
 }
 
 /**
@@ -150,6 +152,26 @@ export class RawNode {
 
   reportUnreachable(id: number): void {
     this.raft.reportUnreachable(id);
+  }
+
+  /** Quiescing (RaftConfig.quiesce): the group's clock is stopped. */
+  get quiesced(): boolean {
+    return this.raft.quiesced;
+  }
+
+  /** Restarts a quiesced group's clock (its host found the leader or a quorum silent). */
+  unquiesce(): void {
+    this.raft.unquiesce();
+  }
+
+  /** The voters of the current membership. */
+  voters(): readonly number[] {
+    return this.raft.tracker.voters;
+  }
+
+  /** The known leader (NONE if none). */
+  get lead(): number {
+    return this.raft.lead;
   }
 
   reportSnapshot(id: number, delivered: boolean): void {
@@ -281,6 +303,7 @@ export class RawNode {
       progress,
       readRound: r.readOnly.round,
       readsPending: r.readOnly.size(),
+      quiesced: r.quiesced,
     };
   }
 }

@@ -38,6 +38,10 @@ export class ReadOnlyQueue {
     return this.pending.length - this.head + this.beforeCommit.length;
   }
 
+  isEmpty(): boolean {
+    return this.size() === 0;
+  }
+
   full(): boolean {
     return this.size() >= this.maxPending;
   }

@@ -280,6 +280,10 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
     ['raft_log_bytes', c.log.storedBytes],
     ['raft_voters', st.confState.voters.join(',')],
     ['raft_learners', st.confState.learners.join(',')],
+    ['raft_quiesced', st.quiesced ? 1 : 0],
+    ['raft_groups', c.host.size],
+    ['raft_groups_quiesced', c.host.quiescedGroups],
+    ['raft_groups_woken_by_silence', c.host.groupsWokenBySilence],
   ];
   const n = c.driver.counters;
   rows.push(

@@ -55,6 +55,8 @@ export interface ClusterNodeOptions {
   logBytesMax: number;
   /** Lease-based linearizable reads instead of ReadIndex rounds (`raft-read-lease`). */
   readLease: boolean;
+  /** Idle groups stop their clocks (`raft-quiesce`; not with lease reads). */
+  quiesce: boolean;
   fsync: boolean;
   storage: Storage;
   sm: KvStateMachine;
@@ -80,7 +82,7 @@ export const GROUP_ID = 0;
 
 export class ClusterNode {
   /** The groups this node hosts (group 0 only until sharding). */
-  readonly host = new NodeHost();
+  readonly host: NodeHost;
   /** Group 0's driver. */
   readonly driver: GroupDriver;
   readonly transport: Transport;
@@ -122,6 +124,12 @@ export class ClusterNode {
       snapshotSpoolDir: o.snapshotSpoolDir,
       auth: o.auth,
     });
+    this.host = new NodeHost({
+      nodeId: o.nodeId,
+      transport: this.transport,
+      electionTicks: o.electionTicks,
+      heartbeatTicks: o.heartbeatTicks,
+    });
     this.driver = new GroupDriver({
       nodeId: o.nodeId,
       groupId: GROUP_ID,
@@ -136,6 +144,7 @@ export class ClusterNode {
         heartbeatTicks: o.heartbeatTicks,
         // The lease is what CheckQuorum provides (on by default in the core).
         readOnlyOption: o.readLease ? 'lease' : 'safe',
+        quiesce: o.quiesce && !o.readLease,
       },
       fsync: o.fsync,
       logEntriesMax: o.logEntriesMax,

@@ -306,6 +306,13 @@ const SESHAT_PARAMS: readonly ParamDef[] = [
     doc: "linearizable reads on the leader's lease instead of a heartbeat round (ReadIndex): saves a round trip per read batch, but is only correct while the nodes' clocks (tick rates) do not drift apart by more than the election timeout's slack",
   },
   {
+    name: 'raft-quiesce',
+    kind: 'bool',
+    default: true,
+    mutable: 'same',
+    doc: 'idle groups stop their heartbeats and election clocks until a write, a read or a message needs them (one node heartbeat per peer keeps them live); ignored with raft-read-lease, whose lease is the running clock',
+  },
+  {
     name: 'cluster-redirect',
     kind: 'enum',
     default: 'forward',

@@ -259,6 +259,7 @@ export class SeshatServer implements ClientHost {
       logEntriesKept: this.config.int('raft-log-kept-entries'),
       logBytesMax: this.config.int('raft-log-max-bytes'),
       readLease: this.config.get('raft-read-lease') === true,
+      quiesce: this.config.get('raft-quiesce') === true,
       fsync: this.config.str('appendfsync') === 'always',
       storage: this.storage,
       sm: this.sm,

@@ -60,6 +60,8 @@ export interface ReplicaConfig {
   metaCacheBytes: number;
   /** Tags a driver remembers for retries: few makes retries undecidable sooner. */
   recentWritesMax: number;
+  /** Idle groups stop their clocks; the host's node heartbeats keep them live. */
+  quiesce: boolean;
 }
 
 /** OBJECT IDLETIME/FREQ slots per state machine (production: 2^20, 7 MB, too much here). */
@@ -152,7 +154,17 @@ export class SimNode {
     this.incarnation++;
     this.alive = true;
     this.queue = [];
-    this.host = new NodeHost();
+    const { config } = this.env;
+    this.host = new NodeHost(
+      config.quiesce
+        ? {
+            nodeId: this.id,
+            transport: this.transport(),
+            electionTicks: config.electionTicks,
+            heartbeatTicks: 1,
+          }
+        : undefined,
+    );
     for (const groupId of [...this.stores.keys()].sort((a, b) => a - b)) this.open(groupId);
   }
 
@@ -192,6 +204,7 @@ export class SimNode {
       raft: {
         electionTicks: config.electionTicks,
         heartbeatTicks: 1,
+        quiesce: config.quiesce,
         ...(config.maxSizePerMsgBytes === undefined ? {} : { maxSizePerMsgBytes: config.maxSizePerMsgBytes }),
         ...(config.maxInflightMsgs === undefined ? {} : { maxInflightMsgs: config.maxInflightMsgs }),
         ...(config.maxCommittedSizePerReadyBytes === undefined

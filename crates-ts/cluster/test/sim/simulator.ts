@@ -55,6 +55,9 @@ export interface SimStats {
   messages: number;
   digestChecks: number;
   livenessTicks: number;
+  /** Ticks of quiesced groups (summed over groups), and groups woken by a silent peer. */
+  quiescedTicks: number;
+  wokenBySilence: number;
 }
 
 export interface SimResult {
@@ -126,6 +129,7 @@ function pickConfig(r: Random): ReplicaConfig {
     readyTurnBudgetMs: pick([0, 10]),
     metaCacheBytes: pick([0, 1 << 20]),
     recentWritesMax: pick([4, 4096]),
+    quiesce: pick([false, true]),
   };
 }
 
@@ -188,6 +192,8 @@ export class Simulator {
       messages: 0,
       digestChecks: 0,
       livenessTicks: 0,
+      quiescedTicks: 0,
+      wokenBySilence: 0,
     };
     this.bootstrap(nodeCount, groupCount);
   }
@@ -344,7 +350,7 @@ export class Simulator {
     deliver: () => this.deliverSome(),
     turn: () => this.pickNode((n) => n.alive && n.queuedTurns > 0)?.runTurn(),
     fsync: () => this.completeSync(),
-    tick: () => this.pickNode((n) => n.alive)?.host?.tick(),
+    tick: () => this.tickNode(this.pickNode((n) => n.alive)),
     write: () => this.write(this.clients[this.random.nextInt(this.clients.length)]!),
     noise: () => this.noise(),
     retry: () => this.retry(),
@@ -675,7 +681,16 @@ export class Simulator {
 
   private tickAll(): void {
     this.timeMs += HEALED_TICK_MS;
-    for (const n of this.nodes.values()) n.host!.tick();
+    for (const n of this.nodes.values()) this.tickNode(n);
+  }
+
+  private tickNode(n: SimNode | undefined): void {
+    const host = n?.host;
+    if (host === null || host === undefined) return;
+    const woken = host.groupsWokenBySilence;
+    host.tick();
+    this.stats.quiescedTicks += host.quiescedGroups;
+    this.stats.wokenBySilence += host.groupsWokenBySilence - woken;
   }
 
   /** An INCR of the group's first client to its leader, again when unanswered for long. */
