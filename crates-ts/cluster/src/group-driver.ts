@@ -423,7 +423,7 @@ export class GroupDriver {
       db,
       argv,
       id,
-      barrier: this.node.raft.log.lastIndex(),
+      barrier: this.node.lastIndex(),
       deadlineMs: this.o.clock.monotonicMs() + this.timeoutMs,
       recheck,
     });
@@ -499,13 +499,13 @@ export class GroupDriver {
    * EXEC with WATCH is checked against the commands after its WATCH (watch-pending.ts).
    */
   commandsAfter(index: number): LogCommand[] | null {
-    const log = this.node.raft.log;
+    const node = this.node;
     let lo = index + 1;
-    const hi = log.lastIndex() + 1;
-    if (lo < hi && lo < log.firstIndex()) return null;
+    const hi = node.lastIndex() + 1;
+    if (lo < hi && lo < node.firstIndex()) return null;
     const out: LogCommand[] = [];
     while (lo < hi) {
-      const entries = log.slice(lo, hi, UNAPPLIED_SLICE_BYTES);
+      const entries = node.entries(lo, hi, UNAPPLIED_SLICE_BYTES);
       for (const e of entries) {
         if (e.type === EntryType.ConfChange || e.data.length === 0) continue;
         const data = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
@@ -728,8 +728,8 @@ export class GroupDriver {
       for (const r of batch.reads) r.fail(ERR_READ_TIMEOUT); // back-pressure (read_limit)
       return true;
     }
-    batch.term = this.node.raft.term;
-    batch.lead = this.node.raft.lead;
+    batch.term = this.node.term;
+    batch.lead = this.node.lead;
     batch.askedAtMs = this.o.clock.monotonicMs();
     this.readBatches.set(id, batch);
     return true;
@@ -744,7 +744,8 @@ export class GroupDriver {
    */
   private retryOrphanedReads(): void {
     if (this.readBatches.size === 0) return;
-    const { term, lead, id: self } = this.node.raft;
+    const { term, lead } = this.node;
+    const self = this.nodeId;
     const staleBeforeMs = lead !== self ? this.o.clock.monotonicMs() - READ_RETRY_MS : -Infinity;
     for (const [id, b] of this.readBatches) {
       if (b.term === term && b.lead === lead && b.askedAtMs > staleBeforeMs) continue;
@@ -807,7 +808,7 @@ export class GroupDriver {
    */
   private applyDurable(rd: Ready): number {
     if (rd.snapshot !== null) return 0;
-    const stable = this.node.raft.log.lastStableIndex();
+    const stable = this.node.lastStableIndex();
     const ce = rd.committedEntries;
     let i = 0;
     while (i < ce.length && ce[i]!.index <= stable) this.applyQueue.push(ce[i++]!);
@@ -1224,8 +1225,7 @@ export class GroupDriver {
   private expireRequests(): void {
     const now = this.o.clock.monotonicMs();
     // Committed proposals behind a suspended entry will be applied: not "unknown".
-    const applyingUpTo =
-      this.applyQueue.length > 0 || this.applying !== null ? this.node.raft.log.committed : 0;
+    const applyingUpTo = this.applyQueue.length > 0 || this.applying !== null ? this.node.committed : 0;
     for (const p of this.proposals.takeExpired(now, applyingUpTo))
       this.answer(p.waiters, ERR_OUTCOME_UNKNOWN);
     for (const p of this.confProposals.takeExpired(now)) p.done(ERR_OUTCOME_UNKNOWN);

@@ -89,6 +89,11 @@ export interface Status {
  * behind its back. Not re-entrant: call ready() only after the previous advance().
  */
 export class RawNode {
+  /**
+   * The core itself, for tests and the simulators' checkers only: production code (the
+   * group driver) reads the core through the methods below, so the core's fields can change
+   * without reaching past this API.
+   */
   readonly raft: Raft;
   private prevSoft: SoftState;
   private prevHard: HardState;
@@ -172,6 +177,32 @@ export class RawNode {
   /** The known leader (NONE if none). */
   get lead(): number {
     return this.raft.lead;
+  }
+
+  get term(): number {
+    return this.raft.term;
+  }
+
+  get committed(): number {
+    return this.raft.log.committed;
+  }
+
+  lastIndex(): number {
+    return this.raft.log.lastIndex();
+  }
+
+  /** The last index persisted by the driver (entries above it wait in the next Ready). */
+  lastStableIndex(): number {
+    return this.raft.log.lastStableIndex();
+  }
+
+  firstIndex(): number {
+    return this.raft.log.firstIndex();
+  }
+
+  /** Entries [lo, hi) up to about `maxBytes` (at least one), from the unstable tail or storage. */
+  entries(lo: number, hi: number, maxBytes: number): readonly Entry[] {
+    return this.raft.log.slice(lo, hi, maxBytes);
   }
 
   reportSnapshot(id: number, delivered: boolean): void {
