@@ -103,6 +103,9 @@ function commandMix(k: (name: string) => string): Arg[][] {
   ];
 }
 
+/** Deadline of each reply of the long mixed pipeline (see its test). */
+const PIPELINE_REPLY_TIMEOUT_MS = 60_000;
+
 t.test('a follower relays exactly what the leader answers (RESP2 and RESP3)', async (t) => {
   const { c, leader, followers } = await ready(t);
   for (const resp of [2, 3] as const) {
@@ -131,7 +134,13 @@ t.test('a follower relays exactly what the leader answers (RESP2 and RESP3)', as
 
 t.test('per-connection order on a follower with a mixed pipeline', async (t) => {
   const { c, followers } = await ready(t);
-  const f = await conn(t, c.node(followers[1]!).clientPort);
+  // Each read behind a write of the same connection waits for that write's commit, so the
+  // 1,040 commands take about 200 commits: ~5 s on a loaded 2-core machine, ~10 s with one
+  // more busy process. The replies' deadline bounds a stall, not the speed.
+  const f = await RespClient.connect(c.node(followers[1]!).clientPort, {
+    replyTimeoutMs: PIPELINE_REPLY_TIMEOUT_MS,
+  });
+  t.teardown(() => f.socket.destroy());
   const cmds: Arg[][] = [];
   const expected: string[] = [];
   for (let i = 0; i < 200; i++) {
