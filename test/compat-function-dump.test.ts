@@ -84,8 +84,15 @@ t.test(
 
     t.test('policies and errors as Redis', async (t) => {
       const dump = bulk(await r.send(['FUNCTION', 'DUMP']));
-      t.same(...(await both(['FUNCTION', 'RESTORE', dump])), 'APPEND onto the same libraries');
-      t.same(...(await both(['FUNCTION', 'RESTORE', dump, 'APPEND'])));
+      // Redis names the first clashing library in its dict's order, which follows a hash seeded
+      // at random per process: lib1 in one run, lib2 in the next. Any library of the dump is right.
+      const anyLibrary = ([a, b]: [string, string]): [string, string] => {
+        const norm = (x: string) =>
+          x.replace(/^"-ERR Library lib[12] already exists"$/, '"-ERR Library <lib> already exists"');
+        return [norm(a), norm(b)];
+      };
+      t.same(...anyLibrary(await both(['FUNCTION', 'RESTORE', dump])), 'APPEND onto the same libraries');
+      t.same(...anyLibrary(await both(['FUNCTION', 'RESTORE', dump, 'APPEND'])));
       t.same(...(await both(['FUNCTION', 'RESTORE', dump, 'REPLACE'])));
       t.same(...(await both(['FUNCTION', 'RESTORE', dump, 'nope'])));
       t.same(...(await both(['FUNCTION', 'RESTORE', dump, 'FLUSH', 'x'])));
