@@ -86,7 +86,26 @@ export class Ctx {
 
   /** Records that meta key `mk` changed (WATCH, blocked clients), with its logical database. */
   touch(mk: Buffer): void {
-    if (this.touched !== null) this.touched.push(this.dbs.logicalKey(mk));
+    if (this.touched !== null) {
+      this.touched.push(this.dbs.logicalKey(mk));
+      this.touchedBy?.push(this.commandIndex);
+    }
+  }
+
+  /**
+   * Client tracking (the server's CLIENT TRACKING), collected only while some client tracks:
+   * the entry command that changed each key of `touched` (parallel to it), whether a flush ran
+   * (Redis invalidates everything then, not key by key), and the entry commands whose script
+   * ran a read-only command (Redis then remembers the script's declared keys for its caller).
+   */
+  touchedBy: number[] | null = null;
+  flushed = false;
+  scriptReads: number[] | null = null;
+
+  /** A script's redis.call ran a read-only command (see `scriptReads`). */
+  noteScriptRead(): void {
+    const reads = this.scriptReads;
+    if (reads !== null && reads[reads.length - 1] !== this.commandIndex) reads.push(this.commandIndex);
   }
 
   /** True while applying the commands of a MULTI/EXEC: blocking commands must not block. */

@@ -438,6 +438,9 @@ export class KvStateMachine {
     // replies must still hear about its later changes (blocking), even if nobody listened before.
     ctx.touched = [];
     ctx.ready = [];
+    ctx.flushed = false;
+    ctx.touchedBy = this.onTracking !== null ? [] : null;
+    ctx.scriptReads = this.onTracking !== null ? [] : null;
     if (this.notifyClasses !== '') {
       ctx.events = [];
       ctx.notifyClasses = this.notifyClasses;
@@ -573,6 +576,7 @@ export class KvStateMachine {
       this.touchedPending = this.touchedPending === null ? ctx.ready : [...this.touchedPending, ...ctx.ready];
     }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
+    if (this.onTracking !== null && ctx.touchedBy !== null) this.trackingPending = trackingReport(ctx, f.entry);
     if (ctx.swaps !== null && this.onDbsSwapped !== null)
       for (let i = 0; i < ctx.swaps.length; i += 2) this.onDbsSwapped(ctx.swaps[i]!, ctx.swaps[i + 1]!);
     this.publishTagged(f);
@@ -733,7 +737,27 @@ export class KvStateMachine {
   onEvents: ((events: (string | number | Buffer)[]) => void) | null = null;
   private eventsPending: (string | number | Buffer)[] | null = null;
 
+  /**
+   * Set by the server while clients use CLIENT TRACKING: receives what each applied entry
+   * changed (TrackingReport) when the driver calls `reportTouched`, i.e. from applied writes
+   * only, so a follower's tracking clients hear about writes made through the leader.
+   */
+  onTracking: ((report: TrackingReport) => void) | null = null;
+  private trackingPending: TrackingReport | null = null;
+
+  /** Whether the last `read` was a script that ran a read-only command (CLIENT TRACKING
+   * remembers such a script's declared keys, as Redis does). */
+  lastReadScriptRead(): boolean {
+    const reads = this.readCtx.scriptReads;
+    return reads !== null && reads.length > 0;
+  }
+
   reportTouched(): void {
+    const tr = this.trackingPending;
+    if (tr !== null) {
+      this.trackingPending = null;
+      this.onTracking?.(tr);
+    }
     const ev = this.eventsPending;
     if (ev !== null) {
       this.eventsPending = null;
@@ -796,6 +820,7 @@ export class KvStateMachine {
     assert(spec.handler !== null, `no handler for ${spec.name}`);
     assert(this.suspended === null && busyScript() === null, `read ${spec.name} while a script runs`);
     const ctx = this.readCtx;
+    ctx.scriptReads = this.onTracking !== null ? [] : null;
     ctx.db = this.dbs.physical(db);
     ctx.nowMs = nowMs;
     ctx.functions = this.functions;
@@ -929,4 +954,29 @@ function groupPrefix(groupId: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32BE(groupId, 0);
   return b;
+}
+
+/**
+ * What one applied entry changed, for CLIENT TRACKING: the (logical) meta keys it changed in
+ * order, the entry command that changed each, whether a flush ran, and the commands whose
+ * script ran a read-only command. `commands` are the entry's own (their argv and tag tell the
+ * server which client sent each).
+ */
+export interface TrackingReport {
+  keys: Buffer[];
+  by: number[];
+  flushed: boolean;
+  scriptReads: number[];
+  commands: readonly EntryCommand[];
+}
+
+function trackingReport(ctx: Ctx, entry: Entry): TrackingReport {
+  assert(ctx.touchedBy!.length === ctx.touched!.length, 'tracking attribution out of step');
+  return {
+    keys: ctx.touched!,
+    by: ctx.touchedBy!,
+    flushed: ctx.flushed,
+    scriptReads: ctx.scriptReads ?? [],
+    commands: entry.commands,
+  };
 }

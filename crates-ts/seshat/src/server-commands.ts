@@ -211,6 +211,7 @@ def(
   },
   (server, client) => {
     server.resetTransaction(client);
+    server.tracking.disable(client);
     client.db = 0;
     client.resp = 2;
     client.name = '';

@@ -73,6 +73,7 @@ import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
 import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
+import { SCRIPT_COMMANDS, Tracking } from './tracking.js';
 import { GroupScriptArbiter } from './script-arbiter.js';
 import { deliverRead, ScriptBusyGate } from './script-busy.js';
 
@@ -101,6 +102,13 @@ export class SeshatServer implements ClientHost {
   readonly monitors = new Monitors();
   /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
   readonly pause = new ClientPause(() => this.clock.nowMs());
+  /** CLIENT TRACKING (tracking.ts): its table is fed by applied writes (sm.onTracking). */
+  readonly tracking = new Tracking(
+    (id) => this.clients.get(id),
+    (on) => {
+      if (this.sm) this.sm.onTracking = on ? (r) => this.tracking.onApplied(r) : null;
+    },
+  );
   /** Holds or refuses (-BUSY) commands while a script runs past a time slice. */
   readonly busyGate = new ScriptBusyGate();
   readonly runId = randomBytes(20).toString('hex');
@@ -185,8 +193,10 @@ export class SeshatServer implements ClientHost {
     // Standalone only: a Raft group's snapshots read RocksDB, so its writes are never deferred.
     this.sm.deferPlainWrites = this.config.int('node-id') === 0;
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
-    this.writePath =
-      this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers());
+    // Through Tracking.attribute: which client sent a write (NOLOOP, invalidation order).
+    this.writePath = this.tracking.attribute(
+      this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers()),
+    );
     this.blocking = new BlockingRegistry(
       this.writePath,
       (run, db, argv) => this.readParked(run, db, argv),
@@ -374,6 +384,7 @@ export class SeshatServer implements ClientHost {
       this.pause.postpone(client);
       return POSTPONED;
     }
+    if (client.tracking !== null) this.tracking.beforeCommand(client, spec);
     if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
     // MONITOR: data commands here; connection commands once they ran (SELECT shows its new db).
@@ -428,6 +439,7 @@ export class SeshatServer implements ClientHost {
       if (page !== undefined) {
         if (page === null) client.reply(null);
         else client.replyBulkRange(page, this.sm.cachedStart, this.sm.cachedEnd);
+        if (client.tracking !== null) this.tracking.rememberRead(client, spec, argv);
         const usec = (performance.now() - t0) * 1000;
         st.usec += usec;
         if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
@@ -437,6 +449,7 @@ export class SeshatServer implements ClientHost {
     }
     if (spec.exec === 'read') {
       reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
+      if (client.tracking !== null) this.rememberTracked(client, spec, argv);
       if (reply === SCRIPT_SUSPENDED) {
         // An *_RO script yielded: the connection waits for it, other clients are held.
         deliverRead(this.sm, reply, client.deferReply(), () => this.writePath.flush());
@@ -515,6 +528,7 @@ export class SeshatServer implements ClientHost {
       run: () => {
         readDone();
         const reply = this.sm.read(spec, db, argv, this.clock.nowMs());
+        if (client.tracking !== null) this.rememberTracked(client, spec, argv);
         const expired = this.sm.takeExpiredSeen();
         if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
         deliverRead(this.sm, reply, fill, () => this.writePath.flush());
@@ -721,7 +735,16 @@ export class SeshatServer implements ClientHost {
     return cluster.isLeader || this.config.str('cluster-redirect') === 'forward';
   }
 
+  /** A tracking client's read (Redis's call(): read-only commands remember their keys; a
+   * read-only script its declared keys, once it ran a read-only command). */
+  private rememberTracked(client: Client, spec: CommandSpec, argv: Buffer[]): void {
+    if (!spec.flags.includes('readonly')) return;
+    if (SCRIPT_COMMANDS.has(spec.name) && !this.sm.lastReadScriptRead()) return;
+    this.tracking.rememberRead(client, spec, argv);
+  }
+
   clientClosed(client: Client): void {
+    this.tracking.disable(client);
     this.clients.delete(client.id);
     this.pause.drop(client);
     this.monitors.drop(client);
@@ -795,6 +818,7 @@ export class SeshatServer implements ClientHost {
 
   /** Active expiry: finds keys past their deadline and deletes them through the log. */
   private cron(): void {
+    if (this.tracking.active) this.tracking.limit(this.config.int('tracking-table-max-keys'));
     if (this.shuttingDown || this.writePath.pending > 0 || this.pause.writesPaused) return;
     if (this.cluster !== null && !this.cluster.isLeader) return;
     const commands = this.sm.expiredCommands(
@@ -919,3 +943,4 @@ import './cluster-commands.js';
 import './migrate.js';
 import './raft-commands.js';
 import './script-busy.js';
+import './tracking-commands.js';

@@ -84,6 +84,7 @@ export function scriptCall(run: ScriptRun, argv: Buffer[]): Reply {
       const r = serverCommandInScript(run, spec, argv);
       return r ?? new ErrorReply('ERR This Redis command is not allowed from script');
     }
+    if (spec.flags.includes('readonly')) run.ctx.noteScriptRead();
     if (spec.flags.includes('write') && !run.writeDirty) {
       run.onFirstWrite?.();
       run.writeDirty = true;
