@@ -576,7 +576,8 @@ export class KvStateMachine {
       this.touchedPending = this.touchedPending === null ? ctx.ready : [...this.touchedPending, ...ctx.ready];
     }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
-    if (this.onTracking !== null && ctx.touchedBy !== null) this.trackingPending = trackingReport(ctx, f.entry);
+    if (this.onTracking !== null && ctx.touchedBy !== null)
+      this.trackingPending = trackingReport(ctx, f.entry);
     if (ctx.swaps !== null && this.onDbsSwapped !== null)
       for (let i = 0; i < ctx.swaps.length; i += 2) this.onDbsSwapped(ctx.swaps[i]!, ctx.swaps[i + 1]!);
     this.publishTagged(f);

@@ -503,6 +503,9 @@ export class SeshatServer implements ClientHost {
       this.config.str('cluster-redirect') === 'forward' &&
       !spec.flags.includes('blocking')
     ) {
+      // A forwarded read is remembered here: this node's applied entries invalidate it.
+      if (client.tracking !== null && spec.exec === 'read' && !SCRIPT_COMMANDS.has(spec.name))
+        this.tracking.rememberRead(client, spec, argv);
       forwardFromClient(cluster, client, argv, spec.exec === 'read', PendingKind.Reply, false, writeId);
       return NO_REPLY;
     }

@@ -14,13 +14,21 @@ const FLAGS = 'noscript loading stale sentinel';
 
 /** CLIENT TRACKING's options (after ON|OFF), in Redis's order of checks. */
 function parseOptions(server: SeshatServer, argv: Buffer[]): TrackingOptions {
-  const o: TrackingOptions = { redirect: 0, bcast: false, optin: false, optout: false, noloop: false, prefixes: [] };
+  const o: TrackingOptions = {
+    redirect: 0,
+    bcast: false,
+    optin: false,
+    optout: false,
+    noloop: false,
+    prefixes: [],
+  };
   for (let j = 3; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     const a = argv[j]!;
     if (argIs(a, 'redirect') && more > 0) {
       j++;
-      if (o.redirect !== 0) throw new SeshatError('ERR', 'A client can only redirect to a single other client');
+      if (o.redirect !== 0)
+        throw new SeshatError('ERR', 'A client can only redirect to a single other client');
       const id = tryParseI64(argv[j]!);
       if (id === undefined) throw new SeshatError('ERR', 'value is not an integer or out of range');
       // Redis requires the client to exist now (it may go away later: tracking-redir-broken).
@@ -94,10 +102,16 @@ sub(
     }
     if (argIs(argv[2]!, 'yes')) {
       if (!st.optin)
-        throw new SeshatError('ERR', 'CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+        throw new SeshatError(
+          'ERR',
+          'CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.',
+        );
     } else if (argIs(argv[2]!, 'no')) {
       if (!st.optout)
-        throw new SeshatError('ERR', 'CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+        throw new SeshatError(
+          'ERR',
+          'CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
+        );
     } else throw new SeshatError('ERR', 'syntax error');
     st.caching = true;
     st.cachingArmed = false;
@@ -139,6 +153,13 @@ sub(
       if (st.brokenRedirect) flags.push('broken_redirect');
     }
     const prefixes = on ? [...st.prefixes].map((p) => Buffer.from(p, 'latin1')).sort(Buffer.compare) : [];
-    return new MapReply(['flags', new SetReply(flags), 'redirect', on ? st.redirect : -1, 'prefixes', prefixes]);
+    return new MapReply([
+      'flags',
+      new SetReply(flags),
+      'redirect',
+      on ? st.redirect : -1,
+      'prefixes',
+      prefixes,
+    ]);
   },
 );

@@ -212,7 +212,7 @@ export class Tracking {
     const st = c.tracking;
     if (st === null || !st.on || st.bcast) return;
     if ((st.optin && !caching) || (st.optout && caching)) return;
-    if (spec.flags.includes('pubsub')) return;
+    if (!spec.flags.includes('readonly') || spec.flags.includes('pubsub')) return;
     for (const key of commandKeys(spec, argv)) this.rememberKey(c, key);
   }
 
@@ -272,7 +272,9 @@ export class Tracking {
 
   /** An applied entry's changes (KvStateMachine.onTracking). */
   onApplied(r: TrackingReport): void {
-    const writers = r.commands.map((cmd) => (cmd.argv[0]!.equals(INTERNAL_EXPIRE) ? null : this.writerOf(cmd)));
+    const writers = r.commands.map((cmd) =>
+      cmd.argv[0]!.equals(INTERNAL_EXPIRE) ? null : this.writerOf(cmd),
+    );
     if (r.flushed) {
       this.invalidateAll(writers);
       return;
