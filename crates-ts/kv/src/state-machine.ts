@@ -146,6 +146,8 @@ export class KvStateMachine {
    * server turns it on; the measuring costs two clock reads per command).
    */
   commandTimes: Map<string, CommandTime> | null = null;
+  /** While commandTimes is on: told each applied command's duration (LATENCY, the server's). */
+  onCommandTime: ((spec: CommandSpec, usec: number) => void) | null = null;
   /**
    * While commandTimes is on: how long each command of the last applied entry took (by its
    * position), and for a transaction (INTERNAL_EXEC) its queued commands' times, by position
@@ -719,6 +721,7 @@ export class KvStateMachine {
     if (reply instanceof ErrorReply) time.failed++;
     if (ctx.inTransaction) this.transactionUsec.get(ctx.commandIndex)?.push(usec);
     else this.entryUsec[ctx.commandIndex] = usec;
+    this.onCommandTime?.(spec, usec);
     return reply;
   }
 

@@ -74,6 +74,7 @@ import { prepareSnapshotSpool } from './snapshot-spool.js';
 import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
 import { SCRIPT_COMMANDS, Tracking } from './tracking.js';
+import { LatencyMonitor } from './latency.js';
 import { GroupScriptArbiter } from './script-arbiter.js';
 import { deliverRead, ScriptBusyGate } from './script-busy.js';
 
@@ -108,6 +109,12 @@ export class SeshatServer implements ClientHost {
     (on) => {
       if (this.sm) this.sm.onTracking = on ? (r) => this.tracking.onApplied(r) : null;
     },
+  );
+  /** LATENCY events and per-command histograms (latency.ts). */
+  readonly latency = new LatencyMonitor(
+    () => this.config.int('latency-monitor-threshold'),
+    () => this.config.get('latency-tracking') === true,
+    () => Math.floor(this.clock.nowMs() / 1000),
   );
   /** Holds or refuses (-BUSY) commands while a script runs past a time slice. */
   readonly busyGate = new ScriptBusyGate();
@@ -207,6 +214,7 @@ export class SeshatServer implements ClientHost {
     this.sm.onDbsSwapped = (a, b) => this.dbsSwapped(a, b);
     // INFO commandstats: time spent applying each write command.
     this.sm.commandTimes = new Map();
+    this.sm.onCommandTime = (spec, usec) => this.latency.recordCommand(spec, usec);
     this.blocking.onActivityChange = () => this.updateTouchTracking();
     if (this.cluster !== null) this.raftPort = await this.cluster.start();
     this.logger.info(
@@ -442,6 +450,7 @@ export class SeshatServer implements ClientHost {
         if (client.tracking !== null) this.tracking.rememberRead(client, spec, argv);
         const usec = (performance.now() - t0) * 1000;
         st.usec += usec;
+        this.latency.recordCommand(spec, usec);
         if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
           this.slowlog.consider(client, spec, argv, usec);
         return NO_REPLY;
@@ -475,6 +484,7 @@ export class SeshatServer implements ClientHost {
     }
     const usec = (performance.now() - t0) * 1000;
     st.usec += usec;
+    this.latency.recordCommand(spec, usec);
     if (reply instanceof ErrorReply) st.failedCalls++;
     if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
       this.slowlog.consider(client, spec, argv, usec);
@@ -787,6 +797,7 @@ export class SeshatServer implements ClientHost {
   resetStats(): void {
     this.stats.reset();
     this.sm.commandTimes?.clear();
+    this.latency.resetHistograms();
     this.sm.stats.expiredKeys = 0;
     this.sm.stats.keyspaceHits = 0;
     this.sm.stats.keyspaceMisses = 0;
@@ -947,3 +958,4 @@ import './migrate.js';
 import './raft-commands.js';
 import './script-busy.js';
 import './tracking-commands.js';
+import './latency.js';
