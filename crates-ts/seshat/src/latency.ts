@@ -247,7 +247,8 @@ function sparklineRange(values: number[], labels: string[], min: number, max: nu
       step = Math.min(steps - 1, Math.max(0, step));
       if (row < GRAPH_ROWS) {
         const idx = step - (GRAPH_ROWS - row - 1) * CHARSET_FILL.length;
-        line += idx >= 0 && idx < CHARSET_FILL.length ? CHARSET_FILL[idx] : idx >= CHARSET_FILL.length ? '|' : ' ';
+        line +=
+          idx >= 0 && idx < CHARSET_FILL.length ? CHARSET_FILL[idx] : idx >= CHARSET_FILL.length ? '|' : ' ';
       } else if (row === GRAPH_ROWS) line += ' ';
       else line += labels[j]![row - GRAPH_ROWS - 1] ?? ' ';
     }
@@ -257,7 +258,7 @@ function sparklineRange(values: number[], labels: string[], min: number, max: nu
 }
 
 const DOCTOR_DISABLED =
-  'I\'m sorry, Dave, I can\'t do that. Latency monitoring is disabled in this Redis instance. You may use "CONFIG SET latency-monitor-threshold <milliseconds>." in order to enable it. If we weren\'t in a deep space mission I\'d suggest to take a look at https://redis.io/topics/latency-monitor.\n';
+  "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n";
 const DOCTOR_SPIKES =
   "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n";
 const DOCTOR_NOTHING =
@@ -312,23 +313,51 @@ def(
 );
 sub(
   'latency',
-  { name: 'latest', arity: 2, flags: FLAGS, group: S, summary: 'Return the latest latency samples for all events.', since: '2.8.13' },
+  {
+    name: 'latest',
+    arity: 2,
+    flags: FLAGS,
+    group: S,
+    summary: 'Return the latest latency samples for all events.',
+    since: '2.8.13',
+  },
   (server: SeshatServer) => server.latency.latest(),
 );
 sub(
   'latency',
-  { name: 'history', arity: 3, flags: FLAGS, group: S, summary: 'Return timestamp-latency samples for the event.', since: '2.8.13' },
+  {
+    name: 'history',
+    arity: 3,
+    flags: FLAGS,
+    group: S,
+    summary: 'Return timestamp-latency samples for the event.',
+    since: '2.8.13',
+  },
   (server: SeshatServer, _c, argv) => server.latency.historyOf(argv[2]!.toString('latin1')),
 );
 sub(
   'latency',
-  { name: 'reset', arity: -2, flags: FLAGS, group: S, summary: 'Reset latency data for one or more events.', since: '2.8.13' },
+  {
+    name: 'reset',
+    arity: -2,
+    flags: FLAGS,
+    group: S,
+    summary: 'Reset latency data for one or more events.',
+    since: '2.8.13',
+  },
   (server: SeshatServer, _c, argv) =>
     server.latency.reset(argv.length === 2 ? null : argv.slice(2).map((a) => a.toString('latin1'))),
 );
 sub(
   'latency',
-  { name: 'graph', arity: 3, flags: FLAGS, group: S, summary: 'Return a latency graph for the event.', since: '2.8.13' },
+  {
+    name: 'graph',
+    arity: 3,
+    flags: FLAGS,
+    group: S,
+    summary: 'Return a latency graph for the event.',
+    since: '2.8.13',
+  },
   (server: SeshatServer, c, argv) => {
     const event = argv[2]!.toString('latin1');
     const graph = server.latency.graph(event);
@@ -338,9 +367,19 @@ sub(
 );
 sub(
   'latency',
-  { name: 'doctor', arity: 2, flags: FLAGS, group: S, summary: 'Return a human readable latency analysis report.', since: '2.8.13' },
+  {
+    name: 'doctor',
+    arity: 2,
+    flags: FLAGS,
+    group: S,
+    summary: 'Return a human readable latency analysis report.',
+    since: '2.8.13',
+  },
   (server: SeshatServer, c) => {
-    const report = server.latency.doctor(server.config.int('slowlog-log-slower-than'), server.config.int('hz'));
+    const report = server.latency.doctor(
+      server.config.int('slowlog-log-slower-than'),
+      server.config.int('hz'),
+    );
     return c.resp === 3 ? new VerbatimReply('txt', report) : report;
   },
 );
@@ -381,7 +420,14 @@ sub(
 );
 sub(
   'latency',
-  { name: 'help', arity: 2, flags: 'loading stale', group: S, summary: 'Show helpful text about the different subcommands.', since: '2.8.13' },
+  {
+    name: 'help',
+    arity: 2,
+    flags: 'loading stale',
+    group: S,
+    summary: 'Show helpful text about the different subcommands.',
+    since: '2.8.13',
+  },
   () =>
     [
       'LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
