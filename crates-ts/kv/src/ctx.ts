@@ -10,6 +10,7 @@ import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
 import { type KeyType, metaExpireAt, metaType } from './meta.js';
 import type { KvStore } from './txn.js';
 import { FunctionRegistry } from './scripting/function-registry.js';
+import type { ScriptObserver } from './scripting/script-observer.js';
 
 export interface KvStats {
   expiredKeys: number;
@@ -112,6 +113,8 @@ export class Ctx {
   inTransaction = false;
   /** True while a script's redis.call runs a command (Redis: CLIENT_SCRIPT). */
   inScript = false;
+  /** MONITOR lines and PUBLISH deliveries of scripts' commands (scripting/script-observer.ts). */
+  scriptObserver: ScriptObserver | null = null;
   /** When non-null, every meta key written or deleted is appended (WATCH support). */
   touched: Buffer[] | null = null;
   /** This node's access times and frequencies (OBJECT IDLETIME / FREQ), when kept. */

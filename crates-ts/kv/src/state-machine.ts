@@ -34,6 +34,7 @@ import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
 import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 import { FunctionRegistry } from './scripting/function-registry.js';
+import type { ScriptObserver } from './scripting/script-observer.js';
 import { isReservedMetaKey } from './scripting/library-store.js';
 import { CommittedDecisions } from './scripting/script-decision.js';
 import {
@@ -434,6 +435,7 @@ export class KvStateMachine {
     ctx.writing = true;
     ctx.access = this.access;
     ctx.functions = this.functions;
+    ctx.scriptObserver = this.scriptObserver;
     ctx.nowMs = entry.timeMs;
     ctx.beginEntry(index);
     // Always collected (one array push per changed key): a client parked by this very entry's
@@ -747,6 +749,8 @@ export class KvStateMachine {
    * only, so a follower's tracking clients hear about writes made through the leader.
    */
   onTracking: ((report: TrackingReport) => void) | null = null;
+  /** Sees scripts' commands: MONITOR lines, PUBLISH deliveries (scripting/script-observer.ts). */
+  scriptObserver: ScriptObserver | null = null;
   private trackingPending: TrackingReport | null = null;
 
   /** Whether the last `read` was a script that ran a read-only command (CLIENT TRACKING
@@ -828,6 +832,7 @@ export class KvStateMachine {
     ctx.db = this.dbs.physical(db);
     ctx.nowMs = nowMs;
     ctx.functions = this.functions;
+    ctx.scriptObserver = this.scriptObserver;
     return guard(ctx, spec.handler, argv);
   }
 

@@ -44,6 +44,7 @@ import {
   POSTPONED,
 } from './client.js';
 import { ClientPause } from './client-pause.js';
+import { ServerScriptObserver } from './script-observer.js';
 import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
@@ -102,7 +103,10 @@ export class SeshatServer implements ClientHost {
   /** Connections in MONITOR mode (monitor.ts). */
   readonly monitors = new Monitors();
   /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
-  readonly pause = new ClientPause(() => this.clock.nowMs());
+  readonly pause = new ClientPause(
+    () => this.clock.nowMs(),
+    () => this.sm.functions,
+  );
   /** CLIENT TRACKING (tracking.ts): its table is fed by applied writes (sm.onTracking). */
   readonly tracking = new Tracking(
     (id) => this.clients.get(id),
@@ -183,6 +187,8 @@ export class SeshatServer implements ClientHost {
       },
       metaCacheBytes: this.config.int('meta-cache-bytes'),
     });
+    // Before any replay: a replayed script must see what its first run saw (script-observer.ts).
+    this.sm.scriptObserver = new ServerScriptObserver(this);
     this.log = new LogStore(this.storage, 0);
     const seeds = randomBytes(4);
     let seedCounter = seeds.readUInt32BE(0);
@@ -388,7 +394,7 @@ export class SeshatServer implements ClientHost {
       const err = subscribedModeError(client, spec.name);
       if (err !== null) return rejectCommand(this, client, argv, err);
     }
-    if (this.pause.type !== 'off' && this.pause.holds(client, spec)) {
+    if (this.pause.type !== 'off' && this.pause.holds(client, spec, argv)) {
       this.pause.postpone(client);
       return POSTPONED;
     }
