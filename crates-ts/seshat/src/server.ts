@@ -45,6 +45,7 @@ import {
 } from './client.js';
 import { ClientPause } from './client-pause.js';
 import { ServerScriptObserver } from './script-observer.js';
+import { readJoinsEntry } from './entry-reads.js';
 import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
@@ -433,7 +434,7 @@ export class SeshatServer implements ClientHost {
         return refused;
       }
     }
-    if (spec.exec === 'write') {
+    if (spec.exec === 'write' || readJoinsEntry(this, client, spec)) {
       if (writeId === undefined) this.writePath.submit(client, client.db, argv);
       else {
         const waiter = trackingWaiter(client, writeId, client.db, argv, () => this.clock.monotonicMs());
@@ -730,7 +731,8 @@ export class SeshatServer implements ClientHost {
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return false;
     const cluster = this.cluster;
-    if (spec.exec === 'read') return cluster !== null && this.isPipelinableRead(cluster, client, spec);
+    if (spec.exec === 'read')
+      return cluster === null ? readJoinsEntry(this, client, spec) : this.isPipelinableRead(cluster, client, spec);
     // Cluster mode (forward-route.ts): no write behind a read in flight (read barrier), and
     // a follower does not forward writes while local ones are pending (leadership was lost).
     if (cluster !== null && client.inflightCount > 0) {
