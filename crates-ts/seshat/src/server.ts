@@ -87,6 +87,9 @@ const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
 /** A client idle longer than this gives its parser's input buffer back (Redis: over 2 s). */
 const QUERY_BUFFER_IDLE_RELEASE_MS = 2000;
+/** How often every client's idle timeout and input buffer are checked (Redis: each client about
+ * every 100 ms at hz 10 with few clients; a query buffer shrinks within that). */
+const CLIENTS_CRON_INTERVAL_MS = 100;
 /** Written with sync by SAVE: fsyncs RocksDB's write-ahead log. */
 const SAVE_MARKER = Buffer.from('seshat:save');
 
@@ -823,7 +826,7 @@ export class SeshatServer implements ClientHost {
 
   private startTimers(): void {
     this.startCron();
-    this.timers.push(setInterval(() => this.clientsCron(), 1000));
+    this.timers.push(setInterval(() => this.clientsCron(), CLIENTS_CRON_INTERVAL_MS));
     this.timers.push(
       setInterval(() => this.standalone.fsync === 'everysec' && this.standalone.syncNow(), 1000),
     );
@@ -856,8 +859,10 @@ export class SeshatServer implements ClientHost {
     const now = this.clock.nowMs();
     for (const c of this.clients.values()) {
       const idleMs = now - c.lastInteractionMs;
-      // Like Redis's clientsCronResizeQueryBuffer: an idle client gives its input buffer back.
+      // Like Redis's clientsCronResizeQueryBuffer: an idle client gives its input buffer back,
+      // a busy one keeps room for its recent peak.
       if (idleMs > QUERY_BUFFER_IDLE_RELEASE_MS) c.parser.releaseIdleBuffer();
+      else c.parser.resizeToPeak();
       if (timeoutMs > 0 && idleMs > timeoutMs && c.queuedCommands === 0 && !this.blocking.isBlocked(c)) {
         this.logger.debug({ client: c.id }, 'closing idle client');
         c.close();
@@ -962,6 +967,7 @@ export class SeshatServer implements ClientHost {
 import './command-introspection.js';
 import './save-commands.js';
 import './cluster-commands.js';
+import './cluster-help.js';
 import './migrate.js';
 import './raft-commands.js';
 import './script-busy.js';
