@@ -137,6 +137,13 @@ export const SWEEP_KEYS_PER_CYCLE = 1024;
 /** Column families holding the state machine's data (the digest covers them). */
 const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire', 'stream'] as const;
 
+/** What an applied entry changed, for the listeners of reportTouched (takeTouches). */
+export interface EntryTouches {
+  readonly tracking: TrackingReport | null;
+  readonly events: (string | number | Buffer)[] | null;
+  readonly touched: Buffer[] | null;
+}
+
 export class KvStateMachine {
   readonly groupId: number;
   readonly counts = new KeyCounts();
@@ -761,20 +768,31 @@ export class KvStateMachine {
   }
 
   reportTouched(): void {
-    const tr = this.trackingPending;
-    if (tr !== null) {
-      this.trackingPending = null;
-      this.onTracking?.(tr);
-    }
-    const ev = this.eventsPending;
-    if (ev !== null) {
-      this.eventsPending = null;
-      this.onEvents?.(ev);
-    }
-    const t = this.touchedPending;
-    if (t === null) return;
+    const t = this.takeTouches();
+    if (t !== null) this.reportTouches(t);
+  }
+
+  /**
+   * What the last applied entry changed, taken out for a later `reportTouches` (the standalone
+   * write path holds it until the entry's replies go out, after its fsync); null if nothing.
+   */
+  takeTouches(): EntryTouches | null {
+    const t: EntryTouches = {
+      tracking: this.trackingPending,
+      events: this.eventsPending,
+      touched: this.touchedPending,
+    };
+    this.trackingPending = null;
+    this.eventsPending = null;
     this.touchedPending = null;
-    this.onTouched?.(t);
+    return t.tracking === null && t.events === null && t.touched === null ? null : t;
+  }
+
+  /** Tells the listeners what an entry changed (see `reportTouched`). */
+  reportTouches(t: EntryTouches): void {
+    if (t.tracking !== null) this.onTracking?.(t.tracking);
+    if (t.events !== null) this.onEvents?.(t.events);
+    if (t.touched !== null) this.onTouched?.(t.touched);
   }
 
   /**
