@@ -26,7 +26,9 @@ async function clusterSubcommands(t: Test, server: ServerHandle): Promise<void> 
 
 /** qbuf + qbuf-free of the client named `name`, from another connection's CLIENT LIST. */
 async function queryBuffer(c: RespClient, name: string): Promise<number> {
-  const line = text(await c.send(['CLIENT', 'LIST'])).split('\n').find((l) => l.includes(` name=${name} `));
+  const line = text(await c.send(['CLIENT', 'LIST']))
+    .split('\n')
+    .find((l) => l.includes(` name=${name} `));
   const m = /qbuf=(\d+) qbuf-free=(\d+)/.exec(line ?? '');
   return m === null ? -1 : Number(m[1]) + Number(m[2]);
 }

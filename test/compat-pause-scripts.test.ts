@@ -84,7 +84,10 @@ async function mayReplicateInScripts(t: Test, server: ServerHandle): Promise<voi
   const c = await connect(t, server);
   const refused = /^-ERR Write commands are not allowed from read-only scripts\. script: /;
   t.match(await c.q('EVAL_RO', "return redis.call('publish', 'ch', 'msg')", '0'), refused);
-  t.match(await c.q('EVAL', "#!lua flags=no-writes\nreturn redis.call('publish', 'ch', 'msg')", '0'), refused);
+  t.match(
+    await c.q('EVAL', "#!lua flags=no-writes\nreturn redis.call('publish', 'ch', 'msg')", '0'),
+    refused,
+  );
   t.match(await c.q('EVAL_RO', "return redis.call('pfcount', KEYS[1])", '1', 'h'), refused);
   t.equal(await c.q('EVAL', "return redis.call('publish', 'ch', 'msg')", '0'), ':0');
 }

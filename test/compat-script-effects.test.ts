@@ -22,7 +22,12 @@ async function monitorScripts(t: Test, server: ServerHandle): Promise<void> {
   const m = await connect(t, server);
   const c = await connect(t, server);
   const addr = `127.0.0.1:${c.socket.localPort}`;
-  await c.q('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=t\nredis.register_function('t', function() return redis.call('set', 'foo', 'bar') end)");
+  await c.q(
+    'FUNCTION',
+    'LOAD',
+    'REPLACE',
+    "#!lua name=t\nredis.register_function('t', function() return redis.call('set', 'foo', 'bar') end)",
+  );
   t.equal(await m.q('MONITOR'), '+OK');
   const body = "redis.call('set', KEYS[1], ARGV[1]) redis.call('select', 3) return redis.call('get', 'x')";
   t.equal(await c.q('EVAL', body, '1', 'foo', 'bar'), '$-1');
@@ -54,13 +59,17 @@ async function publishFromScript(t: Test, server: ServerHandle): Promise<void> {
 
 async function writeAfterPublish(t: Test, server: ServerHandle): Promise<void> {
   const c = await connect(t, server);
-  const body = "redis.call('set', 'before', '1') redis.call('publish', 'ch', 'm') return redis.call('set', 'after', '1')";
+  const body =
+    "redis.call('set', 'before', '1') redis.call('publish', 'ch', 'm') return redis.call('set', 'after', '1')";
   t.match(
     await c.q('EVAL', body, '0'),
     /^-ERR Write commands are not allowed after PUBLISH in a script: .* script: /,
   );
   t.equal(await c.q('MGET', 'before', 'after'), '["1", $-1]', 'writes before PUBLISH stay');
-  t.equal(await c.q('EVAL', "redis.call('publish', 'ch', 'm') return redis.call('get', 'before')", '0'), '"1"');
+  t.equal(
+    await c.q('EVAL', "redis.call('publish', 'ch', 'm') return redis.call('get', 'before')", '0'),
+    '"1"',
+  );
 }
 
 forEachTarget(t, async (t, { server }) => {

@@ -124,7 +124,12 @@ export const SERVER_COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
   },
   'cluster|keyslot': {
     info: [3, 'stale', 0, 0, 0, '@slow'],
-    doc: ['Returns the hash slot of the specified key', '3.0.0', 'cluster', 'O(N) where N is the number of bytes in the key'],
+    doc: [
+      'Returns the hash slot of the specified key',
+      '3.0.0',
+      'cluster',
+      'O(N) where N is the number of bytes in the key',
+    ],
     args: ['key string'],
   },
 };

@@ -54,7 +54,9 @@ export class Monitors {
     const us = Math.floor(nowMs * 1000);
     const time = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
     const args = redact(argv).map((a) => (a === null ? '"(redacted)"' : quoteArgument(a)));
-    const line = new AttributeFreeRaw(Buffer.from(`+${time} [${db} ${origin}] ${args.join(' ')}\r\n`, 'latin1'));
+    const line = new AttributeFreeRaw(
+      Buffer.from(`+${time} [${db} ${origin}] ${args.join(' ')}\r\n`, 'latin1'),
+    );
     for (const m of this.clients) {
       if (m.closed) continue;
       m.forceReply(line);

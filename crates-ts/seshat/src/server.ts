@@ -735,7 +735,9 @@ export class SeshatServer implements ClientHost {
     if (spec instanceof ErrorReply) return false;
     const cluster = this.cluster;
     if (spec.exec === 'read')
-      return cluster === null ? readJoinsEntry(this, client, spec) : this.isPipelinableRead(cluster, client, spec);
+      return cluster === null
+        ? readJoinsEntry(this, client, spec)
+        : this.isPipelinableRead(cluster, client, spec);
     // Cluster mode (forward-route.ts): no write behind a read in flight (read barrier), and
     // a follower does not forward writes while local ones are pending (leadership was lost).
     if (cluster !== null && client.inflightCount > 0) {

@@ -297,11 +297,25 @@ export class WritePath implements Proposer {
       // entries still waiting for theirs: all of them are answered at once, in order. Its
       // changes are told after its replies, so that the clients they park hear of them.
       this.syncNow(true);
-      this.awaiting.push({ seq: ++this.awaitSeq, waiters, replies, needsSync: false, touches, touchesLast: true });
+      this.awaiting.push({
+        seq: ++this.awaitSeq,
+        waiters,
+        replies,
+        needsSync: false,
+        touches,
+        touchesLast: true,
+      });
       this.release(this.awaitSeq);
     } else if (this.awaiting.length > 0) {
       // Replies keep entry order (appendfsync changed while entries wait for their fsync).
-      this.awaiting.push({ seq: ++this.awaitSeq, waiters, replies, needsSync: false, touches, touchesLast: blocked });
+      this.awaiting.push({
+        seq: ++this.awaitSeq,
+        waiters,
+        replies,
+        needsSync: false,
+        touches,
+        touchesLast: blocked,
+      });
     } else this.answer(waiters, replies, touches, blocked);
     // Entries after the state machine's durable index are still needed by replay (deferred
     // writes, see KvStateMachine.deferPlainWrites).
@@ -321,7 +335,11 @@ export class WritePath implements Proposer {
     return this.awaiting.length;
   }
 
-  private replyWhenDurable(waiters: (WriteWaiter | null)[], replies: Reply[], touches: EntryTouches | null): void {
+  private replyWhenDurable(
+    waiters: (WriteWaiter | null)[],
+    replies: Reply[],
+    touches: EntryTouches | null,
+  ): void {
     const seq = ++this.awaitSeq;
     this.awaiting.push({ seq, waiters, replies, needsSync: true, touches, touchesLast: false });
     this.syncsInFlight++;

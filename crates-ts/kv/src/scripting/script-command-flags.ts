@@ -63,7 +63,11 @@ export function scriptCallFlags(name: string, argv: Buffer[], functions: Functio
  * Whether a script call counts as a write for Redis (scriptFlagsToCmdFlags): true or false when
  * the script declares flags, undefined when the command's own flags decide.
  */
-export function scriptCallWrites(name: string, argv: Buffer[], functions: FunctionRegistry): boolean | undefined {
+export function scriptCallWrites(
+  name: string,
+  argv: Buffer[],
+  functions: FunctionRegistry,
+): boolean | undefined {
   const flags = scriptCallFlags(name, argv, functions);
   if (flags === null) return undefined;
   return (flags & SCRIPT_FLAG_NO_WRITES) === 0;
