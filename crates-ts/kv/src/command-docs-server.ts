@@ -1,6 +1,6 @@
 /**
  * COMMAND INFO / COMMAND DOCS of the server commands added for Redis's test suite (SAVE,
- * BGSAVE, LASTSAVE, SWAPDB, MONITOR, SLOWLOG, LATENCY): the same encoding as command-docs.ts,
+ * BGSAVE, LASTSAVE, SWAPDB, MONITOR, SLOWLOG, LATENCY, CLUSTER HELP / KEYSLOT): the same encoding as command-docs.ts,
  * extracted from a real redis-server 7.0.15 (COMMAND INFO and COMMAND DOCS over RESP2). Kept in
  * a file of its own so that command-docs.ts, which other work extends, is left alone.
  */
@@ -117,5 +117,19 @@ export const SERVER_COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
       'O(N) where N is the number of commands with latency information being retrieved.',
     ],
     args: ['command string ?*'],
+  },
+  'cluster|help': {
+    info: [2, 'loading stale', 0, 0, 0, '@slow'],
+    doc: ['Show helpful text about the different subcommands', '5.0.0', 'cluster', 'O(1)'],
+  },
+  'cluster|keyslot': {
+    info: [3, 'stale', 0, 0, 0, '@slow'],
+    doc: [
+      'Returns the hash slot of the specified key',
+      '3.0.0',
+      'cluster',
+      'O(N) where N is the number of bytes in the key',
+    ],
+    args: ['key string'],
   },
 };

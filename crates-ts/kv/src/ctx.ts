@@ -10,6 +10,7 @@ import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
 import { type KeyType, metaExpireAt, metaType } from './meta.js';
 import type { KvStore } from './txn.js';
 import { FunctionRegistry } from './scripting/function-registry.js';
+import type { ScriptObserver } from './scripting/script-observer.js';
 
 export interface KvStats {
   expiredKeys: number;
@@ -86,13 +87,34 @@ export class Ctx {
 
   /** Records that meta key `mk` changed (WATCH, blocked clients), with its logical database. */
   touch(mk: Buffer): void {
-    if (this.touched !== null) this.touched.push(this.dbs.logicalKey(mk));
+    if (this.touched !== null) {
+      this.touched.push(this.dbs.logicalKey(mk));
+      this.touchedBy?.push(this.commandIndex);
+    }
+  }
+
+  /**
+   * Client tracking (the server's CLIENT TRACKING), collected only while some client tracks:
+   * the entry command that changed each key of `touched` (parallel to it), whether a flush ran
+   * (Redis invalidates everything then, not key by key), and the entry commands whose script
+   * ran a read-only command (Redis then remembers the script's declared keys for its caller).
+   */
+  touchedBy: number[] | null = null;
+  flushed = false;
+  scriptReads: number[] | null = null;
+
+  /** A script's redis.call ran a read-only command (see `scriptReads`). */
+  noteScriptRead(): void {
+    const reads = this.scriptReads;
+    if (reads !== null && reads[reads.length - 1] !== this.commandIndex) reads.push(this.commandIndex);
   }
 
   /** True while applying the commands of a MULTI/EXEC: blocking commands must not block. */
   inTransaction = false;
   /** True while a script's redis.call runs a command (Redis: CLIENT_SCRIPT). */
   inScript = false;
+  /** MONITOR lines and PUBLISH deliveries of scripts' commands (scripting/script-observer.ts). */
+  scriptObserver: ScriptObserver | null = null;
   /** When non-null, every meta key written or deleted is appended (WATCH support). */
   touched: Buffer[] | null = null;
   /** This node's access times and frequencies (OBJECT IDLETIME / FREQ), when kept. */

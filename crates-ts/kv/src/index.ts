@@ -43,4 +43,8 @@ export {
   scriptDecisionArgv,
   scriptDecisionsIn,
 } from './scripting/script-decision.js';
+export type { ScriptObserver } from './scripting/script-observer.js';
+export { writesOrMayReplicate } from './may-replicate.js';
+export { scriptCallFlags, scriptCallWrites } from './scripting/script-command-flags.js';
+export type { FunctionRegistry } from './scripting/function-registry.js';
 export { functionEngineStats } from './scripting/function-commands.js';

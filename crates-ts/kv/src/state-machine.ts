@@ -34,6 +34,7 @@ import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
 import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
 import { FunctionRegistry } from './scripting/function-registry.js';
+import type { ScriptObserver } from './scripting/script-observer.js';
 import { isReservedMetaKey } from './scripting/library-store.js';
 import { CommittedDecisions } from './scripting/script-decision.js';
 import {
@@ -136,6 +137,13 @@ export const SWEEP_KEYS_PER_CYCLE = 1024;
 /** Column families holding the state machine's data (the digest covers them). */
 const DATA_COLUMN_FAMILIES = ['meta', 'sub', 'zscore', 'expire', 'stream'] as const;
 
+/** What an applied entry changed, for the listeners of reportTouched (takeTouches). */
+export interface EntryTouches {
+  readonly tracking: TrackingReport | null;
+  readonly events: (string | number | Buffer)[] | null;
+  readonly touched: Buffer[] | null;
+}
+
 export class KvStateMachine {
   readonly groupId: number;
   readonly counts = new KeyCounts();
@@ -146,6 +154,8 @@ export class KvStateMachine {
    * server turns it on; the measuring costs two clock reads per command).
    */
   commandTimes: Map<string, CommandTime> | null = null;
+  /** While commandTimes is on: told each applied command's duration (LATENCY, the server's). */
+  onCommandTime: ((spec: CommandSpec, usec: number) => void) | null = null;
   /**
    * While commandTimes is on: how long each command of the last applied entry took (by its
    * position), and for a transaction (INTERNAL_EXEC) its queued commands' times, by position
@@ -432,12 +442,16 @@ export class KvStateMachine {
     ctx.writing = true;
     ctx.access = this.access;
     ctx.functions = this.functions;
+    ctx.scriptObserver = this.scriptObserver;
     ctx.nowMs = entry.timeMs;
     ctx.beginEntry(index);
     // Always collected (one array push per changed key): a client parked by this very entry's
     // replies must still hear about its later changes (blocking), even if nobody listened before.
     ctx.touched = [];
     ctx.ready = [];
+    ctx.flushed = false;
+    ctx.touchedBy = this.onTracking !== null ? [] : null;
+    ctx.scriptReads = this.onTracking !== null ? [] : null;
     if (this.notifyClasses !== '') {
       ctx.events = [];
       ctx.notifyClasses = this.notifyClasses;
@@ -573,6 +587,8 @@ export class KvStateMachine {
       this.touchedPending = this.touchedPending === null ? ctx.ready : [...this.touchedPending, ...ctx.ready];
     }
     if (ctx.events !== null && ctx.events.length > 0) this.eventsPending = ctx.events;
+    if (this.onTracking !== null && ctx.touchedBy !== null)
+      this.trackingPending = trackingReport(ctx, f.entry);
     if (ctx.swaps !== null && this.onDbsSwapped !== null)
       for (let i = 0; i < ctx.swaps.length; i += 2) this.onDbsSwapped(ctx.swaps[i]!, ctx.swaps[i + 1]!);
     this.publishTagged(f);
@@ -714,6 +730,7 @@ export class KvStateMachine {
     if (reply instanceof ErrorReply) time.failed++;
     if (ctx.inTransaction) this.transactionUsec.get(ctx.commandIndex)?.push(usec);
     else this.entryUsec[ctx.commandIndex] = usec;
+    this.onCommandTime?.(spec, usec);
     return reply;
   }
 
@@ -733,16 +750,49 @@ export class KvStateMachine {
   onEvents: ((events: (string | number | Buffer)[]) => void) | null = null;
   private eventsPending: (string | number | Buffer)[] | null = null;
 
+  /**
+   * Set by the server while clients use CLIENT TRACKING: receives what each applied entry
+   * changed (TrackingReport) when the driver calls `reportTouched`, i.e. from applied writes
+   * only, so a follower's tracking clients hear about writes made through the leader.
+   */
+  onTracking: ((report: TrackingReport) => void) | null = null;
+  /** Sees scripts' commands: MONITOR lines, PUBLISH deliveries (scripting/script-observer.ts). */
+  scriptObserver: ScriptObserver | null = null;
+  private trackingPending: TrackingReport | null = null;
+
+  /** Whether the last `read` was a script that ran a read-only command (CLIENT TRACKING
+   * remembers such a script's declared keys, as Redis does). */
+  lastReadScriptRead(): boolean {
+    const reads = this.readCtx.scriptReads;
+    return reads !== null && reads.length > 0;
+  }
+
   reportTouched(): void {
-    const ev = this.eventsPending;
-    if (ev !== null) {
-      this.eventsPending = null;
-      this.onEvents?.(ev);
-    }
-    const t = this.touchedPending;
-    if (t === null) return;
+    const t = this.takeTouches();
+    if (t !== null) this.reportTouches(t);
+  }
+
+  /**
+   * What the last applied entry changed, taken out for a later `reportTouches` (the standalone
+   * write path holds it until the entry's replies go out, after its fsync); null if nothing.
+   */
+  takeTouches(): EntryTouches | null {
+    const t: EntryTouches = {
+      tracking: this.trackingPending,
+      events: this.eventsPending,
+      touched: this.touchedPending,
+    };
+    this.trackingPending = null;
+    this.eventsPending = null;
     this.touchedPending = null;
-    this.onTouched?.(t);
+    return t.tracking === null && t.events === null && t.touched === null ? null : t;
+  }
+
+  /** Tells the listeners what an entry changed (see `reportTouched`). */
+  reportTouches(t: EntryTouches): void {
+    if (t.tracking !== null) this.onTracking?.(t.tracking);
+    if (t.events !== null) this.onEvents?.(t.events);
+    if (t.touched !== null) this.onTouched?.(t.touched);
   }
 
   /**
@@ -796,9 +846,11 @@ export class KvStateMachine {
     assert(spec.handler !== null, `no handler for ${spec.name}`);
     assert(this.suspended === null && busyScript() === null, `read ${spec.name} while a script runs`);
     const ctx = this.readCtx;
+    ctx.scriptReads = this.onTracking !== null ? [] : null;
     ctx.db = this.dbs.physical(db);
     ctx.nowMs = nowMs;
     ctx.functions = this.functions;
+    ctx.scriptObserver = this.scriptObserver;
     return guard(ctx, spec.handler, argv);
   }
 
@@ -929,4 +981,29 @@ function groupPrefix(groupId: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32BE(groupId, 0);
   return b;
+}
+
+/**
+ * What one applied entry changed, for CLIENT TRACKING: the (logical) meta keys it changed in
+ * order, the entry command that changed each, whether a flush ran, and the commands whose
+ * script ran a read-only command. `commands` are the entry's own (their argv and tag tell the
+ * server which client sent each).
+ */
+export interface TrackingReport {
+  keys: Buffer[];
+  by: number[];
+  flushed: boolean;
+  scriptReads: number[];
+  commands: readonly EntryCommand[];
+}
+
+function trackingReport(ctx: Ctx, entry: Entry): TrackingReport {
+  assert(ctx.touchedBy!.length === ctx.touched!.length, 'tracking attribution out of step');
+  return {
+    keys: ctx.touched!,
+    by: ctx.touchedBy!,
+    flushed: ctx.flushed,
+    scriptReads: ctx.scriptReads ?? [],
+    commands: entry.commands,
+  };
 }

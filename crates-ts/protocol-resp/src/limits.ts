@@ -42,5 +42,9 @@ export { INLINE_REQUEST_MAX_BYTES } from '@seshat/common';
 export const BIG_ARGUMENT_MIN_BYTES = 32 * 1024;
 /** Initial capacity of the reused input buffer. */
 export const INPUT_BUFFER_INITIAL_BYTES = 16 * 1024;
+/** resizeToPeak leaves alone an input buffer of at most this size (Redis: PROTO_RESIZE_THRESHOLD). */
+export const INPUT_BUFFER_RESIZE_MIN_BYTES = 32 * 1024;
+/** resizeToPeak leaves alone an input buffer with at most this much room unused (Redis: 4 KB). */
+export const INPUT_BUFFER_WASTE_MIN_BYTES = 4 * 1024;
 /** When the input buffer grew beyond this and drains completely, it is replaced by a small one. */
 export const INPUT_BUFFER_RETAIN_MAX_BYTES = 1024 * 1024;

@@ -32,7 +32,9 @@ import {
   BIG_ARGUMENT_MIN_BYTES,
   INLINE_REQUEST_MAX_BYTES,
   INPUT_BUFFER_INITIAL_BYTES,
+  INPUT_BUFFER_RESIZE_MIN_BYTES,
   INPUT_BUFFER_RETAIN_MAX_BYTES,
+  INPUT_BUFFER_WASTE_MIN_BYTES,
   PARSER_LIMITS_DEFAULT,
   type ParserLimits,
   UNAUTHENTICATED_BULK_MAX_BYTES,
@@ -91,6 +93,8 @@ export class RequestParser {
   /** Bytes of the big argument's 2-byte trailer still to skip. */
   private bigTrailerLeft = 0;
   private readonly splitter = new InlineSplitter();
+  /** The most bytes the input buffer held since the last resizeToPeak (Redis's querybuf_peak). */
+  private peakBytes = 0;
   /** Every byte ever pushed (consumed bytes are this minus those still in the input buffer). */
   private pushedBytes = 0;
 
@@ -138,6 +142,29 @@ export class RequestParser {
     this.start = 0;
     this.end = 0;
     this.scanFrom = 0;
+    return true;
+  }
+
+  /**
+   * Shrinks an input buffer much larger than its recent use, as Redis's clientsCronResizeQueryBuffer
+   * does for a client that is not idle: when the buffer is over INPUT_BUFFER_RESIZE_MIN_BYTES,
+   * wastes over INPUT_BUFFER_WASTE_MIN_BYTES and more than twice the most it held since the last
+   * call, it is reallocated to that peak (or to what it holds now, if more). Each call starts a
+   * new peak from what is held now. Returns whether it shrank.
+   */
+  resizeToPeak(): boolean {
+    const held = this.end - this.start;
+    const peak = this.peakBytes;
+    this.peakBytes = held;
+    const size = this.input.length;
+    if (size - held <= INPUT_BUFFER_WASTE_MIN_BYTES || size <= INPUT_BUFFER_RESIZE_MIN_BYTES) return false;
+    if (size / 2 <= peak) return false;
+    const target = Buffer.allocUnsafe(Math.max(held, peak));
+    this.input.copy(target, 0, this.start, this.end);
+    this.input = target;
+    this.scanFrom -= this.start;
+    this.start = 0;
+    this.end = held;
     return true;
   }
 
@@ -404,6 +431,7 @@ export class RequestParser {
     }
     chunk.copy(this.input, this.end, offset);
     this.end += bytes;
+    if (this.end - this.start > this.peakBytes) this.peakBytes = this.end - this.start;
   }
 
   /** Called when every buffered byte was consumed: rewind, and drop a buffer that grew large. */

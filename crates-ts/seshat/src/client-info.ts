@@ -20,6 +20,9 @@ function clientFlags(c: Client, blocked: boolean, monitor: boolean): string {
   if (c.subscriptionCount() > 0) f += 'P';
   if (c.multi !== null) f += 'x';
   if (blocked) f += 'b';
+  if (c.tracking?.on) f += 't';
+  if (c.tracking?.brokenRedirect) f += 'R';
+  if (c.tracking?.bcast) f += 'B';
   if (c.watchDirty) f += 'd';
   if (c.closing) f += 'c';
   if (c.readonlyMode) f += 'r';
@@ -64,7 +67,7 @@ export function clientInfoLine(c: Client, ctx: ClientInfoContext): string {
     `psub=${c.psubscriptions.size} ssub=0 multi=${c.multi === null ? -1 : c.multi.length} ` +
     `qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} ` +
     `rbs=${rbs} rbp=${c.writer.peak} obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem} ` +
-    `events=${events} cmd=${c.lastCommand} user=default redir=-1 resp=${c.resp} ` +
+    `events=${events} cmd=${c.lastCommand} user=default redir=${c.tracking?.on ? c.tracking.redirect : -1} resp=${c.resp} ` +
     `lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }

@@ -4,24 +4,36 @@
  * commands that may replicate, and EXEC of a transaction holding one) is postponed: it and
  * everything queued behind it wait, the client counts in INFO blocked_clients, and once the
  * pause ends (UNPAUSE or the timeout) postponed clients go on in the order they stopped.
- * Commands refused before they run (unknown, wrong arity) still answer at once. The expiry
+ * Commands refused before they run (unknown, wrong arity) still answer at once. A script call
+ * goes by the flags its script declares, as Redis's getCommandFlags: a `no-writes` EVAL, EVALSHA
+ * or FCALL (and EVAL_RO / FCALL_RO of one) runs through a WRITE pause, a script with flags but
+ * without `no-writes` waits even under *_RO, and a script without a shebang keeps the command's
+ * own flags (EVAL waits, EVAL_RO runs). The expiry
  * cycle and lazy expiry stop deleting while writes are paused (keys past their deadline read
  * as absent, as always). This node only: a pause is not replicated, like Redis's.
  */
 import { ErrorReply, OK, SeshatError } from '@seshat/common';
-import { argIs, type CommandSpec, resolveCommand, tryParseI64 } from '@seshat/kv';
+import {
+  argIs,
+  type CommandSpec,
+  type FunctionRegistry,
+  resolveCommand,
+  scriptCallWrites,
+  tryParseI64,
+  writesOrMayReplicate,
+} from '@seshat/kv';
 import type { Client } from './client.js';
 import { sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
-/** Commands Redis flags MAY_REPLICATE besides writes (their effects reach replicas). */
-const MAY_REPLICATE = new Set(['eval', 'evalsha', 'fcall', 'pfcount', 'publish', 'spublish']);
-
 export type PauseType = 'off' | 'write' | 'all';
 const RANK: Record<PauseType, number> = { off: 0, write: 1, all: 2 };
 
-function mayReplicate(spec: CommandSpec): boolean {
-  return spec.flags.includes('write') || MAY_REPLICATE.has(spec.name);
+/** Redis's is_may_replicate_command for one call (script calls by their declared flags). */
+function mayReplicate(spec: CommandSpec, argv: Buffer[], functions: FunctionRegistry): boolean {
+  const script = scriptCallWrites(spec.name, argv, functions);
+  if (script !== undefined) return script;
+  return writesOrMayReplicate(spec);
 }
 
 export class ClientPause {
@@ -32,7 +44,11 @@ export class ClientPause {
   /** Postponed clients, in the order they stopped. */
   private readonly postponed = new Set<Client>();
 
-  constructor(private readonly nowMs: () => number) {}
+  constructor(
+    private readonly nowMs: () => number,
+    /** The function libraries FCALL finds its function in (their flags decide). */
+    private readonly functions: () => FunctionRegistry,
+  ) {}
 
   get postponedCount(): number {
     return this.postponed.size;
@@ -43,12 +59,14 @@ export class ClientPause {
     return this.type !== 'off';
   }
 
-  /** Whether `spec` (sent by `client`) must wait for the end of the pause. */
-  holds(client: Client, spec: CommandSpec): boolean {
+  /** Whether `argv` (a `spec` call sent by `client`) must wait for the end of the pause. */
+  holds(client: Client, spec: CommandSpec, argv: Buffer[]): boolean {
     if (this.type === 'off') return false;
     if (this.type === 'all') return true;
-    if (mayReplicate(spec)) return true;
-    return spec.name === 'exec' && client.multi !== null && client.multi.some(queuedMayReplicate);
+    const functions = this.functions();
+    if (mayReplicate(spec, argv, functions)) return true;
+    if (spec.name !== 'exec' || client.multi === null) return false;
+    return client.multi.some((queued) => queuedMayReplicate(queued, functions));
   }
 
   postpone(client: Client): void {
@@ -89,9 +107,9 @@ export class ClientPause {
   }
 }
 
-function queuedMayReplicate(argv: Buffer[]): boolean {
+function queuedMayReplicate(argv: Buffer[], functions: FunctionRegistry): boolean {
   const spec = resolveCommand(argv);
-  return !(spec instanceof ErrorReply) && mayReplicate(spec);
+  return !(spec instanceof ErrorReply) && mayReplicate(spec, argv, functions);
 }
 
 sub(

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { assert, ErrorReply, PushReply, type Reply } from '@seshat/common';
 import { ReplyWriter, RequestParser } from '@seshat/protocol-resp';
+import type { TrackingState } from './tracking.js';
 import type { WriteWaiter } from './write-path.js';
 import type { UnknownWrite } from './write-retry.js';
 
@@ -112,6 +113,13 @@ export class Client implements WriteWaiter {
   watchDirty = false;
   /** Applied index at the first WATCH: a forwarded EXEC's leader checks writes after it. */
   watchAfter: number | null = null;
+  /** CLIENT TRACKING state (tracking.ts); null until the client first enables it. */
+  tracking: TrackingState | null = null;
+  /** Pushes held until the replies in flight when they were made are written (a tracking
+   * invalidation caused by the client's own command follows that command's reply, as in
+   * Redis): each with the number of those replies still to come. FIFO; counts never fall
+   * below an earlier entry's. */
+  private heldPushes: { left: number; items: Reply[] }[] | null = null;
   /** Pub/Sub channels and patterns this client is subscribed to (latin1 names). */
   readonly subscriptions = new Set<string>();
   readonly psubscriptions = new Set<string>();
@@ -276,6 +284,27 @@ export class Client implements WriteWaiter {
     this.flushSoon();
   }
 
+  /** Like push, but after the replies now in flight (see `heldPushes`). */
+  pushAfterReplies(items: Reply[]): void {
+    if (this.closed) return;
+    if (this.inflight === 0) {
+      this.push(items);
+      return;
+    }
+    (this.heldPushes ??= []).push({ left: this.inflight, items });
+  }
+
+  /** One reply in flight was settled: the held pushes now due follow it. */
+  private releaseHeldPushes(): void {
+    const held = this.heldPushes;
+    if (held === null) return;
+    let due = 0;
+    for (const h of held) if (--h.left <= 0) due++;
+    for (let i = 0; i < due; i++) this.pushReply(held[i]!.items);
+    if (due === held.length) this.heldPushes = null;
+    else if (due > 0) held.splice(0, due);
+  }
+
   /** Writes the pending output at the end of this event-loop turn (one write for all the
    * replies produced in the turn). */
   flushSoon(): void {
@@ -363,6 +392,7 @@ export class Client implements WriteWaiter {
     if (this.inflight === 0) this.blockingBarrier = false;
     if (this.closed) return;
     if (send) this.reply(reply);
+    if (this.heldPushes !== null) this.releaseHeldPushes();
     if (this.inflight === 0 && this.queueHead < this.queue.length) this.process();
     else if (this.inflight === 0 && this.parser.error !== null && !this.closing)
       this.protocolError(this.parser.error);

@@ -12,7 +12,7 @@ import type { SeshatServer } from './server.js';
 
 const C = 'cluster';
 
-function disabled(): SeshatError {
+export function disabled(): SeshatError {
   return new SeshatError('ERR', 'This instance has cluster support disabled');
 }
 

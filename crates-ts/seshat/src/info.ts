@@ -47,7 +47,7 @@ const SECTIONS: Record<string, Section> = {
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.int('maxclients')],
     ['blocked_clients', (s.blocking?.size ?? 0) + s.pause.postponedCount],
-    ['tracking_clients', 0],
+    ['tracking_clients', s.tracking.clients],
   ],
   memory: (s) => {
     const m = process.memoryUsage();
@@ -101,6 +101,9 @@ const SECTIONS: Record<string, Section> = {
     ['pubsub_channels', s.pubsub.channels.size],
     ['pubsub_patterns', s.pubsub.patterns.size],
     ['migrate_cached_sockets', migrateSockets(s).size],
+    ['tracking_total_keys', s.tracking.totalKeys],
+    ['tracking_total_items', s.tracking.totalItems],
+    ['tracking_total_prefixes', s.tracking.totalPrefixes],
     ['total_error_replies', s.stats.totalErrorReplies],
   ],
   replication: (s) => replicationInfo(s),

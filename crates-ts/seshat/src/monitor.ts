@@ -5,6 +5,8 @@
  * refused before they run (unknown, wrong arity, NOAUTH) and commands queued by MULTI are not
  * shown, administrative ones (CONFIG, CLIENT LIST, DEBUG...) never are; EXEC shows the commands
  * it ran, then itself. Writes are shown when they are accepted (their order is the log's).
+ * The commands a script runs are shown as `[<db> lua]` when the node applies (or, for *_RO,
+ * reads) them, after the EVAL / FCALL line (script-observer.ts).
  */
 import { AttributeFreeRaw, OK } from '@seshat/common';
 import type { CommandSpec } from '@seshat/kv';
@@ -39,11 +41,21 @@ export class Monitors {
   /** Shows `argv`, run by `client` in database `db`, to every monitor. */
   feed(client: Client, spec: CommandSpec | null, db: number, argv: readonly Buffer[], nowMs: number): void {
     if (this.clients.size === 0 || spec?.flags.includes('admin')) return;
+    this.send(client.addr, db, argv, nowMs);
+  }
+
+  /** Shows a command a script ran in database `db` (Redis's `[<db> lua]` origin). */
+  feedScript(db: number, argv: readonly Buffer[], nowMs: number): void {
+    if (this.clients.size === 0) return;
+    this.send('lua', db, argv, nowMs);
+  }
+
+  private send(origin: string, db: number, argv: readonly Buffer[], nowMs: number): void {
     const us = Math.floor(nowMs * 1000);
     const time = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
     const args = redact(argv).map((a) => (a === null ? '"(redacted)"' : quoteArgument(a)));
     const line = new AttributeFreeRaw(
-      Buffer.from(`+${time} [${db} ${client.addr}] ${args.join(' ')}\r\n`, 'latin1'),
+      Buffer.from(`+${time} [${db} ${origin}] ${args.join(' ')}\r\n`, 'latin1'),
     );
     for (const m of this.clients) {
       if (m.closed) continue;

@@ -211,6 +211,7 @@ def(
   },
   (server, client) => {
     server.resetTransaction(client);
+    server.tracking.disable(client);
     client.db = 0;
     client.resp = 2;
     client.name = '';
@@ -442,6 +443,10 @@ sub(
   () =>
     [
       'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'CACHING (YES|NO)',
+      '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+      'GETREDIR',
+      '    Return the client ID we are redirecting to when tracking is enabled.',
       'GETNAME',
       '    Return the name of the current connection.',
       'ID',
@@ -460,6 +465,11 @@ sub(
       '    Assign the name <name> to the current connection.',
       'SETINFO <LIB-NAME|LIB-VER> <value>',
       '    Set client library name or version.',
+      'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+      '         [OPTIN] [OPTOUT] [NOLOOP]',
+      '    Control server assisted client side caching.',
+      'TRACKINGINFO',
+      '    Report tracking status for the current connection.',
       'NO-EVICT (ON|OFF)',
       '    Protect current client connection from eviction.',
       'HELP',

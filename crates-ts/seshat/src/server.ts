@@ -44,6 +44,8 @@ import {
   POSTPONED,
 } from './client.js';
 import { ClientPause } from './client-pause.js';
+import { ServerScriptObserver } from './script-observer.js';
+import { readJoinsEntry } from './entry-reads.js';
 import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
@@ -73,6 +75,8 @@ import { redirectReply } from './forward-server.js';
 import { prepareSnapshotSpool } from './snapshot-spool.js';
 import { isCrossProtocolRequest, SECURITY_WARNING, SecurityWarningGate } from './protocol-guard.js';
 import { guardCheck, type WatchGuard } from './watch-pending.js';
+import { SCRIPT_COMMANDS, Tracking } from './tracking.js';
+import { LatencyMonitor } from './latency.js';
 import { GroupScriptArbiter } from './script-arbiter.js';
 import { deliverRead, ScriptBusyGate } from './script-busy.js';
 
@@ -83,6 +87,9 @@ const CLUSTERDOWN = new ErrorReply('CLUSTERDOWN The cluster is down');
 const MAXCLIENTS_REPLY = Buffer.from('-ERR max number of clients reached\r\n');
 /** A client idle longer than this gives its parser's input buffer back (Redis: over 2 s). */
 const QUERY_BUFFER_IDLE_RELEASE_MS = 2000;
+/** How often every client's idle timeout and input buffer are checked (Redis: each client about
+ * every 100 ms at hz 10 with few clients; a query buffer shrinks within that). */
+const CLIENTS_CRON_INTERVAL_MS = 100;
 /** Written with sync by SAVE: fsyncs RocksDB's write-ahead log. */
 const SAVE_MARKER = Buffer.from('seshat:save');
 
@@ -100,7 +107,23 @@ export class SeshatServer implements ClientHost {
   /** Connections in MONITOR mode (monitor.ts). */
   readonly monitors = new Monitors();
   /** CLIENT PAUSE state and the clients it holds back (client-pause.ts). */
-  readonly pause = new ClientPause(() => this.clock.nowMs());
+  readonly pause = new ClientPause(
+    () => this.clock.nowMs(),
+    () => this.sm.functions,
+  );
+  /** CLIENT TRACKING (tracking.ts): its table is fed by applied writes (sm.onTracking). */
+  readonly tracking = new Tracking(
+    (id) => this.clients.get(id),
+    (on) => {
+      if (this.sm) this.sm.onTracking = on ? (r) => this.tracking.onApplied(r) : null;
+    },
+  );
+  /** LATENCY events and per-command histograms (latency.ts). */
+  readonly latency = new LatencyMonitor(
+    () => this.config.int('latency-monitor-threshold'),
+    () => this.config.get('latency-tracking') === true,
+    () => Math.floor(this.clock.nowMs() / 1000),
+  );
   /** Holds or refuses (-BUSY) commands while a script runs past a time slice. */
   readonly busyGate = new ScriptBusyGate();
   readonly runId = randomBytes(20).toString('hex');
@@ -168,6 +191,8 @@ export class SeshatServer implements ClientHost {
       },
       metaCacheBytes: this.config.int('meta-cache-bytes'),
     });
+    // Before any replay: a replayed script must see what its first run saw (script-observer.ts).
+    this.sm.scriptObserver = new ServerScriptObserver(this);
     this.log = new LogStore(this.storage, 0);
     const seeds = randomBytes(4);
     let seedCounter = seeds.readUInt32BE(0);
@@ -185,8 +210,10 @@ export class SeshatServer implements ClientHost {
     // Standalone only: a Raft group's snapshots read RocksDB, so its writes are never deferred.
     this.sm.deferPlainWrites = this.config.int('node-id') === 0;
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
-    this.writePath =
-      this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers());
+    // Through Tracking.attribute: which client sent a write (NOLOOP, invalidation order).
+    this.writePath = this.tracking.attribute(
+      this.config.int('node-id') === 0 ? this.standalone : this.startCluster(await this.clusterMembers()),
+    );
     this.blocking = new BlockingRegistry(
       this.writePath,
       (run, db, argv) => this.readParked(run, db, argv),
@@ -197,6 +224,7 @@ export class SeshatServer implements ClientHost {
     this.sm.onDbsSwapped = (a, b) => this.dbsSwapped(a, b);
     // INFO commandstats: time spent applying each write command.
     this.sm.commandTimes = new Map();
+    this.sm.onCommandTime = (spec, usec) => this.latency.recordCommand(spec, usec);
     this.blocking.onActivityChange = () => this.updateTouchTracking();
     if (this.cluster !== null) this.raftPort = await this.cluster.start();
     this.logger.info(
@@ -371,10 +399,11 @@ export class SeshatServer implements ClientHost {
       const err = subscribedModeError(client, spec.name);
       if (err !== null) return rejectCommand(this, client, argv, err);
     }
-    if (this.pause.type !== 'off' && this.pause.holds(client, spec)) {
+    if (this.pause.type !== 'off' && this.pause.holds(client, spec, argv)) {
       this.pause.postpone(client);
       return POSTPONED;
     }
+    if (client.tracking !== null) this.tracking.beforeCommand(client, spec);
     if (client.multi !== null && !MULTI_CONTROL.has(spec.name)) return queueInMulti(client, spec, argv);
     client.lastCommand = spec.name;
     // MONITOR: data commands here; connection commands once they ran (SELECT shows its new db).
@@ -409,7 +438,7 @@ export class SeshatServer implements ClientHost {
         return refused;
       }
     }
-    if (spec.exec === 'write') {
+    if (spec.exec === 'write' || readJoinsEntry(this, client, spec)) {
       if (writeId === undefined) this.writePath.submit(client, client.db, argv);
       else {
         const waiter = trackingWaiter(client, writeId, client.db, argv, () => this.clock.monotonicMs());
@@ -429,8 +458,10 @@ export class SeshatServer implements ClientHost {
       if (page !== undefined) {
         if (page === null) client.reply(null);
         else client.replyBulkRange(page, this.sm.cachedStart, this.sm.cachedEnd);
+        if (client.tracking !== null) this.tracking.rememberRead(client, spec, argv);
         const usec = (performance.now() - t0) * 1000;
         st.usec += usec;
+        this.latency.recordCommand(spec, usec);
         if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
           this.slowlog.consider(client, spec, argv, usec);
         return NO_REPLY;
@@ -438,6 +469,7 @@ export class SeshatServer implements ClientHost {
     }
     if (spec.exec === 'read') {
       reply = this.sm.read(spec, client.db, argv, this.clock.nowMs());
+      if (client.tracking !== null) this.rememberTracked(client, spec, argv);
       if (reply === SCRIPT_SUSPENDED) {
         // An *_RO script yielded: the connection waits for it, other clients are held.
         deliverRead(this.sm, reply, client.deferReply(), () => this.writePath.flush());
@@ -463,6 +495,7 @@ export class SeshatServer implements ClientHost {
     }
     const usec = (performance.now() - t0) * 1000;
     st.usec += usec;
+    this.latency.recordCommand(spec, usec);
     if (reply instanceof ErrorReply) st.failedCalls++;
     if (usec >= this.slowThresholdUsec && this.slowThresholdUsec >= 0)
       this.slowlog.consider(client, spec, argv, usec);
@@ -491,6 +524,9 @@ export class SeshatServer implements ClientHost {
       this.config.str('cluster-redirect') === 'forward' &&
       !spec.flags.includes('blocking')
     ) {
+      // A forwarded read is remembered here: this node's applied entries invalidate it.
+      if (client.tracking !== null && spec.exec === 'read' && !SCRIPT_COMMANDS.has(spec.name))
+        this.tracking.rememberRead(client, spec, argv);
       forwardFromClient(cluster, client, argv, spec.exec === 'read', PendingKind.Reply, false, writeId);
       return NO_REPLY;
     }
@@ -516,6 +552,7 @@ export class SeshatServer implements ClientHost {
       run: () => {
         readDone();
         const reply = this.sm.read(spec, db, argv, this.clock.nowMs());
+        if (client.tracking !== null) this.rememberTracked(client, spec, argv);
         const expired = this.sm.takeExpiredSeen();
         if (expired !== null) for (const cmd of expired) this.writePath.submit(null, db, cmd);
         deliverRead(this.sm, reply, fill, () => this.writePath.flush());
@@ -698,7 +735,10 @@ export class SeshatServer implements ClientHost {
     const spec = resolveCommand(argv);
     if (spec instanceof ErrorReply) return false;
     const cluster = this.cluster;
-    if (spec.exec === 'read') return cluster !== null && this.isPipelinableRead(cluster, client, spec);
+    if (spec.exec === 'read')
+      return cluster === null
+        ? readJoinsEntry(this, client, spec)
+        : this.isPipelinableRead(cluster, client, spec);
     // Cluster mode (forward-route.ts): no write behind a read in flight (read barrier), and
     // a follower does not forward writes while local ones are pending (leadership was lost).
     if (cluster !== null && client.inflightCount > 0) {
@@ -722,7 +762,16 @@ export class SeshatServer implements ClientHost {
     return cluster.isLeader || this.config.str('cluster-redirect') === 'forward';
   }
 
+  /** A tracking client's read (Redis's call(): read-only commands remember their keys; a
+   * read-only script its declared keys, once it ran a read-only command). */
+  private rememberTracked(client: Client, spec: CommandSpec, argv: Buffer[]): void {
+    if (!spec.flags.includes('readonly')) return;
+    if (SCRIPT_COMMANDS.has(spec.name) && !this.sm.lastReadScriptRead()) return;
+    this.tracking.rememberRead(client, spec, argv);
+  }
+
   clientClosed(client: Client): void {
+    this.tracking.disable(client);
     this.clients.delete(client.id);
     this.pause.drop(client);
     this.monitors.drop(client);
@@ -762,6 +811,7 @@ export class SeshatServer implements ClientHost {
   resetStats(): void {
     this.stats.reset();
     this.sm.commandTimes?.clear();
+    this.latency.resetHistograms();
     this.sm.stats.expiredKeys = 0;
     this.sm.stats.keyspaceHits = 0;
     this.sm.stats.keyspaceMisses = 0;
@@ -779,7 +829,7 @@ export class SeshatServer implements ClientHost {
 
   private startTimers(): void {
     this.startCron();
-    this.timers.push(setInterval(() => this.clientsCron(), 1000));
+    this.timers.push(setInterval(() => this.clientsCron(), CLIENTS_CRON_INTERVAL_MS));
     this.timers.push(
       setInterval(() => this.standalone.fsync === 'everysec' && this.standalone.syncNow(), 1000),
     );
@@ -796,6 +846,7 @@ export class SeshatServer implements ClientHost {
 
   /** Active expiry: finds keys past their deadline and deletes them through the log. */
   private cron(): void {
+    if (this.tracking.active) this.tracking.limit(this.config.int('tracking-table-max-keys'));
     if (this.shuttingDown || this.writePath.pending > 0 || this.pause.writesPaused) return;
     if (this.cluster !== null && !this.cluster.isLeader) return;
     const commands = this.sm.expiredCommands(
@@ -811,8 +862,10 @@ export class SeshatServer implements ClientHost {
     const now = this.clock.nowMs();
     for (const c of this.clients.values()) {
       const idleMs = now - c.lastInteractionMs;
-      // Like Redis's clientsCronResizeQueryBuffer: an idle client gives its input buffer back.
+      // Like Redis's clientsCronResizeQueryBuffer: an idle client gives its input buffer back,
+      // a busy one keeps room for its recent peak.
       if (idleMs > QUERY_BUFFER_IDLE_RELEASE_MS) c.parser.releaseIdleBuffer();
+      else c.parser.resizeToPeak();
       if (timeoutMs > 0 && idleMs > timeoutMs && c.queuedCommands === 0 && !this.blocking.isBlocked(c)) {
         this.logger.debug({ client: c.id }, 'closing idle client');
         c.close();
@@ -917,6 +970,9 @@ export class SeshatServer implements ClientHost {
 import './command-introspection.js';
 import './save-commands.js';
 import './cluster-commands.js';
+import './cluster-help.js';
 import './migrate.js';
 import './raft-commands.js';
 import './script-busy.js';
+import './tracking-commands.js';
+import './latency.js';

@@ -11,6 +11,7 @@ import {
   busyScript,
   encodeEntry,
   type EntryCommand,
+  type EntryTouches,
   isBlockReply,
   type KvStateMachine,
 } from '@seshat/kv';
@@ -58,6 +59,10 @@ interface AwaitingEntry {
   replies: Reply[];
   /** False: answerable once the entries before it are (no fsync of its own to wait for). */
   needsSync: boolean;
+  /** What it changed, told to the listeners when its replies go out (see finishEntry). */
+  touches: EntryTouches | null;
+  /** Told after the replies rather than before: the entry parks blocked clients. */
+  touchesLast: boolean;
 }
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -277,20 +282,41 @@ export class WritePath implements Proposer {
     if (this.slowThresholdUsec >= 0 && this.onSlowCommand !== null)
       this.reportSlow(commands, waiters, replies);
     if (!sync) this.unsynced = true;
-    if (sync && !replies.some(isBlockReply)) this.replyWhenDurable(waiters, replies);
+    // What the entry changed (keyspace notifications, wakeups of blocked clients, tracking
+    // invalidations) is told when its replies go out, not before: with appendfsync always
+    // that is after its fsync, so no other client sees a write that is not durable yet (Redis
+    // too writes every reply of an event-loop turn after its AOF fsync). It goes just before
+    // the replies: Redis queues a subscriber's notification ahead of the command's reply.
+    const touches = this.sm.takeTouches();
+    const blocked = replies.some(isBlockReply);
+    if (sync && !blocked) this.replyWhenDurable(waiters, replies, touches);
     else if (sync) {
       // A blocking command that found nothing is parked when its reply is delivered, and it
       // must be parked before any later entry applies (that entry's push would otherwise
       // not wake it). Such an entry is made durable with a blocking fsync, which covers the
-      // entries still waiting for theirs: all of them are answered at once, in order.
+      // entries still waiting for theirs: all of them are answered at once, in order. Its
+      // changes are told after its replies, so that the clients they park hear of them.
       this.syncNow(true);
-      this.awaiting.push({ seq: ++this.awaitSeq, waiters, replies, needsSync: false });
+      this.awaiting.push({
+        seq: ++this.awaitSeq,
+        waiters,
+        replies,
+        needsSync: false,
+        touches,
+        touchesLast: true,
+      });
       this.release(this.awaitSeq);
     } else if (this.awaiting.length > 0) {
       // Replies keep entry order (appendfsync changed while entries wait for their fsync).
-      this.awaiting.push({ seq: ++this.awaitSeq, waiters, replies, needsSync: false });
-    } else this.deliver(waiters, replies);
-    this.sm.reportTouched();
+      this.awaiting.push({
+        seq: ++this.awaitSeq,
+        waiters,
+        replies,
+        needsSync: false,
+        touches,
+        touchesLast: blocked,
+      });
+    } else this.answer(waiters, replies, touches, blocked);
     // Entries after the state machine's durable index are still needed by replay (deferred
     // writes, see KvStateMachine.deferPlainWrites).
     const replayFrom = Math.min(index, this.sm.durableIndex);
@@ -309,9 +335,13 @@ export class WritePath implements Proposer {
     return this.awaiting.length;
   }
 
-  private replyWhenDurable(waiters: (WriteWaiter | null)[], replies: Reply[]): void {
+  private replyWhenDurable(
+    waiters: (WriteWaiter | null)[],
+    replies: Reply[],
+    touches: EntryTouches | null,
+  ): void {
     const seq = ++this.awaitSeq;
-    this.awaiting.push({ seq, waiters, replies, needsSync: true });
+    this.awaiting.push({ seq, waiters, replies, needsSync: true, touches, touchesLast: false });
     this.syncsInFlight++;
     this.storage.syncWrites().then(
       () => {
@@ -334,10 +364,23 @@ export class WritePath implements Proposer {
     let i = 0;
     const q = this.awaiting;
     while (i < q.length && (q[i]!.seq <= durableSeq || !q[i]!.needsSync)) {
-      this.deliver(q[i]!.waiters, q[i]!.replies);
+      const e = q[i]!;
+      this.answer(e.waiters, e.replies, e.touches, e.touchesLast);
       i++;
     }
     if (i > 0) q.splice(0, i);
+  }
+
+  /** Delivers an entry's replies with its changes told just before them, or just after. */
+  private answer(
+    waiters: (WriteWaiter | null)[],
+    replies: Reply[],
+    touches: EntryTouches | null,
+    touchesLast: boolean,
+  ): void {
+    if (touches !== null && !touchesLast) this.sm.reportTouches(touches);
+    this.deliver(waiters, replies);
+    if (touches !== null && touchesLast) this.sm.reportTouches(touches);
   }
 
   private deliver(waiters: (WriteWaiter | null)[], replies: Reply[]): void {

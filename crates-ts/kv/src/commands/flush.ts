@@ -16,6 +16,7 @@ function parseFlushMode(argv: Buffer[]): void {
 /** Deletes every key of `db` (all dbs when db < 0), expired ones included. Function libraries
  * (reserved records) stay: FLUSHALL does not touch them in Redis either. */
 function flush(ctx: Ctx, db: number): void {
+  ctx.flushed = true;
   const it = ctx.store.iterator('meta', {});
   try {
     for (let rows = it.nextBatch(FLUSH_BATCH_ROWS); rows.length > 0; rows = it.nextBatch(FLUSH_BATCH_ROWS)) {

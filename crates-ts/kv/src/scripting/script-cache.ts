@@ -66,6 +66,11 @@ export function cachedScript(sha: Buffer): CachedScript | undefined {
   return scripts.get(sha.toString('latin1').toLowerCase());
 }
 
+/** The cached script whose SHA1 is `sha` (lower-case hex), without compiling anything. */
+export function knownScriptBySha(sha: string): CachedScript | undefined {
+  return scripts.get(sha);
+}
+
 export function flushScripts(): void {
   if (vm !== null) for (const s of scripts.values()) vm.release(s.compiled);
   scripts.clear();

@@ -8,6 +8,7 @@ import { ErrorReply, type Random, type Reply, SeshatError, SimpleString } from '
 import { parseInt64AsNumber } from '../args.js';
 import { type CommandSpec, lookupSubcommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
+import { writesOrMayReplicate } from '../may-replicate.js';
 import { findCommand } from '../resolve.js';
 import type { Resp } from './lua/convert.js';
 import type { Rand48 } from './lua/rand48.js';
@@ -21,6 +22,8 @@ export interface ScriptRun {
   resp: Resp;
   /** A write command ran (Redis's SCRIPT_WRITE_DIRTY). */
   writeDirty: boolean;
+  /** PUBLISH ran: its receiver count is this node's, so no write may follow (see scriptCall). */
+  published?: boolean;
   /** math.random's source: seeded from the entry's stamp, so replicas agree. */
   random: Random;
   /** After math.randomseed: Redis's generator with the script's seed (lua/rand48.ts). */
@@ -30,6 +33,9 @@ export interface ScriptRun {
   /** Called before the script's first write command runs (script-runner.ts). */
   onFirstWrite?: () => void;
 }
+
+const WRITE_AFTER_PUBLISH =
+  'ERR Write commands are not allowed after PUBLISH in a script: its receiver count is not the same on every replica';
 
 function arityOk(spec: CommandSpec, argc: number): boolean {
   return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
@@ -53,8 +59,13 @@ function serverCommandInScript(run: ScriptRun, spec: CommandSpec, argv: Buffer[]
     case 'select': {
       const db = parseInt64AsNumber(argv[1]!);
       if (db < 0 || db >= 16) return new ErrorReply('ERR DB index is out of range');
-      run.ctx.db = db;
+      // ctx.db is physical: SWAPDB may have exchanged the two (db-map.ts).
+      run.ctx.db = run.ctx.dbs.physical(db);
       return new SimpleString('OK');
+    }
+    case 'publish': {
+      // Reached only with an observer (scriptCall refuses it otherwise): see script-observer.ts.
+      return run.ctx.scriptObserver!.publish(argv[1]!, argv[2]!);
     }
     case 'time': {
       // The entry's stamp, not the local clock: every replica computes the same.
@@ -75,15 +86,28 @@ export function scriptCall(run: ScriptRun, argv: Buffer[]): Reply {
   }
   if (spec.flags.includes('noscript'))
     return new ErrorReply('ERR This Redis command is not allowed from script');
-  const writes = spec.flags.includes('write') || spec.flags.includes('may_replicate');
-  if (run.readOnly && writes) {
+  if (run.readOnly && writesOrMayReplicate(spec)) {
     return new ErrorReply('ERR Write commands are not allowed from read-only scripts.');
   }
+  const observer = run.ctx.scriptObserver;
+  if (spec.name === 'publish' && observer === null)
+    return new ErrorReply('ERR This Redis command is not allowed from script');
+  // The count PUBLISH returned depends on who is subscribed to this node: every replica (and a
+  // replay after a restart) must reach the same state, so no write may depend on it.
+  if (run.published === true && spec.flags.includes('write')) return new ErrorReply(WRITE_AFTER_PUBLISH);
+  const reply = execute(run, spec, argv);
+  if (spec.name === 'publish') run.published = true;
+  // Redis feeds MONITOR after the call (call()): a SELECT shows the database it selected.
+  if (observer !== null && reply !== undefined) observer.command(run.ctx.dbs.logical(run.ctx.db), argv);
+  // Not `??`: a null reply (a missing key) is a reply.
+  return reply === undefined ? new ErrorReply('ERR This Redis command is not allowed from script') : reply;
+}
+
+/** Runs a checked command; undefined for a server command scripts cannot run. */
+function execute(run: ScriptRun, spec: CommandSpec, argv: Buffer[]): Reply | undefined {
   try {
-    if (spec.exec === 'server' || spec.handler === null) {
-      const r = serverCommandInScript(run, spec, argv);
-      return r ?? new ErrorReply('ERR This Redis command is not allowed from script');
-    }
+    if (spec.exec === 'server' || spec.handler === null) return serverCommandInScript(run, spec, argv);
+    if (spec.flags.includes('readonly')) run.ctx.noteScriptRead();
     if (spec.flags.includes('write') && !run.writeDirty) {
       run.onFirstWrite?.();
       run.writeDirty = true;
