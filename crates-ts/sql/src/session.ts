@@ -85,6 +85,12 @@ export class SqlEngine {
 }
 
 function planStatement(stmt: Ast, bc: BindCtx): StatementPlan {
+  const plan = bindStatement(stmt, bc);
+  for (const fold of bc.folds) fold();
+  return plan;
+}
+
+function bindStatement(stmt: Ast, bc: BindCtx): StatementPlan {
   const tag = nodeTag(stmt);
   const n = stmt[tag];
   switch (tag) {
@@ -123,7 +129,7 @@ export class SqlSession {
   constructor(private readonly engine: SqlEngine) {}
 
   private bindCtx(sql: string, paramTypes: number[]): BindCtx {
-    return { catalog: this.engine.sm.catalog, params: new ParamTypes(paramTypes), sql };
+    return { catalog: this.engine.sm.catalog, params: new ParamTypes(paramTypes), sql, folds: [] };
   }
 
   /** Parses and binds one statement: its parameter types (declared or inferred) and result columns. */

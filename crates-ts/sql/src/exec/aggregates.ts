@@ -138,6 +138,8 @@ export function bindAggregate(
     }
     case 'min':
     case 'max': {
+      // PG has no min/max for boolean (bytea has them since PG 18)
+      if (oid === Oid.bool) throw noFunction(name, [a], cx, location);
       const type = oid === Oid.varchar ? T.text : { oid, typmod: oid === Oid.bpchar ? a.type.typmod : -1 };
       const sign = name === 'max' ? 1 : -1;
       return { name, arg: a, distinct, type, create: () => extremeAcc(oid, sign) };

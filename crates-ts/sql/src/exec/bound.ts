@@ -48,6 +48,39 @@ export class ParamTypes {
 export interface CoerceCtx {
   params: ParamTypes;
   sql: string;
+  /**
+   * Work PG does at plan time, after the whole statement is parsed (its constant folding):
+   * typmod coercions of literals (varchar(n) lengths, numeric(p,s) rounding). Run by the
+   * statement planner once binding is done, so that input errors of every literal come
+   * first, as in PG.
+   */
+  folds: (() => void)[];
+}
+
+/** A constant computed at plan time (see CoerceCtx.folds). */
+export function foldedConst(
+  type: SqlType,
+  compute: () => Value,
+  cx: CoerceCtx,
+  location?: number,
+): BoundExpr {
+  let done = false;
+  let value: Value = null;
+  const get = (): Value => {
+    if (!done) {
+      try {
+        value = compute();
+      } catch (err) {
+        if (err instanceof SqlError && err.position === undefined)
+          Object.assign(err, positionIn(cx, location));
+        throw err;
+      }
+      done = true;
+    }
+    return value;
+  };
+  cx.folds.push(() => void get());
+  return { type, eval: get, constant: true, ...(location === undefined ? {} : { location }) };
 }
 
 function paramExpr(n: number, type: SqlType): BoundExpr {
@@ -103,21 +136,22 @@ export function tryCoerce(e: BoundExpr, to: SqlType, context: CastContext, cx: C
   }
   if (e.unknownLiteral !== undefined) {
     if (e.unknownLiteral === null) return constExpr(to, null, e.location);
+    // the input function runs now (parse time in PG), the typmod at plan time
+    let v: Value;
     try {
-      const v = castValue(inputValue(to.oid, e.unknownLiteral), { oid: to.oid, typmod: -1 }, to, explicit);
-      return constExpr(to, v, e.location);
+      v = inputValue(to.oid, e.unknownLiteral);
     } catch (err) {
       if (err instanceof SqlError && err.position === undefined)
         Object.assign(err, positionIn(cx, e.location));
       throw err;
     }
+    if (to.typmod < 0) return constExpr(to, v, e.location);
+    const base = { oid: to.oid, typmod: -1 };
+    return foldedConst(to, () => castValue(v, base, to, explicit), cx);
   }
   if (!canCast(e.type.oid, to.oid, context)) return null;
   const from = e.type;
-  if (e.constant) {
-    const v = castValue(e.eval(NO_ENV), from, to, explicit);
-    return constExpr(to, v, e.location);
-  }
+  if (e.constant) return foldedConst(to, () => castValue(e.eval(NO_ENV), from, to, explicit), cx, e.location);
   return { type: to, eval: (env) => castValue(e.eval(env), from, to, explicit), location: e.location };
 }
 

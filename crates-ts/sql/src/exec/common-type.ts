@@ -42,7 +42,9 @@ export function commonType(exprs: readonly BoundExpr[], what: string, cx: Coerce
         e.location,
       );
   }
-  return out ?? T.text;
+  if (out === null) return T.text;
+  // a typmod survives only if every input has it (an unknown literal has none)
+  return exprs.some((e) => e.type.oid === Oid.unknown) ? { oid: out.oid, typmod: -1 } : out;
 }
 
 export function coerceAll(exprs: readonly BoundExpr[], t: SqlType, cx: CoerceCtx): BoundExpr[] {

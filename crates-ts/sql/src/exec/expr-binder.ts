@@ -234,9 +234,9 @@ export class ExprBinder {
         });
       }
     } else if (isUnknown(l)) {
-      l = coerceOrThrow(l, op === '||' ? T.text : r.type, 'implicit', this.cx);
+      l = coerceOrThrow(l, op === '||' ? T.text : { oid: r.type.oid, typmod: -1 }, 'implicit', this.cx);
     } else if (isUnknown(r)) {
-      r = coerceOrThrow(r, op === '||' ? T.text : l.type, 'implicit', this.cx);
+      r = coerceOrThrow(r, op === '||' ? T.text : { oid: l.type.oid, typmod: -1 }, 'implicit', this.cx);
     }
     return bindBinaryOp(op, l, r, this.cx, location);
   }
@@ -270,6 +270,8 @@ export class ExprBinder {
     const negate = op.startsWith('!');
     const text = (x: Ast) => {
       const e = this.bind(x);
+      // bpchar has its own LIKE (bpcharlike): it matches the padded value
+      if (e.type.oid === Oid.bpchar) return e;
       if (
         isUnknown(e) ||
         e.type.oid === Oid.text ||
@@ -302,7 +304,8 @@ export class ExprBinder {
     const l = isUnknown(l0) ? coerceOrThrow(l0, T.text, 'implicit', this.cx) : l0;
     const eq = this.binary('=', l, this.bind(n.rexpr), n.location);
     return {
-      type: l.type,
+      // the type of the = operator's left input: varchar compares (and comes back) as text
+      type: l.type.oid === Oid.varchar ? T.text : l.type,
       eval: (env) => (eq.eval(env) === true ? null : l.eval(env)),
       location: n.location,
     };
