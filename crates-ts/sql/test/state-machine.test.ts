@@ -42,7 +42,10 @@ class BatchingCommitter implements Committer {
     for (const rs of replies)
       if (JSON.stringify(outcome(rs)) !== JSON.stringify(outcome(replies[0]!)))
         throw new Error('replicas disagree');
-    batch.forEach((b, i) => b.resolve(outcome(replies[0]!)[i]!));
+    const ok = outcome(replies[0]!);
+    batch.forEach((b, i) => {
+      b.resolve(ok[i]!);
+    });
   }
 }
 
