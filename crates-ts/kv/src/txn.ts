@@ -52,6 +52,10 @@ const CF_TAG: Record<ColumnFamily, string> = {
   zscore: '5',
   expire: '6',
   stream: '7',
+  // SQL's families (never written by kv commands; listed because the type covers every family)
+  sql_catalog: '8',
+  sql_rows: '9',
+  sql_index: 'a',
 };
 
 /**

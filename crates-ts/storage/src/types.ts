@@ -18,6 +18,11 @@ export const COLUMN_FAMILIES = [
   'zscore',
   'expire',
   'stream',
+  // SQL tables (crates-ts/sql): catalog, rows by (table id, primary key), secondary indexes.
+  // Redis data never lives here; FLUSHALL / FLUSHDB do not touch them.
+  'sql_catalog',
+  'sql_rows',
+  'sql_index',
 ] as const;
 export type ColumnFamily = (typeof COLUMN_FAMILIES)[number];
 
