@@ -1083,7 +1083,7 @@ export class GroupDriver {
       index,
       term: log.term(index),
       confState,
-      slotRanges: ALL_SLOTS,
+      slotRanges: this.o.sm.slotRanges ?? ALL_SLOTS,
     });
     const batch = this.o.storage.batch();
     log.stage(batch);

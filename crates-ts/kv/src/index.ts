@@ -44,3 +44,12 @@ export {
   scriptDecisionsIn,
 } from './scripting/script-decision.js';
 export { functionEngineStats } from './scripting/function-commands.js';
+export { ERR_SLOT_NOT_SERVED, scopedIterator, slotRefusal } from './slot-scope.js';
+export {
+  INTERNAL_SLOTS_LEND,
+  INTERNAL_SLOTS_RETURN,
+  lendCommand,
+  returnCommand,
+  type SlotLoans,
+} from './slot-loans.js';
+export { AccessClock } from './access-clock.js';
