@@ -552,6 +552,8 @@ export class GroupDriver {
    * for another turn: handling a second Ready before advance() breaks the core's contract.
    */
   run(): void {
+    // Stopped (shutdown, a destroyed group): nothing more is applied or written.
+    if (this.stopped) return;
     // A deferred Ready resumes the turn itself once it is finished; reads confirmed and
     // applied meanwhile need not wait for it.
     if (this.deferred !== null) {
