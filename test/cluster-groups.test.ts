@@ -11,11 +11,12 @@
 //     stored descriptor and catches up to the same digest;
 //   - RAFT DESTROY-GROUP removes group 7 everywhere (RAFT GROUPS, RAFT DIGEST 7 unknown), its
 //     keys are range-deleted (group 0 serves slots 0-999 again and finds none of them), group
-//     0's keys are untouched, and a restart does not bring group 7 back.
+//     0's keys are untouched, and a restart does not bring group 7 back;
+//   - `seshat cluster create-group` over gRPC (AdminService) and `destroy-group` over RESP.
 // How: helpers/cluster.ts (free ports, temp dirs, cleanup on teardown); waits are bounded polls.
 import { keyHashSlot } from '@seshat/common';
 import t from 'tap';
-import { num } from './helpers/admin-cli.ts';
+import { num, runCli } from './helpers/admin-cli.ts';
 import { startCluster, type TestCluster } from './helpers/cluster.ts';
 import { entries, show, text } from './helpers/resp-client.ts';
 import { waitUntil } from './helpers/wait.ts';
@@ -178,4 +179,18 @@ t.test('created groups: create, replicate, survive kill -9, destroy', async (t) 
   await c.kill9(victim);
   await c.restart(victim);
   t.same([...(await groups(c, victim)).keys()], [0], 'a restart does not bring it back');
+
+  // The same through `seshat cluster` over gRPC (AdminService) and over RESP.
+  const leader1 = (await c.waitForLeader({ writable: true, known: true })).id;
+  const grpc = ['--grpc', `127.0.0.1:${c.node(leader1).raftPort}`];
+  const created = await runCli(['cluster', 'create-group', '8', '2000-2099,3000', '1', '2', ...grpc]);
+  t.equal(created.code, 0, `create-group over gRPC: ${created.stderr}`);
+  t.equal((await groups(c, leader1)).get(8)?.get('slots'), '2000-2099,3000');
+  const bad = await runCli(['cluster', 'create-group', '9', '2050-2060', '3', ...grpc]);
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /some of these slots are not served by this group/, 'overlapping slots are refused');
+  const port = ['--port', String(c.node(leader1).clientPort)];
+  const destroyed = await runCli(['cluster', 'destroy-group', '8', ...port]);
+  t.equal(destroyed.code, 0, `destroy-group over RESP: ${destroyed.stderr}`);
+  t.same([...(await groups(c, leader1)).keys()], [0]);
 });
