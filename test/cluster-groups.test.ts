@@ -1,7 +1,8 @@
 // Raft groups created at run time on real processes (issue 20): a 3-node cluster creates
 // group 7 over slots 0-999 on all three nodes with RAFT CREATE-GROUP and checks that
 //   - CREATE-GROUP needs group 0's leader (-MOVED elsewhere) and is refused while the slots
-//     hold keys of group 0; RAFT GROUPS on every node lists groups 0 and 7 with their slots,
+//     hold keys of group 0; RAFT GROUPS and INFO raft on every node list groups 0 and 7 with
+//     their slots,
 //     and group 7 elects a leader;
 //   - group 0 no longer serves slots 0-999 (CLUSTERDOWN Hash slot not served) and keeps its
 //     own keys; RAFT PROPOSE runs writes through group 7's log on its leader (-MOVED on a
@@ -108,6 +109,9 @@ t.test('created groups: create, replicate, survive kill -9, destroy', async (t) 
     t.same([...gs.keys()], [0, 7], `node ${id}: groups 0 and 7`);
     t.equal(gs.get(0)!.get('slots'), '1000-16383', `node ${id}: group 0 lent 0-999`);
     t.equal(gs.get(7)!.get('slots'), SLOTS);
+    const info = await c.raftInfo(id);
+    t.equal(info.raft_groups, '2', `node ${id}: INFO raft counts the groups`);
+    t.match(info.raft_group_7, /^role=\w+,leader=\d+,term=\d+,commit=\d+,applied=\d+,slots=0-999$/);
   }
   const g7 = await groupLeader(c);
   const g7follower = [1, 2, 3].find((id) => id !== g7)!;

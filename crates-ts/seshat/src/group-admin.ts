@@ -109,3 +109,16 @@ export function groupSlots(c: ClusterNode): Map<number, readonly SlotRange[]> {
   out.set(0, c.sm.slotRanges);
   return out;
 }
+
+/** INFO raft's lines for every hosted group: `raft_groups` and one `raft_group_<id>` each. */
+export function groupInfoRows(c: ClusterNode): [string, string | number][] {
+  const slots = groupSlots(c);
+  const applied = (id: number) => (id === 0 ? c.sm.appliedIndex : (c.groups.get(id)?.sm.appliedIndex ?? 0));
+  const rows: [string, string | number][] = [['raft_groups', c.host.size]];
+  for (const g of c.host.status(applied))
+    rows.push([
+      `raft_group_${g.id}`,
+      `role=${g.role},leader=${g.leader},term=${g.term},commit=${g.commit},applied=${g.applied},slots=${formatSlotRanges(slots.get(g.id) ?? [])}`,
+    ]);
+  return rows;
+}
