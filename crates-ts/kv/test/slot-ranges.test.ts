@@ -4,9 +4,10 @@
 // (KEYS, SCAN, RANDOMKEY), flushes, expires and digests only its own slots, refuses keys of
 // the other's slots with Redis Cluster's CLUSTERDOWN text at apply time and on reads, and a
 // restart (new instances over the same storage) rebuilds the same split. Lending is refused
-// while the slots hold keys, and returning the slots makes group 0 serve them again.
+// while the slots hold keys, and returning the slots makes group 0 serve them again. Scripts
+// cannot reach the other group's slots through redis.call either.
 import { ErrorReply, keyHashSlot, SimpleString, type SlotRange } from '@seshat/common';
-import { encodeEntry, KvStateMachine, lendCommand, resolveCommand, returnCommand } from '@seshat/kv';
+import { encodeEntry, initLua, KvStateMachine, lendCommand, resolveCommand, returnCommand } from '@seshat/kv';
 import { MemoryStorage } from '@seshat/storage';
 import t from 'tap';
 
@@ -119,3 +120,17 @@ t.test(
     ]);
   },
 );
+
+t.test("a script cannot reach another group's slots, declared or not", async (t) => {
+  await initLua();
+  const storage = new MemoryStorage();
+  const g0 = new Group(new KvStateMachine(storage));
+  g0.apply(lendCommand(5, HALF));
+  const [low] = keysIn(0, 8191, 1, 's');
+  const [high] = keysIn(8192, 16383, 1, 's');
+  const undeclared = g0.apply(['eval', "return redis.call('set', ARGV[1], 'x')", '0', low!])[0];
+  t.ok(undeclared instanceof ErrorReply && /CLUSTERDOWN Hash slot not served/.test(undeclared.message));
+  t.same(g0.apply(['eval', "return redis.call('set', KEYS[1], 'x')", '1', low!]), [NOT_SERVED], 'declared');
+  t.same(g0.apply(['eval', "return redis.call('set', ARGV[1], 'x')", '0', high!]), [new SimpleString('OK')]);
+  t.equal(g0.read('dbsize'), 1);
+});

@@ -4,11 +4,19 @@
  * read view for *_RO scripts), so it gets the exact reply or error the command would give.
  * The refusals are Redis 7.0's (script.c scriptCall).
  */
-import { ErrorReply, type Random, type Reply, SeshatError, SimpleString } from '@seshat/common';
+import {
+  coversAllSlots,
+  ErrorReply,
+  type Random,
+  type Reply,
+  SeshatError,
+  SimpleString,
+} from '@seshat/common';
 import { parseInt64AsNumber } from '../args.js';
 import { type CommandSpec, lookupSubcommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { findCommand } from '../resolve.js';
+import { slotRefusal } from '../slot-scope.js';
 import type { Resp } from './lua/convert.js';
 import type { Rand48 } from './lua/rand48.js';
 
@@ -83,6 +91,12 @@ export function scriptCall(run: ScriptRun, argv: Buffer[]): Reply {
     if (spec.exec === 'server' || spec.handler === null) {
       const r = serverCommandInScript(run, spec, argv);
       return r ?? new ErrorReply('ERR This Redis command is not allowed from script');
+    }
+    // A key of a slot this state machine does not serve (another group's: slot-scope.ts),
+    // declared by the script or not, is refused like at the top level.
+    if (!coversAllSlots(run.ctx.slotRanges)) {
+      const refused = slotRefusal(spec, argv, run.ctx.slotRanges);
+      if (refused !== null) return refused;
     }
     if (spec.flags.includes('write') && !run.writeDirty) {
       run.onFirstWrite?.();
