@@ -62,16 +62,36 @@ async function main(): Promise<void> {
     console.log(`idle, group 0 only (${seconds} s):`);
     for (const line of await measure(c, seconds)) console.log(`  ${line}`);
     const width = Math.floor(SLOTS / groups);
-    const client = await RespClient.connect(c.node(leader).clientPort, { replyTimeoutMs: 60_000 });
+    let client = await RespClient.connect(c.node(leader).clientPort, { replyTimeoutMs: 60_000 });
     // Slots lent to a group must hold no key of group 0: drop the leader probe's.
     await client.send(['DEL', '__leader_probe']);
     const t0 = performance.now();
+    let moves = 0;
     for (let g = 1; g <= groups; g++) {
       const slots = `${(g - 1) * width}-${g * width - 1}`;
       const r = show(await client.send(['RAFT', 'CREATE-GROUP', String(g), slots, '1', '2', '3']));
-      if (r !== '+OK') throw new Error(`group ${g}: ${r}`);
-      if (g % 100 === 0) console.log(`  ${g} groups after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (r === '+OK') {
+        if (g % 100 === 0)
+          console.log(`  ${g} groups after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        continue;
+      }
+      // Group 0's leader changed (an overloaded node misses heartbeats): follow it, retry
+      // (CREATE-GROUP is idempotent).
+      const moved = /^-MOVED \d+ [^:]+:(\d+)$/.exec(r);
+      if (moved === null && !r.startsWith('-CLUSTERDOWN') && !r.includes('not created everywhere'))
+        throw new Error(`group ${g}: ${r}`);
+      console.log(`  group ${g}: ${r} (retrying)`);
+      moves++;
+      await client.close();
+      await new Promise((res) => setTimeout(res, 500));
+      const port =
+        moved === null
+          ? c.node((await c.waitForLeader({ timeoutMs: 60_000 })).id).clientPort
+          : Number(moved[1]);
+      client = await RespClient.connect(port, { replyTimeoutMs: 60_000 });
+      g--;
     }
+    if (moves > 0) console.log(`  ${moves} retries (leader changes of group 0 or members unreachable)`);
     const createdMs = performance.now() - t0;
     await client.close();
     await waitUntil(() => leadersKnown(c, groups), { timeoutMs: 300_000, intervalMs: 1000, what: 'leaders' });
