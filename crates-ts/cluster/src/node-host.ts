@@ -78,11 +78,6 @@ export class NodeHost {
     return g;
   }
 
-  /** Every hosted group's driver. */
-  drivers(): IterableIterator<GroupDriver> {
-    return this.groups.values();
-  }
-
   get(groupId: number): GroupDriver | undefined {
     return this.groups.get(groupId);
   }
