@@ -72,6 +72,8 @@ export interface HostedGroupsOptions {
     electionTicks: number;
     heartbeatTicks: number;
     readLease: boolean;
+    /** Idle groups stop their clocks (`raft-quiesce`), as group 0's. */
+    quiesce: boolean;
     fsync: boolean;
     logEntriesMax: number;
     logEntriesKept: number;
@@ -223,6 +225,7 @@ export class HostedGroups {
         electionTicks: o.driver.electionTicks,
         heartbeatTicks: o.driver.heartbeatTicks,
         readOnlyOption: o.driver.readLease ? 'lease' : 'safe',
+        quiesce: o.driver.quiesce && !o.driver.readLease,
       },
       fsync: o.driver.fsync,
       logEntriesMax: o.driver.logEntriesMax,
