@@ -26,6 +26,9 @@ const ALLOWED_DIFFERENCES: { readonly [name: string]: string } = {
   'raft|add-learner': 'RAFT is Seshat-only',
   'raft|promote': 'RAFT is Seshat-only',
   'raft|remove': 'RAFT is Seshat-only',
+  'raft|create-group': 'RAFT is Seshat-only',
+  'raft|destroy-group': 'RAFT is Seshat-only',
+  'raft|propose': 'RAFT is Seshat-only',
 };
 
 /** Invocations for GETKEYS/GETKEYSANDFLAGS (skipped when Seshat lacks the command). */

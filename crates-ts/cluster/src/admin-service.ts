@@ -24,6 +24,10 @@ import {
   type AddLearnerResponse,
   AdminServiceClient,
   AdminServiceService,
+  type CreateGroupRequest,
+  type CreateGroupResponse,
+  type DestroyGroupRequest,
+  type DestroyGroupResponse,
   type InitRequest,
   type InitResponse,
   type PromoteRequest,
@@ -44,6 +48,10 @@ import { channelOptions, resolveLimits } from './transport-config.js';
 export type {
   AddLearnerRequest,
   AddLearnerResponse,
+  CreateGroupRequest,
+  CreateGroupResponse,
+  DestroyGroupRequest,
+  DestroyGroupResponse,
   InitRequest,
   InitResponse,
   MemberAddress as AdminMemberAddress,
@@ -74,6 +82,8 @@ export interface AdminHandler {
   addLearner(req: AddLearnerRequest): Promise<AddLearnerResponse>;
   promote(req: PromoteRequest): Promise<PromoteResponse>;
   remove(req: RemoveRequest): Promise<RemoveResponse>;
+  createGroup(req: CreateGroupRequest): Promise<CreateGroupResponse>;
+  destroyGroup(req: DestroyGroupRequest): Promise<DestroyGroupResponse>;
 }
 
 function unary<Req, Res>(
@@ -100,6 +110,8 @@ export function serveAdmin(transport: Transport, handler: AdminHandler): void {
     addLearner: unary((r: AddLearnerRequest) => handler.addLearner(r)),
     promote: unary((r: PromoteRequest) => handler.promote(r)),
     remove: unary((r: RemoveRequest) => handler.remove(r)),
+    createGroup: unary((r: CreateGroupRequest) => handler.createGroup(r)),
+    destroyGroup: unary((r: DestroyGroupRequest) => handler.destroyGroup(r)),
   });
 }
 
@@ -152,6 +164,12 @@ export class AdminCaller implements AdminHandler {
   }
   remove(req: RemoveRequest): Promise<RemoveResponse> {
     return this.call((md, o, cb) => this.client.remove(req, md, o, cb));
+  }
+  createGroup(req: CreateGroupRequest): Promise<CreateGroupResponse> {
+    return this.call((md, o, cb) => this.client.createGroup(req, md, o, cb));
+  }
+  destroyGroup(req: DestroyGroupRequest): Promise<DestroyGroupResponse> {
+    return this.call((md, o, cb) => this.client.destroyGroup(req, md, o, cb));
   }
 
   close(): void {

@@ -552,6 +552,8 @@ export class GroupDriver {
    * for another turn: handling a second Ready before advance() breaks the core's contract.
    */
   run(): void {
+    // Stopped (shutdown, a destroyed group): nothing more is applied or written.
+    if (this.stopped) return;
     // A deferred Ready resumes the turn itself once it is finished; reads confirmed and
     // applied meanwhile need not wait for it.
     if (this.deferred !== null) {
@@ -1083,7 +1085,7 @@ export class GroupDriver {
       index,
       term: log.term(index),
       confState,
-      slotRanges: ALL_SLOTS,
+      slotRanges: this.o.sm.slotRanges ?? ALL_SLOTS,
     });
     const batch = this.o.storage.batch();
     log.stage(batch);

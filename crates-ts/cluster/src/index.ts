@@ -20,3 +20,5 @@ export * from './transport-auth.js';
 export * from './state-machine.js';
 export * from './node-host.js';
 export { ApplyQueue } from './apply-queue.js';
+export { eraseGroup, GROUP_ID_MAX } from './group-erase.js';
+export { stateKey } from './rocks-log-codec.js';

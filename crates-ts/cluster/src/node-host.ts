@@ -13,7 +13,8 @@
  * group) or whose quorum did (a leader's group, so that CheckQuorum can depose it). A woken
  * group then runs its normal election timeout.
  *
- * Today a node hosts group 0 only (cluster-node.ts); sharding adds groups through `add`.
+ * Group 0 is added by cluster-node.ts; groups created at run time (seshat hosted-groups.ts)
+ * come and go through `add` and `remove`.
  */
 import { assert } from '@seshat/common';
 import { type Message, MessageType, NONE, newMessage } from '@seshat/raft';
@@ -64,6 +65,17 @@ export class NodeHost {
   add(driver: GroupDriver): void {
     assert(!this.groups.has(driver.groupId), `group ${driver.groupId} is already hosted`);
     this.groups.set(driver.groupId, driver);
+  }
+
+  /** Stops hosting a group (destroyed): its driver is stopped (failAll) and forgotten; later
+   * messages for it count as for an unknown group. The caller erases its rows once the
+   * driver no longer persists a Ready (`persisting`). */
+  remove(groupId: number): GroupDriver | undefined {
+    const g = this.groups.get(groupId);
+    if (g === undefined) return undefined;
+    this.groups.delete(groupId);
+    g.failAll();
+    return g;
   }
 
   get(groupId: number): GroupDriver | undefined {

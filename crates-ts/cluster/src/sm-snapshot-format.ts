@@ -24,7 +24,8 @@
  * the record with the applied record. Format 1 headers (no members field) are still read, with
  * empty members (the installing node keeps its own address book).
  */
-import { assert, SeshatError, SLOT_COUNT } from '@seshat/common';
+import { assert, SeshatError, type SlotRange, slotRangesProblem } from '@seshat/common';
+
 import type { ConfState } from '@seshat/raft';
 import type { ColumnFamily } from '@seshat/storage';
 import {
@@ -36,6 +37,14 @@ import {
   writeConfState,
   writeU64,
 } from './rocks-log-codec.js';
+
+export {
+  ALL_SLOTS,
+  type SlotRange,
+  slotInRanges,
+  slotRangeBounds,
+  slotRangesProblem,
+} from '@seshat/common';
 
 /** The column families whose slot ranges make up a KV image, in stream order. */
 export const IMAGE_CFS: readonly ColumnFamily[] = ['meta', 'expire', 'sub', 'zscore', 'stream'];
@@ -59,10 +68,6 @@ export const TAG_TRAILER = 0x54; // 'T'
 export const TRAILER_COUNTS_BYTES = 8 * IMAGE_CFS.length + 8;
 export const DIGEST_BYTES = 32;
 
-/** Inclusive slot range [startSlot, endSlot] a group owns. */
-export type SlotRange = readonly [startSlot: number, endSlot: number];
-export const ALL_SLOTS: readonly SlotRange[] = [[0, SLOT_COUNT - 1]];
-
 export interface ImageHeader {
   readonly groupId: number;
   readonly index: number;
@@ -79,41 +84,6 @@ export interface ImageHeader {
 /** A bad image from the network: an operating error (the driver aborts and retries). */
 export function imageError(message: string): SeshatError {
   return new SeshatError('STORAGE', `snapshot image: ${message}`);
-}
-
-/** Sorted, non-overlapping, within 0..SLOT_COUNT-1; returns a message or null if valid. */
-export function slotRangesProblem(ranges: readonly SlotRange[]): string | null {
-  if (ranges.length === 0) return 'no slot ranges';
-  let prevEnd = -1;
-  for (const [s, e] of ranges) {
-    if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e >= SLOT_COUNT || s > e)
-      return `bad slot range [${s}, ${e}]`;
-    if (s <= prevEnd) return `slot ranges overlap or are unsorted at [${s}, ${e}]`;
-    prevEnd = e;
-  }
-  return null;
-}
-
-export function slotInRanges(slot: number, ranges: readonly SlotRange[]): boolean {
-  let lo = 0;
-  let hi = ranges.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const r = ranges[mid]!;
-    if (slot < r[0]) hi = mid - 1;
-    else if (slot > r[1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}
-
-/** [gte, lt) key bounds of a slot range in any slot-prefixed family. */
-export function slotRangeBounds(range: SlotRange): { gte: Buffer; lt: Buffer } {
-  const end = range[1] + 1;
-  return {
-    gte: Buffer.from([range[0] >>> 8, range[0] & 0xff]),
-    lt: Buffer.from([end >>> 8, end & 0xff]),
-  };
 }
 
 export function encodeHeader(h: ImageHeader): Buffer {

@@ -9,7 +9,7 @@
  * Kinds 1 and 2 are kv's entry formats as written since the first release, so existing logs
  * stay readable.
  */
-import type { Reply } from '@seshat/common';
+import type { Reply, SlotRange } from '@seshat/common';
 import type { WriteBatch } from '@seshat/storage';
 
 export const EntryKind = {
@@ -77,6 +77,12 @@ export interface StateMachine<C> {
   reportTouched(): void;
   /** Reloads everything from storage (after a snapshot install replaced it). */
   reload(): void;
+  /**
+   * The slots whose rows make up this state machine's snapshot images (and that an install
+   * replaces); default every slot. Several state machines share one storage over disjoint
+   * ranges.
+   */
+  readonly slotRanges?: readonly SlotRange[];
 
   // Optional: commands that run across event-loop turns (kv's scripts past their time slice).
   /**

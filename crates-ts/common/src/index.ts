@@ -5,3 +5,4 @@ export * from './clock.js';
 export * from './random.js';
 export * from './crc16.js';
 export * from './reply.js';
+export * from './slot-ranges.js';

@@ -3,7 +3,15 @@
  * writes, the leader's wall clock for reads), the store to use, and the keyspace bookkeeping
  * (key counts, expiry index) that must change together with every meta record.
  */
-import { DATABASE_COUNT, type Random, SLOT_COUNT, SeshatError, ERR_WRONGTYPE } from '@seshat/common';
+import {
+  ALL_SLOTS,
+  DATABASE_COUNT,
+  type Random,
+  SLOT_COUNT,
+  SeshatError,
+  type SlotRange,
+  ERR_WRONGTYPE,
+} from '@seshat/common';
 import type { AccessClock } from './access-clock.js';
 import { DbMap } from './db-map.js';
 import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
@@ -79,6 +87,9 @@ export class Ctx {
     // Events name the database clients SELECT (db is physical here: see db-map.ts).
     this.events.push(cls, event, this.dbs.logical(db), Buffer.from(key));
   }
+
+  /** The slots the state machine serves now (slot-scope.ts): scans and flushes stay inside. */
+  slotRanges: readonly SlotRange[] = ALL_SLOTS;
 
   /** Logical -> physical databases (SWAPDB); the state machine shares its own. */
   dbs = new DbMap();

@@ -48,3 +48,12 @@ export { writesOrMayReplicate } from './may-replicate.js';
 export { scriptCallFlags, scriptCallWrites } from './scripting/script-command-flags.js';
 export type { FunctionRegistry } from './scripting/function-registry.js';
 export { functionEngineStats } from './scripting/function-commands.js';
+export { ERR_SLOT_NOT_SERVED, scopedIterator, slotRefusal } from './slot-scope.js';
+export {
+  INTERNAL_SLOTS_LEND,
+  INTERNAL_SLOTS_RETURN,
+  lendCommand,
+  returnCommand,
+  type SlotLoans,
+} from './slot-loans.js';
+export { AccessClock } from './access-clock.js';

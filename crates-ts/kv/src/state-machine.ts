@@ -14,6 +14,11 @@ import {
   SeededRandom,
   SeshatError,
   SLOT_COUNT,
+  ALL_SLOTS,
+  coversAllSlots,
+  type SlotRange,
+  slotInRanges,
+  slotRangesProblem,
 } from '@seshat/common';
 import type { Storage, WriteBatch } from '@seshat/storage';
 import type { CommandSpec, Handler } from './command-table.js';
@@ -46,10 +51,24 @@ import {
   withoutYields,
 } from './scripting/script-runner.js';
 import { registryFromStorage } from './scripting/function-lua.js';
+import { LIBRARY_SLOT, scopedIterator, slotRefusal } from './slot-scope.js';
+import {
+  decodeLoans,
+  encodeLoans,
+  giveBack,
+  INTERNAL_SLOTS_LEND,
+  INTERNAL_SLOTS_RETURN,
+  lend,
+  NO_LOANS,
+  type SlotLoans,
+  servedRanges,
+} from './slot-loans.js';
 
 const APPLIED_KEY_SUFFIX = Buffer.from('applied');
-/** Applied index (8) and last stamp (8); the db map's 16 bytes follow once SWAPDB was used. */
+/** Applied index (8) and last stamp (8); the db map's 16 bytes follow once SWAPDB was used,
+ * then the slot loans (slot-loans.ts) once a slot was lent (the db map is then always there). */
 const APPLIED_RECORD_BYTES = 16;
+const DB_MAP_BYTES = 16;
 
 /** Reverts the SWAPDBs of a failed entry, last first. */
 function undoSwaps(dbs: DbMap, ctx: Ctx): void {
@@ -72,6 +91,17 @@ export interface KvStateMachineOptions {
   metaCacheBytes?: number;
   /** Slots of the OBJECT IDLETIME/FREQ table (default ACCESS_SLOTS, 7 MB; see AccessClock). */
   accessSlots?: number;
+  /**
+   * The slots this state machine serves (its Raft group's; default every slot): it loads,
+   * scans, flushes, expires and sweeps only these, and refuses commands on keys elsewhere.
+   * Several state machines with disjoint ranges share one RocksDB.
+   */
+  slotRanges?: readonly SlotRange[];
+  /**
+   * OBJECT IDLETIME/FREQ's table, shared by the state machines of one node (node-local,
+   * not replicated, keyed by key: groups' keys never collide). Default: a table of its own.
+   */
+  access?: AccessClock;
 }
 
 export const META_CACHE_BYTES_DEFAULT = 256 * 1024 * 1024;
@@ -201,6 +231,16 @@ export class KvStateMachine {
   readonly cache: MetaCache;
   /** This node's access times / frequencies (OBJECT IDLETIME, FREQ); not replicated state. */
   readonly access: AccessClock;
+  /** The slots of the group (options.slotRanges), before loans. */
+  readonly baseRanges: readonly SlotRange[];
+  /** Slots lent to other groups (replicated, in the applied record: slot-loans.ts). */
+  loans: SlotLoans = NO_LOANS;
+  /** The slots served now: baseRanges less the loans. */
+  slotRanges: readonly SlotRange[] = ALL_SLOTS;
+  /** slotRanges covers every slot: no command needs a slot check (the hot path's case). */
+  private allSlots = true;
+  /** Loans as changed by the entry being applied (adopted when its batch is written). */
+  private entryLoans: SlotLoans | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -216,7 +256,11 @@ export class KvStateMachine {
     };
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);
     this.cache = new MetaCache(options.metaCacheBytes ?? META_CACHE_BYTES_DEFAULT);
-    this.access = new AccessClock(Date.now(), options.accessSlots);
+    this.access = options.access ?? new AccessClock(Date.now(), options.accessSlots);
+    const base = options.slotRanges ?? ALL_SLOTS;
+    const problem = slotRangesProblem(base);
+    assert(problem === null, `state machine of group ${this.groupId}: ${problem}`);
+    this.baseRanges = coversAllSlots(base) ? ALL_SLOTS : base;
     this.readCtx = new Ctx(
       new ReadView(storage, this.cache, () => this.flushDeferred()),
       new SeededRandom(Date.now()),
@@ -237,15 +281,18 @@ export class KvStateMachine {
       this.lastStampMs = raw.readDoubleBE(8);
     }
     this.dbs.load(
-      raw !== undefined && raw.length > APPLIED_RECORD_BYTES ? raw.subarray(APPLIED_RECORD_BYTES) : undefined,
+      raw !== undefined && raw.length > APPLIED_RECORD_BYTES
+        ? raw.subarray(APPLIED_RECORD_BYTES, APPLIED_RECORD_BYTES + DB_MAP_BYTES)
+        : undefined,
     );
+    this.setLoans(this.loadLoans(raw));
     this.durableIndex = this.appliedIndex;
     this.counts.reset();
     // The meta cache takes every record while they fit its budget: then it is complete, and a
     // key it does not hold is known absent without reading RocksDB.
     this.cache.clear();
     let fits = true;
-    const it = this.storage.iterator('meta', {});
+    const it = scopedIterator(this.storage, 'meta', this.slotRanges);
     try {
       for (let rows = it.nextBatch(1024); rows.length > 0; rows = it.nextBatch(1024)) {
         for (let i = 0; i < rows.length; i += 2) {
@@ -260,7 +307,10 @@ export class KvStateMachine {
       it.close();
     }
     if (fits) this.cache.loaded();
-    const functions = registryFromStorage(this.storage);
+    // The libraries' records are at slot 0: a group without it has none (FUNCTION is refused).
+    const functions = slotInRanges(LIBRARY_SLOT, this.slotRanges)
+      ? registryFromStorage(this.storage)
+      : FunctionRegistry.EMPTY;
     this.functions.releaseNotIn(functions);
     this.functions = functions;
   }
@@ -276,7 +326,7 @@ export class KvStateMachine {
     const len = Buffer.allocUnsafe(4);
     for (const cf of DATA_COLUMN_FAMILIES) {
       h.update(cf);
-      const it = this.storage.iterator(cf, {});
+      const it = scopedIterator(this.storage, cf, this.slotRanges);
       try {
         for (let rows = it.nextBatch(1024); rows.length > 0; rows = it.nextBatch(1024)) {
           for (const part of rows) {
@@ -291,6 +341,39 @@ export class KvStateMachine {
     }
     h.update(this.dbs.encode());
     return { appliedIndex: this.appliedIndex, digest: h.digest('hex') };
+  }
+
+  /** The loans in an applied record (none before any slot was lent). */
+  private loadLoans(raw: Buffer | undefined): SlotLoans {
+    const at = APPLIED_RECORD_BYTES + DB_MAP_BYTES;
+    if (raw === undefined || raw.length <= at) return NO_LOANS;
+    const loans = decodeLoans(raw.subarray(at));
+    if (loans === null)
+      throw new SeshatError('STORAGE', `group ${this.groupId}: applied record's slot loans do not decode`);
+    return loans;
+  }
+
+  /** Adopts a loan table: the slots served, and every context's view of them. */
+  private setLoans(loans: SlotLoans): void {
+    this.loans = loans;
+    const served = servedRanges(this.baseRanges, loans);
+    this.slotRanges = loans.size === 0 ? this.baseRanges : served;
+    this.allSlots = coversAllSlots(this.slotRanges);
+    this.readCtx.slotRanges = this.slotRanges;
+  }
+
+  /** The slot loan commands (slot-loans.ts): applied here, they change this state machine's
+   * ranges from the next command on, and for good once the entry's batch is written. */
+  private execLoan(ctx: Ctx, argv: Buffer[]): Reply {
+    const current = this.entryLoans ?? this.loans;
+    const out = argv[0]!.equals(INTERNAL_SLOTS_LEND)
+      ? lend(ctx.store, current, ctx.slotRanges, argv)
+      : giveBack(current, argv);
+    if (out.loans !== null) {
+      this.entryLoans = out.loans;
+      ctx.slotRanges = servedRanges(this.baseRanges, out.loans);
+    }
+    return out.reply;
   }
 
   /**
@@ -443,6 +526,7 @@ export class KvStateMachine {
     ctx.access = this.access;
     ctx.functions = this.functions;
     ctx.scriptObserver = this.scriptObserver;
+    ctx.slotRanges = this.slotRanges;
     ctx.nowMs = entry.timeMs;
     ctx.beginEntry(index);
     // Always collected (one array push per changed key): a client parked by this very entry's
@@ -560,6 +644,7 @@ export class KvStateMachine {
   /** The entry is not applied: the meta cache must not keep its writes, nor the db map its swaps. */
   private rollbackEntry(f: ApplyFrame): void {
     f.txn.rollback();
+    this.entryLoans = null;
     if (f.ctx !== null) {
       undoSwaps(this.dbs, f.ctx);
       f.ctx.functions.releaseNotIn(this.functions);
@@ -578,6 +663,10 @@ export class KvStateMachine {
     }
     this.cache.confirmTaken(f.taken.keys, f.taken.indexes);
     f.txn.publish();
+    if (this.entryLoans !== null) {
+      this.setLoans(this.entryLoans);
+      this.entryLoans = null;
+    }
     this.stats.keyChanges += ctx.touched?.length ?? 0;
     if (ctx.touched !== null && ctx.touched.length > 0) {
       this.onApplied?.(ctx.touched);
@@ -686,11 +775,17 @@ export class KvStateMachine {
 
   /** The record of applied index `index` (default: the applied index) and the last stamp. */
   private appliedRecord(index = this.appliedIndex): Buffer {
-    // The db map follows only once a SWAPDB took effect: until then records stay as they were.
-    const applied = Buffer.allocUnsafe(this.dbs.identity ? APPLIED_RECORD_BYTES : APPLIED_RECORD_BYTES + 16);
+    // The db map follows only once a SWAPDB took effect, the loans once a slot was lent:
+    // until then records stay as they were.
+    const loans = this.entryLoans ?? this.loans;
+    const loansBytes = loans.size === 0 ? null : encodeLoans(loans);
+    const withMap = !this.dbs.identity || loansBytes !== null;
+    const size = APPLIED_RECORD_BYTES + (withMap ? DB_MAP_BYTES : 0) + (loansBytes?.length ?? 0);
+    const applied = Buffer.allocUnsafe(size);
     applied.writeBigUInt64BE(BigInt(index), 0);
     applied.writeDoubleBE(this.lastStampMs, 8);
-    if (!this.dbs.identity) this.dbs.encode().copy(applied, APPLIED_RECORD_BYTES);
+    if (withMap) this.dbs.encode().copy(applied, APPLIED_RECORD_BYTES);
+    loansBytes?.copy(applied, APPLIED_RECORD_BYTES + DB_MAP_BYTES);
     return applied;
   }
 
@@ -709,6 +804,8 @@ export class KvStateMachine {
   }
 
   private execWrite(ctx: Ctx, argv: Buffer[]): Reply {
+    if (argv[0]!.equals(INTERNAL_SLOTS_LEND) || argv[0]!.equals(INTERNAL_SLOTS_RETURN))
+      return this.execLoan(ctx, argv);
     const internal =
       internalCommand(argv[0]!) ?? internalSweepHandler(argv[0]!) ?? internalStreamHandler(argv[0]!);
     if (internal !== undefined) return guard(ctx, internal, argv);
@@ -716,6 +813,10 @@ export class KvStateMachine {
     if (spec instanceof ErrorReply) return spec;
     // Read commands may be logged too (inside MULTI/EXEC); server commands never are.
     assert(spec.exec !== 'server' && spec.handler !== null, `not a data command: ${spec.name}`);
+    if (!coversAllSlots(ctx.slotRanges)) {
+      const refused = slotRefusal(spec, argv, ctx.slotRanges);
+      if (refused !== null) return refused;
+    }
     const times = this.commandTimes;
     if (times === null) return guard(ctx, spec.handler, argv);
     const t0 = performance.now();
@@ -819,6 +920,7 @@ export class KvStateMachine {
    * hits and misses like `read` does.
    */
   cachedString(db: number, key: Buffer, nowMs: number): Buffer | null | undefined {
+    if (!this.allSlots) return undefined;
     const slot = this.cache.peekRecord(this.dbs.physical(db), key);
     if (slot === -2) return undefined;
     if (slot === -1) {
@@ -846,6 +948,10 @@ export class KvStateMachine {
     assert(spec.handler !== null, `no handler for ${spec.name}`);
     assert(this.suspended === null && busyScript() === null, `read ${spec.name} while a script runs`);
     const ctx = this.readCtx;
+    if (!this.allSlots) {
+      const refused = slotRefusal(spec, argv, this.slotRanges);
+      if (refused !== null) return refused;
+    }
     ctx.scriptReads = this.onTracking !== null ? [] : null;
     ctx.db = this.dbs.physical(db);
     ctx.nowMs = nowMs;
@@ -921,7 +1027,11 @@ export class KvStateMachine {
    * found nothing and no entry was applied since.
    */
   staleElementCommands(max = SWEEP_KEYS_PER_CYCLE): Buffer[][] {
-    this.sweeper ??= new StaleElementSweeper(this.storage, (mk) => this.cache.read(this.storage, mk));
+    this.sweeper ??= new StaleElementSweeper(
+      this.storage,
+      (mk) => this.cache.read(this.storage, mk),
+      () => this.slotRanges,
+    );
     return this.sweeper.commands(max, this.appliedIndex);
   }
 

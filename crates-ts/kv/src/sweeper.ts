@@ -13,11 +13,12 @@
  *
  * A stale version can never become live again: versions are never reused (ctx.newVersion).
  */
-import type { Reply } from '@seshat/common';
+import type { Reply, SlotRange } from '@seshat/common';
 import type { ColumnFamily, Storage, StorageIterator } from '@seshat/storage';
 import { elementKey, metaVersion, prefixEnd } from './collection.js';
 import type { Ctx } from './ctx.js';
 import { META_HEADER_BYTES } from './meta.js';
+import { scopedIterator } from './slot-scope.js';
 
 export const INTERNAL_SWEEP = Buffer.from('\x00sweep');
 
@@ -80,6 +81,8 @@ export class StaleElementSweeper {
   constructor(
     private readonly storage: Storage,
     private readonly readMeta: (mk: Buffer) => Buffer | undefined,
+    /** The slots to sweep (the state machine's, which loans may change between calls). */
+    private readonly ranges: () => readonly SlotRange[],
   ) {}
 
   /** Up to `max` stale keys as INTERNAL_SWEEP commands (grouped by collection). */
@@ -108,7 +111,8 @@ export class StaleElementSweeper {
     out: Buffer[][],
   ): boolean {
     const cfName = CF_NAMES[SWEPT_CFS.indexOf(cf)]!;
-    let it: StorageIterator = this.storage.iterator(cf, this.after === null ? {} : { gt: this.after });
+    const ranges = this.ranges();
+    let it: StorageIterator = scopedIterator(this.storage, cf, ranges, this.after);
     let group: Buffer[] | null = null;
     let groupPrefix: Buffer | null = null;
     let live = false;
@@ -150,7 +154,7 @@ export class StaleElementSweeper {
         }
         if (reseek !== null) {
           it.close();
-          it = this.storage.iterator(cf, { gte: reseek });
+          it = scopedIterator(this.storage, cf, ranges, reseek, true);
           groupPrefix = null;
         }
       }

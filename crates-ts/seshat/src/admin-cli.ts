@@ -1,5 +1,6 @@
 /**
- * `seshat cluster <status | init | add | promote | remove | transfer-leader | snapshot> [--host H]
+ * `seshat cluster <status | init | add | promote | remove | transfer-leader | snapshot |
+ * create-group | destroy-group> [--host H]
  * [--port P] [--grpc HOST:RAFTPORT [--group N]] [-a PASSWORD]`: sends the matching RAFT command to a running
  * node over RESP (a minimal client on node:net), or with --grpc calls the matching rpc of the
  * node's gRPC AdminService on its Raft port (proto/node.proto; same actions and error texts),
@@ -21,8 +22,11 @@ export const CLUSTER_USAGE = [
   `       seshat cluster remove <node-id> ${OPTIONS}`,
   `       seshat cluster transfer-leader <node-id> ${OPTIONS}`,
   `       seshat cluster snapshot ${OPTIONS}`,
+  `       seshat cluster create-group <group-id> <first-last>[,...] <node-id>... ${OPTIONS}`,
+  `       seshat cluster destroy-group <group-id> ${OPTIONS}`,
   '',
-  'Sends RAFT STATUS / INIT / ADD-LEARNER / PROMOTE / REMOVE / TRANSFER-LEADER / SNAPSHOT to',
+  'Sends RAFT STATUS / INIT / ADD-LEARNER / PROMOTE / REMOVE / TRANSFER-LEADER / SNAPSHOT /',
+  'CREATE-GROUP / DESTROY-GROUP to',
   'the node at H:P (default 127.0.0.1:6379) and prints the reply. Exit code 0 on success, 1 on',
   'error. With --grpc HOST:RAFTPORT the same action goes to the gRPC AdminService on the',
   "node's Raft port instead (--group: the Raft group, default 0). -a (or --pass): the node's",
@@ -152,8 +156,9 @@ export function render(v: Resp, indent = ''): string {
 const VALUE_OPTIONS = new Set(['--host', '--port', '--grpc', '--group', '-a', '--pass']);
 const NODE_ID = /^[1-9]\d*$/;
 const ADDRESS = /^\S+:\d{1,5}$/;
-/** Verb → fixed arity and a check of its parameters. */
-const ACTIONS: Record<string, { params: RegExp[]; raft: string[] }> = {
+const SLOTS = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
+/** Verb → arity and a check of its parameters (`more`: any number of further ones like the last). */
+const ACTIONS: Record<string, { params: RegExp[]; raft: string[]; more?: boolean }> = {
   status: { params: [], raft: ['STATUS'] },
   snapshot: { params: [], raft: ['SNAPSHOT'] },
   init: { params: [], raft: ['INIT'] },
@@ -161,14 +166,17 @@ const ACTIONS: Record<string, { params: RegExp[]; raft: string[] }> = {
   add: { params: [NODE_ID, ADDRESS, ADDRESS], raft: ['ADD-LEARNER'] },
   promote: { params: [NODE_ID], raft: ['PROMOTE'] },
   remove: { params: [NODE_ID], raft: ['REMOVE'] },
+  'create-group': { params: [NODE_ID, SLOTS, NODE_ID], raft: ['CREATE-GROUP'], more: true },
+  'destroy-group': { params: [NODE_ID], raft: ['DESTROY-GROUP'] },
 };
 
 /** The RAFT command for a CLI action, or undefined for bad usage. */
 function raftCommand(action: string | undefined, params: string[]): string[] | undefined {
   const a = action === undefined ? undefined : ACTIONS[action];
-  if (a === undefined || !Object.hasOwn(ACTIONS, action!) || a.params.length !== params.length)
-    return undefined;
-  if (!a.params.every((re, i) => re.test(params[i]!))) return undefined;
+  if (a === undefined || !Object.hasOwn(ACTIONS, action!)) return undefined;
+  if (a.more === true ? params.length < a.params.length : a.params.length !== params.length) return undefined;
+  const check = (i: number) => a.params[Math.min(i, a.params.length - 1)]!;
+  if (!params.every((p, i) => check(i).test(p))) return undefined;
   return ['RAFT', ...a.raft, ...params];
 }
 
@@ -205,6 +213,13 @@ async function callGrpc(address: string, groupId: number, argv: string[], passwo
       }
       case 'PROMOTE':
         return fail(await admin.promote({ groupId, nodeId })) ?? 'OK';
+      case 'CREATE-GROUP': {
+        const members = p.slice(2).map(Number);
+        const req = { groupId: nodeId, slots: p[1]!, members, local: false, loanIndex: 0 };
+        return fail(await admin.createGroup(req)) ?? 'OK';
+      }
+      case 'DESTROY-GROUP':
+        return fail(await admin.destroyGroup({ groupId: nodeId, local: false })) ?? 'OK';
       default:
         return fail(await admin.remove({ groupId, nodeId })) ?? 'OK';
     }

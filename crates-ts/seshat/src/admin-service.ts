@@ -7,10 +7,12 @@
  * answered `ERR unknown raft group <n>` and not acted on.
  */
 import { type AdminHandler, type AdminRaftStatus, serveAdmin } from '@seshat/cluster';
-import { ErrorReply, type Reply, SeshatError } from '@seshat/common';
+import { ErrorReply, parseSlotRanges, type Reply, SeshatError } from '@seshat/common';
 import type { ClusterNode } from './cluster-node.js';
 import { GROUP_ID } from './cluster-node.js';
 import { unknownGroupReply } from './forward-server.js';
+import { createGroup, destroyGroup } from './group-admin.js';
+import { descriptorProblem, type GroupDescriptor } from './group-descriptor.js';
 import {
   addLearner,
   initGroup,
@@ -104,6 +106,26 @@ export function adminHandler(cluster: ClusterNode, applied: () => number): Admin
       const no = refusal(req.groupId, req.nodeId);
       if (no !== null) return outcome(no);
       return membership((later) => removeMember(cluster, req.nodeId, later));
+    },
+    async createGroup(req) {
+      const ranges = parseSlotRanges(req.slots);
+      if (typeof ranges === 'string') return { ok: false, error: `ERR ${ranges}` };
+      const d: GroupDescriptor = {
+        id: req.groupId,
+        members: [...req.members].sort((a, b) => a - b),
+        slotRanges: ranges,
+      };
+      if (!req.local) return outcome(await createGroup(cluster, d));
+      const problem = descriptorProblem(d, new Set(cluster.members.keys()));
+      if (problem !== null) return { ok: false, error: `ERR ${problem}` };
+      const err = await cluster.groups.create(d, req.loanIndex);
+      return err === null ? OK : { ok: false, error: err };
+    },
+    async destroyGroup(req) {
+      if (!req.local) return outcome(await destroyGroup(cluster, req.groupId));
+      if (req.groupId < 1) return { ok: false, error: 'ERR group 0 cannot be destroyed' };
+      const err = await cluster.groups.destroy(req.groupId);
+      return err === null ? OK : { ok: false, error: err };
     },
   };
 }

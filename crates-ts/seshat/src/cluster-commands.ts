@@ -9,6 +9,7 @@ import { MapReply, type Reply, SeshatError, SimpleString, VerbatimReply } from '
 import type { MemberAddress } from './member-address.js';
 import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
+import { groupInfoRows } from './group-admin.js';
 
 const C = 'cluster';
 
@@ -320,6 +321,7 @@ export function raftInfo(server: SeshatServer): [string, string | number][] {
       `raft_peer_${p.id}`,
       `match=${p.match},next=${p.next},state=${p.state},learner=${p.isLearner ? 1 : 0},read_round=${p.readRoundAcked},active=${p.recentActive ? 1 : 0}`,
     ]);
+  rows.push(...groupInfoRows(c));
   return rows;
 }
 

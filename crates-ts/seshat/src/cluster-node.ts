@@ -31,6 +31,7 @@ import type { Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
 import { ForwardClient } from './forward-client.js';
 import { executeCommand, type ForwardExecutorDeps, forwardSession } from './forward-server.js';
+import { HostedGroups } from './hosted-groups.js';
 import {
   decodeMemberContext,
   decodeMembersRecord,
@@ -94,6 +95,8 @@ export class ClusterNode {
   readonly forwarder: ForwardClient;
   /** Leader side: NodeService.Forward on the transport's gRPC server (forward-server.ts). */
   private readonly forwardServer: ForwardServer;
+  /** The groups created at run time (RAFT CREATE-GROUP), re-opened at start. */
+  readonly groups: HostedGroups;
 
   constructor(o: ClusterNodeOptions) {
     this.o = o;
@@ -152,6 +155,17 @@ export class ClusterNode {
       logBytesMax: o.logBytesMax,
     });
     this.host.add(this.driver);
+    this.groups = new HostedGroups({
+      nodeId: o.nodeId,
+      storage: o.storage,
+      host: this.host,
+      transport: this.transport,
+      clock: o.clock,
+      logger: o.logger,
+      group0: o.sm,
+      driver: o,
+    });
+    this.groups.restore();
     this.transport.setHandlers({
       onMessages: (messages) => this.host.step(messages),
       onUnreachable: (peer) => this.host.reportUnreachable(peer),
@@ -260,8 +274,23 @@ export class ClusterNode {
     this.o.logger.info({ group: GROUP_ID, members: [...next.keys()] }, 'address book from snapshot');
   }
 
+  get nodeId(): number {
+    return this.o.nodeId;
+  }
+
+  /** Group 0's state machine. */
+  get sm(): KvStateMachine {
+    return this.o.sm;
+  }
+
+  /** The password this node presents to other members' Raft ports, if any. */
+  peerPassword(): string | undefined {
+    const p = this.o.auth?.presented();
+    return p === undefined || p === '' ? undefined : p;
+  }
+
   /** Where this node connects to reach member `m`. */
-  private dialAddress(m: MemberAddress): string {
+  dialAddress(m: MemberAddress): string {
     return this.o.dial?.get(m.id) ?? m.raft;
   }
 
@@ -341,6 +370,7 @@ export class ClusterNode {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.forwarder.closeAll();
+    this.groups.failAll();
     this.host.failAll();
     this.forwardServer.close();
     await this.transport.stop();

@@ -15,13 +15,20 @@
  * membership change's reply comes later: its function returns PENDING and calls `later`
  * once with the reply.
  */
-import { ErrorReply, MapReply, type Reply, SeshatError, SimpleString } from '@seshat/common';
+import {
+  ErrorReply,
+  formatSlotRanges,
+  MapReply,
+  type Reply,
+  SeshatError,
+  SimpleString,
+} from '@seshat/common';
 import { parseInt32 } from '@seshat/kv';
 import { type ConfChange, ConfChangeType, RaftError } from '@seshat/raft';
 import { type Client, NO_REPLY, PendingKind } from './client.js';
 import type { ClusterNode } from './cluster-node.js';
 import { encodeMemberContext, type MemberAddress } from './member-address.js';
-import { redirectReply } from './forward-server.js';
+import { redirectReply, unknownGroupReply } from './forward-server.js';
 import { type RaftStatusView, raftStatusPairs } from './raft-status-fields.js';
 
 export type { RaftStatusView } from './raft-status-fields.js';
@@ -36,10 +43,11 @@ function clusterOf(server: SeshatServer): ClusterNode {
   return server.cluster;
 }
 
-/** RAFT GROUPS: one map per hosted group (group 0's applied index is `applied0`). */
+/** RAFT GROUPS: one map per hosted group (group 0's applied index is `applied0`), with the
+ * slots each serves (group 0's after its loans to created groups). */
 export function raftGroups(c: ClusterNode, applied0: number): Reply {
   return c.host
-    .status((id) => (id === 0 ? applied0 : 0))
+    .status((id) => (id === 0 ? applied0 : (c.groups.get(id)?.sm.appliedIndex ?? 0)))
     .map(
       (g) =>
         new MapReply([
@@ -57,6 +65,8 @@ export function raftGroups(c: ClusterNode, applied0: number): Reply {
           g.applied,
           'last-index',
           g.lastIndex,
+          'slots',
+          formatSlotRanges(g.id === 0 ? c.sm.slotRanges : (c.groups.get(g.id)?.d.slotRanges ?? [])),
         ]),
     );
 }
@@ -260,16 +270,21 @@ sub(
   'raft',
   {
     name: 'digest',
-    arity: 2,
+    arity: -2,
     flags: 'admin noscript loading stale',
     group: S,
-    summary: "Returns this node's applied index and a SHA-1 digest of its data at that index.",
+    summary:
+      "Returns this node's applied index and a SHA-1 digest of its data at that index (of a group: RAFT DIGEST <group>).",
     since: '0.1.0',
     complexity: 'O(N) where N is the number of records.',
   },
   // Standalone too: the index is then the local write path's.
-  (s) => {
-    const d = s.sm.digest();
+  (s, _c, argv) => {
+    if (argv.length > 3) return new ErrorReply("ERR wrong number of arguments for 'raft|digest' command");
+    const id = argv.length === 3 ? parseInt32(argv[2]!) : 0;
+    const sm = id === 0 ? s.sm : clusterOf(s).groups.get(id)?.sm;
+    if (sm === undefined) return unknownGroupReply(id);
+    const d = sm.digest();
     return [d.appliedIndex, d.digest];
   },
 );

@@ -29,6 +29,7 @@ import {
   resolveCommand,
   SCRIPT_SUSPENDED,
   setScriptArbiter,
+  SWEEP_KEYS_PER_CYCLE,
 } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
@@ -848,6 +849,9 @@ export class SeshatServer implements ClientHost {
   private cron(): void {
     if (this.tracking.active) this.tracking.limit(this.config.int('tracking-table-max-keys'));
     if (this.shuttingDown || this.writePath.pending > 0 || this.pause.writesPaused) return;
+    // Created groups (hosted-groups.ts) run their own cycles, on the groups this node leads.
+    const keysPerCycle = this.config.int('active-expire-keys-per-cycle');
+    this.cluster?.groups.cron(this.clock.nowMs(), keysPerCycle, SWEEP_KEYS_PER_CYCLE);
     if (this.cluster !== null && !this.cluster.isLeader) return;
     const commands = this.sm.expiredCommands(
       this.clock.nowMs(),
@@ -973,6 +977,7 @@ import './cluster-commands.js';
 import './cluster-help.js';
 import './migrate.js';
 import './raft-commands.js';
+import './raft-group-commands.js';
 import './script-busy.js';
 import './tracking-commands.js';
 import './latency.js';

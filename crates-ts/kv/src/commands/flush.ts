@@ -5,6 +5,7 @@ import { defineCommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { metaKeyDb } from '../keys.js';
 import { isReservedMetaKey } from '../scripting/library-store.js';
+import { scopedIterator } from '../slot-scope.js';
 
 const FLUSH_BATCH_ROWS = 1024;
 
@@ -13,11 +14,12 @@ function parseFlushMode(argv: Buffer[]): void {
   if (argv.length === 2 && !argIs(argv[1]!, 'sync') && !argIs(argv[1]!, 'async')) throw syntaxError();
 }
 
-/** Deletes every key of `db` (all dbs when db < 0), expired ones included. Function libraries
- * (reserved records) stay: FLUSHALL does not touch them in Redis either. */
+/** Deletes every key of `db` (all dbs when db < 0), expired ones included, in the slots the
+ * state machine serves. Function libraries (reserved records) stay: FLUSHALL does not touch
+ * them in Redis either. */
 function flush(ctx: Ctx, db: number): void {
   ctx.flushed = true;
-  const it = ctx.store.iterator('meta', {});
+  const it = scopedIterator(ctx.store, 'meta', ctx.slotRanges);
   try {
     for (let rows = it.nextBatch(FLUSH_BATCH_ROWS); rows.length > 0; rows = it.nextBatch(FLUSH_BATCH_ROWS)) {
       for (let i = 0; i < rows.length; i += 2) {

@@ -1,5 +1,13 @@
 /** Generic key commands (Redis 7.0 db.c / expire.c semantics) for the keyspace. */
-import { DATABASE_COUNT, OK, type Reply, SeshatError, SimpleString, SLOT_COUNT } from '@seshat/common';
+import {
+  DATABASE_COUNT,
+  OK,
+  type Reply,
+  SeshatError,
+  SimpleString,
+  SLOT_COUNT,
+  slotCount,
+} from '@seshat/common';
 import { argIs, globMatch, parseI64, parseInt32, syntaxError } from '../args.js';
 import { defineCommand, defineSubcommand } from '../command-table.js';
 import { copyCollection } from '../collection.js';
@@ -12,6 +20,7 @@ import { zsetEncoding } from './zset-ops.js';
 import { hashEncoding } from './hashes.js';
 import { setEncoding } from './sets.js';
 import { objectFreq, objectIdletime } from './object-access.js';
+import { nthSlot, scopedIterator } from '../slot-scope.js';
 
 const G = 'generic';
 
@@ -121,13 +130,14 @@ function move(ctx: Ctx, argv: Buffer[]): Reply {
 
 const SCAN_BATCH_ROWS = 256;
 
-/** Visits live keys of the context's db in key order, from `after` (exclusive) onwards. */
+/** Visits live keys of the context's db in key order, from `after` (exclusive) onwards, in
+ * the slots the state machine serves. */
 export function forEachKey(
   ctx: Ctx,
   after: Buffer | null,
   visit: (mk: Buffer, raw: Buffer) => boolean,
 ): void {
-  const it = ctx.store.iterator('meta', after ? { gt: after } : {});
+  const it = scopedIterator(ctx.store, 'meta', ctx.slotRanges, after);
   try {
     for (;;) {
       const rows = it.nextBatch(SCAN_BATCH_ROWS);
@@ -237,7 +247,7 @@ function scan(ctx: Ctx, argv: Buffer[]): Reply {
 function randomkey(ctx: Ctx): Reply {
   if (ctx.counts.keys[ctx.db] === 0) return null;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const slot = ctx.random.nextInt(SLOT_COUNT);
+    const slot = nthSlot(ctx.slotRanges, ctx.random.nextInt(slotCount(ctx.slotRanges)));
     let found: Buffer | null = null;
     forEachKey(ctx, Buffer.from([slot >>> 8, slot & 0xff]), (mk) => {
       found = Buffer.from(metaKeyUserKey(mk));

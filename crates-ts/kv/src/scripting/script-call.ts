@@ -4,12 +4,20 @@
  * read view for *_RO scripts), so it gets the exact reply or error the command would give.
  * The refusals are Redis 7.0's (script.c scriptCall).
  */
-import { ErrorReply, type Random, type Reply, SeshatError, SimpleString } from '@seshat/common';
+import {
+  coversAllSlots,
+  ErrorReply,
+  type Random,
+  type Reply,
+  SeshatError,
+  SimpleString,
+} from '@seshat/common';
 import { parseInt64AsNumber } from '../args.js';
 import { type CommandSpec, lookupSubcommand } from '../command-table.js';
 import type { Ctx } from '../ctx.js';
 import { writesOrMayReplicate } from '../may-replicate.js';
 import { findCommand } from '../resolve.js';
+import { slotRefusal } from '../slot-scope.js';
 import type { Resp } from './lua/convert.js';
 import type { Rand48 } from './lua/rand48.js';
 
@@ -107,6 +115,12 @@ export function scriptCall(run: ScriptRun, argv: Buffer[]): Reply {
 function execute(run: ScriptRun, spec: CommandSpec, argv: Buffer[]): Reply | undefined {
   try {
     if (spec.exec === 'server' || spec.handler === null) return serverCommandInScript(run, spec, argv);
+    // A key of a slot this state machine does not serve (another group's: slot-scope.ts),
+    // declared by the script or not, is refused like at the top level.
+    if (!coversAllSlots(run.ctx.slotRanges)) {
+      const refused = slotRefusal(spec, argv, run.ctx.slotRanges);
+      if (refused !== null) return refused;
+    }
     if (spec.flags.includes('readonly')) run.ctx.noteScriptRead();
     if (spec.flags.includes('write') && !run.writeDirty) {
       run.onFirstWrite?.();
