@@ -114,8 +114,16 @@ export class ScramExchange {
   private serverFirst = '';
   private nonce = '';
 
-  /** `verifier` null: a mock exchange that always fails (unknown role, no SCRAM secret). */
-  constructor(verifier: ScramVerifier | null, user: string, mockNonce: Buffer) {
+  /**
+   * `verifier` null: a mock exchange that always fails (unknown role, no SCRAM secret).
+   * `serverNonce` is injectable for the RFC 7677 test vector; random otherwise.
+   */
+  constructor(
+    verifier: ScramVerifier | null,
+    user: string,
+    mockNonce: Buffer,
+    private readonly serverNonce: () => string = () => crypto.randomBytes(NONCE_BYTES).toString('base64'),
+  ) {
     this.mock = verifier === null;
     this.verifier = verifier ?? {
       iterations: SCRAM_ITERATIONS_DEFAULT,
@@ -154,7 +162,7 @@ export class ScramExchange {
     if (r?.name !== 'r' || r.value.length === 0 || /[^\x21-\x2b\x2d-\x7e]/.test(r.value)) {
       throw malformed('Could not parse client nonce.');
     }
-    this.nonce = r.value + crypto.randomBytes(NONCE_BYTES).toString('base64');
+    this.nonce = r.value + this.serverNonce();
     this.serverFirst = `r=${this.nonce},s=${this.verifier.salt.toString('base64')},i=${this.verifier.iterations}`;
     this.phase = 'final';
     return this.serverFirst;

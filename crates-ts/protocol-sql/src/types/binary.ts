@@ -194,19 +194,45 @@ export function textToBinary(oid: number, text: string): Buffer {
   return b;
 }
 
-/** Shortest decimal text that reads back as the same float4. */
-function float4Text(v: number): string {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-  for (let p = 1; p <= 9; p++) {
-    const s = v.toPrecision(p);
-    if (Math.fround(Number(s)) === v) return String(Number(s));
+/**
+ * PostgreSQL's float output (shortest exact digits, extra_float_digits = 1): fixed notation
+ * when the decimal exponent is in [-4, precision), else `d.ddde+XX` with at least two exponent
+ * digits; precision is 15 for float8 and 6 for float4 (DBL_DIG / FLT_DIG).
+ */
+function formatFloat(v: number, digits: string, exponent: number, precision: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  const sign = v < 0 || Object.is(v, -0) ? '-' : '';
+  if (v === 0) return `${sign}0`;
+  if (exponent < -4 || exponent >= precision) {
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exponent);
+    return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
   }
-  return String(v);
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  if (digits.length <= exponent + 1) return sign + digits + '0'.repeat(exponent + 1 - digits.length);
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+}
+
+/** Digits and decimal exponent of `toExponential` output (`-1.25e+3` -> '125', 3). */
+function splitExponential(s: string): [digits: string, exponent: number] {
+  const [m, e] = s.replace(/^-/, '').split('e');
+  return [m!.replace('.', ''), Number(e)];
+}
+
+function float4Text(v: number): string {
+  if (!Number.isFinite(v) || v === 0) return formatFloat(v, '0', 0, 6);
+  for (let p = 1; p <= 9; p++) {
+    const s = v.toExponential(p - 1);
+    if (Math.fround(Number(s)) === v) return formatFloat(v, ...splitExponential(s), 6);
+  }
+  return formatFloat(v, ...splitExponential(v.toExponential(8)), 6);
 }
 
 function float8Text(v: number): string {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-  return Object.is(v, -0) ? '-0' : String(v);
+  if (!Number.isFinite(v) || v === 0) return formatFloat(v, '0', 0, 15);
+  // toExponential() without an argument gives the shortest digits that round-trip.
+  return formatFloat(v, ...splitExponential(v.toExponential()), 15);
 }
 
 function binaryToTextOrNull(oid: number, b: Buffer): string | null {

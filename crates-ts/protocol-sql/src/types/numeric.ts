@@ -13,9 +13,16 @@ const SIGN_NINF = 0xf000;
 /** PostgreSQL's NUMERIC_MAX_DISPLAY_SCALE bounds dscale. */
 const DSCALE_MAX = 16383;
 
+/**
+ * PostgreSQL's numeric_send reads dscale of a special value through the short-header mask,
+ * so the infinities go out with dscale 32 and NaN with 0 (measured); we send the same bytes.
+ */
+const INFINITY_DSCALE = 32;
+
 function specialHeader(sign: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeUInt16BE(sign, 4);
+  if (sign !== SIGN_NAN) b.writeInt16BE(INFINITY_DSCALE, 6);
   return b;
 }
 
