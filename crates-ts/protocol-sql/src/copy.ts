@@ -54,11 +54,12 @@ function textField(value: string, delimiter: string): string {
   return out;
 }
 
-function csvField(value: string, r: Resolved, force: boolean): string {
+/** `single`: the row has one column, where an unquoted `\.` would read as end of data. */
+function csvField(value: string, r: Resolved, force: boolean, single: boolean): string {
   const needs =
     force ||
     value === r.nullText ||
-    value === '\\.' ||
+    (single && value === '\\.') ||
     value.includes(r.delimiter) ||
     value.includes(r.quote) ||
     value.includes('\n') ||
@@ -78,12 +79,15 @@ export function encodeCopyOut(
 ): string[] {
   const r = resolve(options);
   const lines: string[] = [];
-  if (r.csv && r.header) lines.push(`${columnNames.map((n) => csvField(n, r, false)).join(r.delimiter)}\n`);
+  if (r.csv && r.header)
+    lines.push(
+      `${columnNames.map((n) => csvField(n, r, false, columnNames.length === 1)).join(r.delimiter)}\n`,
+    );
   for (const row of rows) {
     const fields = row.map((v, i) => {
       if (v === null) return r.nullText;
       if (!r.csv) return textField(v, r.delimiter);
-      return csvField(v, r, r.forceQuote === true || r.forceQuote.includes(i));
+      return csvField(v, r, r.forceQuote === true || r.forceQuote.includes(i), row.length === 1);
     });
     lines.push(`${fields.join(r.delimiter)}\n`);
   }
