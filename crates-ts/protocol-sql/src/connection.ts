@@ -144,6 +144,9 @@ export class PgConnection {
       case 'ssl':
       case 'gssenc':
         this.w.raw(SSL_REFUSED);
+        // PostgreSQL (CVE-2021-23222): bytes sent before the answer could have been injected
+        // by a man in the middle, so they end the connection.
+        if (this.reader.bufferedBytes() > 0) this.fatal(unencryptedAfter(packet.kind));
         return undefined;
       case 'cancel':
         this.ctx.cancel(packet.processId, packet.secretKey);
@@ -206,6 +209,8 @@ export class PgConnection {
     const start = this.pendingStart!;
     this.pendingStart = null;
     this.auth = null;
+    // As PostgreSQL: AuthenticationOk first, then the role and database checks.
+    this.w.authOk();
     try {
       const role = start.role;
       if (role === null)
@@ -224,7 +229,6 @@ export class PgConnection {
         superuser: role.superuser ?? false,
         engine: this.backend.serverParameters?.(),
       });
-      this.w.authOk();
       const session = await this.backend.openSession({
         user: start.user,
         database: start.database,
@@ -436,7 +440,8 @@ export class PgConnection {
   /** Sends a FATAL error and closes. */
   private fatal(e: SqlErrorFields): void {
     if (this.state === 'closed') return;
-    this.w.errorResponse({ ...e, severity: e.severity === 'PANIC' ? 'PANIC' : 'FATAL' });
+    const f = toErrorFields(e);
+    this.w.errorResponse({ ...f, severity: f.severity === 'PANIC' ? 'PANIC' : 'FATAL' });
     this.close();
   }
 
@@ -456,6 +461,16 @@ export class PgConnection {
     if (session !== null) session.close().catch((e: unknown) => this.ctx.onInternalError(e));
     this.w.clear();
   }
+}
+
+function unencryptedAfter(kind: 'ssl' | 'gssenc'): SqlErrorFields {
+  return {
+    severity: 'FATAL',
+    code: SQLSTATE.PROTOCOL_VIOLATION,
+    message: `received unencrypted data after ${kind === 'ssl' ? 'SSL' : 'GSSAPI encryption'} request`,
+    detail:
+      'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
+  };
 }
 
 function fatal(code: string, message: string): SqlError {

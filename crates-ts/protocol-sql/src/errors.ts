@@ -86,9 +86,30 @@ export function sqlError(code: string, message: string, extra: Partial<SqlErrorF
   return new SqlError({ severity: 'ERROR', code, message, ...extra });
 }
 
-/** Anything thrown by a backend becomes fields; an unknown throwable is an internal error. */
+const OPTIONAL_FIELDS = [
+  'detail',
+  'hint',
+  'position',
+  'where',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+] as const;
+
+/**
+ * Anything thrown by a backend becomes a plain fields object (an Error's `message` is not
+ * enumerable, so errors are copied field by field); an unknown throwable is an internal error.
+ */
 export function toErrorFields(e: unknown): SqlErrorFields {
-  if (isErrorFields(e)) return e;
+  if (isErrorFields(e)) {
+    const out: SqlErrorFields = { severity: e.severity, code: e.code, message: e.message };
+    const src = e as unknown as Record<string, unknown>;
+    const dst = out as unknown as Record<string, unknown>;
+    for (const k of OPTIONAL_FIELDS) if (src[k] !== undefined && src[k] !== null) dst[k] = src[k];
+    return out;
+  }
   const message = e instanceof Error ? e.message : String(e);
   return { severity: 'ERROR', code: SQLSTATE.INTERNAL_ERROR, message };
 }

@@ -209,11 +209,13 @@ export class ExtendedQuery {
     const to = maxRows > 0 ? Math.min(rows.length, from + maxRows) : rows.length;
     if (columns !== null) writeDataRows(this.w, rows, from, to, columns, portal.formats);
     portal.sent = to;
-    if (to < rows.length) {
+    // As PostgreSQL, a page that filled its row limit suspends the portal even when no rows
+    // are left: completion is only known once a fetch comes back short.
+    if (maxRows > 0 && to - from === maxRows) {
       this.w.portalSuspended();
       return;
     }
-    // A portal fetched in pages reports the rows of its last page, as PostgreSQL does.
+    // A portal fetched in pages reports the rows of its last page.
     const paged = from > 0 || maxRows > 0;
     this.w.commandComplete(paged && command.startsWith('SELECT ') ? `SELECT ${to - from}` : command);
   }
@@ -225,7 +227,7 @@ export class ExtendedQuery {
 
   private openPortal(p: Portal): void {
     if (p.name !== '' && this.portals.has(p.name)) {
-      throw sqlError(SQLSTATE.DUPLICATE_CURSOR, `portal "${p.name}" already exists`);
+      throw sqlError(SQLSTATE.DUPLICATE_CURSOR, `cursor "${p.name}" already exists`);
     }
     if (this.portals.size >= PORTALS_PER_CONNECTION_MAX && !this.portals.has(p.name)) {
       throw sqlError(

@@ -2,7 +2,8 @@
 // of every supported type, PostgreSQL's text output and binary output (typsend) are fetched;
 // textToBinary(text) must equal PostgreSQL's bytes and binaryToText(bytes) must give back
 // PostgreSQL's text (the session runs with TimeZone UTC, the zone binaryToText writes).
-// Also: malformed binary parameters fail with 22P03, types without a binary form with 42883.
+// Also: binary parameters too short fail with 08P01, too long or invalid with 22P03 (as
+// PostgreSQL's receive functions), types without a binary form here with 42883.
 import { binaryToText, OID, textToBinary } from '@seshat/protocol-sql';
 import { serialize } from 'pg-protocol';
 import t from 'tap';
@@ -178,6 +179,10 @@ t.test('text and binary forms agree with PostgreSQL', async (t) => {
 
 t.test('bad binary input and unsupported types', async (t) => {
   t.throws(() => binaryToText(OID.int4, Buffer.from([1, 2]), 3), {
+    code: '08P01',
+    message: 'insufficient data left in message',
+  });
+  t.throws(() => binaryToText(OID.int4, Buffer.from([1, 2, 3, 4, 5]), 3), {
     code: '22P03',
     message: 'incorrect binary data format in bind parameter 3',
   });

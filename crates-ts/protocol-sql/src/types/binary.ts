@@ -14,7 +14,7 @@ import {
   timestampTextToBinary,
   timeTextToBinary,
 } from './datetime.js';
-import { numericBinaryToText, numericTextToBinary } from './numeric.js';
+import { numericBinaryBytes, numericBinaryToText, numericTextToBinary } from './numeric.js';
 import { OID, typeName } from './oids.js';
 
 const INT16_MIN = -32768;
@@ -285,9 +285,40 @@ function utf8OrNull(b: Buffer): string | null {
   }
 }
 
-/** A binary Bind parameter as text; `index` is 1-based, for the error message. */
+/** Bytes of the fixed-size binary forms. */
+function fixedBytes(oid: number): number {
+  switch (oid) {
+    case OID.bool:
+      return 1;
+    case OID.int2:
+      return 2;
+    case OID.int4:
+    case OID.oid:
+    case OID.float4:
+    case OID.date:
+      return 4;
+    case OID.int8:
+    case OID.float8:
+    case OID.time:
+    case OID.timestamp:
+    case OID.timestamptz:
+      return 8;
+    case OID.uuid:
+      return UUID_BYTES;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * A binary Bind parameter as text; `index` is 1-based, for the error message. As PostgreSQL's
+ * receive functions: too few bytes is 08P01 "insufficient data left in message", bytes left
+ * over or an invalid value 22P03.
+ */
 export function binaryToText(oid: number, bytes: Buffer, index: number): string {
   if (!hasBinaryForm(oid)) throw noBinaryInput(oid);
+  const size = oid === OID.numeric ? numericBinaryBytes(bytes) : fixedBytes(oid);
+  if (bytes.length < size) throw sqlError(SQLSTATE.PROTOCOL_VIOLATION, 'insufficient data left in message');
   const text = binaryToTextOrNull(oid, bytes);
   if (text === null) {
     throw sqlError(

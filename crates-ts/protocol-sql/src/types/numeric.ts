@@ -63,6 +63,11 @@ export function numericTextToBinary(text: string): Buffer | null {
   return out;
 }
 
+/** Bytes a binary numeric needs, from its header (8 when the header itself is short). */
+export function numericBinaryBytes(b: Buffer): number {
+  return b.length < 8 ? 8 : 8 + 2 * Math.max(0, b.readInt16BE(0));
+}
+
 /** Null when the bytes are not a valid numeric (numeric_recv's checks). */
 export function numericBinaryToText(b: Buffer): string | null {
   if (b.length < 8) return null;

@@ -128,9 +128,11 @@ interface Prepared extends PreparedStatement {
 const COPY_RE =
   /^\s*copy\s+(\([\s\S]*\)|[\w."]+)\s*(?:\(([^)]*)\))?\s+(from\s+stdin|to\s+stdout)\b\s*([\s\S]*)$/i;
 
+/** Statement names are unique in the one PGlite connection that all sessions share. */
+let statementCounter = 0;
+
 export class PgliteSession implements Session {
   private status: TransactionStatus = 'I';
-  private counter = 0;
   private readonly changes: [string, string][] = [];
 
   constructor(private readonly backend: PgliteBackend) {}
@@ -144,7 +146,7 @@ export class PgliteSession implements Session {
   }
 
   async prepare(sql: string, paramTypeOids: number[]): Promise<PreparedStatement> {
-    const name = `pglite_s${++this.counter}`;
+    const name = `pglite_s${++statementCounter}`;
     const msgs = await this.run([
       serialize.parse({ name, text: sql, types: paramTypeOids }),
       serialize.describe({ type: 'S', name }),
