@@ -11,7 +11,13 @@ import type net from 'node:net';
 import type { Backend, RoleInfo, Session, SimpleQueryError, StatementResult } from './backend.js';
 import { Authenticator } from './auth/authenticator.js';
 import { type AuthMethod, chooseAuthMethod } from './auth/rules.js';
-import { Fe, INPUT_PAUSE_BYTES, OUTPUT_FLUSH_BYTES, PROTOCOL_VERSION_3 } from './constants.js';
+import {
+  AUTHENTICATION_TIMEOUT_MS,
+  Fe,
+  INPUT_PAUSE_BYTES,
+  OUTPUT_FLUSH_BYTES,
+  PROTOCOL_VERSION_3,
+} from './constants.js';
 import { CopyIn } from './copy-in.js';
 import { MessageCursor } from './cursor.js';
 import { protocolViolation, SqlError, type SqlErrorFields, SQLSTATE, toErrorFields } from './errors.js';
@@ -47,6 +53,7 @@ export class PgConnection {
   private extended: ExtendedQuery | null = null;
   private copyIn: CopyIn | null = null;
   private skipToSync = false;
+  private authTimer: NodeJS.Timeout | null;
 
   constructor(
     private readonly socket: net.Socket,
@@ -60,6 +67,9 @@ export class PgConnection {
     socket.on('error', () => this.teardown());
     socket.on('close', () => this.teardown());
     socket.on('drain', () => this.maybeResume());
+    // As PostgreSQL on authentication_timeout: closed without a reply.
+    this.authTimer = setTimeout(() => this.close(), AUTHENTICATION_TIMEOUT_MS);
+    this.authTimer.unref();
   }
 
   /** A CancelRequest matched this connection. */
@@ -243,6 +253,7 @@ export class PgConnection {
       for (const [name, value] of Object.entries(params)) this.w.parameterStatus(name, value);
       this.w.backendKeyData(this.processId, this.secretKey);
       this.ctx.register(this);
+      this.clearAuthTimer();
       this.state = 'ready';
       this.w.readyForQuery(session.transactionStatus());
     } catch (e) {
@@ -449,12 +460,19 @@ export class PgConnection {
     if (this.state === 'closed') return;
     this.flush();
     this.state = 'closed';
-    this.socket.end();
+    // Closed once the last reply is written, without waiting for the client's FIN.
+    this.socket.destroySoon();
     this.teardown();
+  }
+
+  private clearAuthTimer(): void {
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
+    this.authTimer = null;
   }
 
   private teardown(): void {
     this.state = 'closed';
+    this.clearAuthTimer();
     this.ctx.unregister(this);
     const session = this.session;
     this.session = null;

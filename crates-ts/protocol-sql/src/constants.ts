@@ -31,6 +31,11 @@ export const BIND_PARAMETERS_MAX = 65_535;
 /** Bound on prepared statements and portals per connection (PostgreSQL has none; we need one). */
 export const STATEMENTS_PER_CONNECTION_MAX = 10_000;
 export const PORTALS_PER_CONNECTION_MAX = 10_000;
+/**
+ * PostgreSQL's authentication_timeout default: a connection that has not finished startup
+ * and authentication by then is closed, so idle half-open connections cannot pile up.
+ */
+export const AUTHENTICATION_TIMEOUT_MS = 60_000;
 /** Most COPY FROM STDIN data gathered for one statement before it fails with 54000. */
 export const COPY_IN_MAX_BYTES = 256 * 1024 * 1024;
 /** Default iteration count of SCRAM verifiers made here (PostgreSQL's scram_iterations). */

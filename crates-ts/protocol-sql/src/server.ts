@@ -73,7 +73,10 @@ export class PgServer implements ServerContext {
         message: 'sorry, too many clients already',
       });
       socket.on('error', () => undefined);
-      socket.end(w.take());
+      socket.write(w.take());
+      // destroySoon: closed once the error is written, whatever the client does (end() alone
+      // would wait for the client's FIN on a socket nobody reads).
+      socket.destroySoon();
       return;
     }
     this.sockets.add(socket);
