@@ -49,6 +49,15 @@ const scenarios: Record<string, Scenario> = {
     c.send(q('SELECT * FROM w'), q('DROP TABLE w'));
     return c.until(7);
   },
+  'simple: SET reports ParameterStatus': async (c) => {
+    c.send(
+      q("SET application_name = 'wire test'"),
+      q("SET DateStyle = 'ISO, DMY'"),
+      q("SET TimeZone = 'Europe/Paris'"),
+    );
+    c.send(q("BEGIN; SET LOCAL application_name = 'inner'; COMMIT"));
+    return c.until(4);
+  },
   'extended: describe, bind, execute': async (c) => {
     c.send(
       serialize.parse({ text: 'SELECT $1::int + 1 AS n, $2::text AS t', types: [0, 25] }),

@@ -14,7 +14,9 @@
 // a Parse/Bind/Execute batch runs in two implicit transactions instead of one; COPY is
 // recognised by a regex over simple statements split at ';' (test SQL keeps ';' out of
 // literals) and runs through PGlite's /dev/blob, because PGlite's single-user backend
-// cannot do COPY FROM STDIN.
+// cannot do COPY FROM STDIN. PGlite sends no ParameterStatus after SET, so the reported
+// parameters are read back (current_setting) after statements that mention SET / RESET and
+// their changes handed to the protocol as PostgreSQL would report them.
 import { PGlite } from '@electric-sql/pglite';
 import type {
   Backend,
@@ -48,6 +50,8 @@ export class PgliteBackend implements Backend {
 
   static async create(opts: { roles?: Record<string, RoleInfo> } = {}): Promise<PgliteBackend> {
     const db = await PGlite.create();
+    // The zone the protocol reports at startup (and the comparison PostgreSQL runs with).
+    await db.exec("SET TimeZone = 'UTC'");
     const roles = new Map(Object.entries(opts.roles ?? { postgres: { canLogin: true, superuser: true } }));
     const v = await db.query<{ server_version: string }>('SHOW server_version');
     return new PgliteBackend(db, roles, v.rows[0]!.server_version);
@@ -63,7 +67,12 @@ export class PgliteBackend implements Backend {
   }
 
   async openSession(_start: SessionStart): Promise<Session> {
-    return new PgliteSession(this);
+    // Sessions share PGlite's one connection: start each from the settings a new
+    // PostgreSQL connection would have.
+    await this.raw([serialize.query("RESET ALL; SET TimeZone = 'UTC'")]);
+    const session = new PgliteSession(this);
+    await session.snapshotReported();
+    return session;
   }
 
   serverParameters(): Record<string, string> {
@@ -123,6 +132,7 @@ function columnsOf(m: Msg): Column[] {
 
 interface Prepared extends PreparedStatement {
   name: string;
+  sql: string;
 }
 
 const COPY_RE =
@@ -131,9 +141,20 @@ const COPY_RE =
 /** Statement names are unique in the one PGlite connection that all sessions share. */
 let statementCounter = 0;
 
+/** PostgreSQL 15's GUC_REPORT parameters that a SET can change. */
+const REPORTED = [
+  'application_name',
+  'DateStyle',
+  'IntervalStyle',
+  'TimeZone',
+  'standard_conforming_strings',
+  'default_transaction_read_only',
+];
+
 export class PgliteSession implements Session {
   private status: TransactionStatus = 'I';
   private readonly changes: [string, string][] = [];
+  private reported = new Map<string, string>();
 
   constructor(private readonly backend: PgliteBackend) {}
 
@@ -143,6 +164,20 @@ export class PgliteSession implements Session {
 
   takeParameterChanges(): [string, string][] {
     return this.changes.splice(0);
+  }
+
+  /** Reads the reported parameters; records those that changed since the last read. */
+  async snapshotReported(): Promise<void> {
+    if (this.status === 'E') return;
+    const sql = `SELECT ${REPORTED.map((n) => `current_setting('${n}')`).join(', ')}`;
+    const msgs = await this.backend.raw([serialize.query(sql)]);
+    const row = msgs.find((m) => m.name === 'dataRow')?.fields as string[] | undefined;
+    if (row === undefined) return;
+    REPORTED.forEach((name, i) => {
+      const before = this.reported.get(name);
+      if (before !== undefined && before !== row[i]) this.changes.push([name, row[i]!]);
+      this.reported.set(name, row[i]!);
+    });
   }
 
   async prepare(sql: string, paramTypeOids: number[]): Promise<PreparedStatement> {
@@ -156,6 +191,7 @@ export class PgliteSession implements Session {
     const rows = msgs.find((m) => m.name === 'rowDescription');
     const p: Prepared = {
       name,
+      sql,
       paramTypes: (params?.dataTypeIDs as number[]) ?? [],
       columns: rows === undefined ? null : columnsOf(rows),
     };
@@ -163,12 +199,13 @@ export class PgliteSession implements Session {
   }
 
   async execute(prepared: PreparedStatement, params: (string | null)[]): Promise<StatementResult> {
-    const { name } = prepared as Prepared;
+    const { name, sql } = prepared as Prepared;
     const msgs = await this.run([
       serialize.bind({ statement: name, values: params }),
       serialize.execute({ rows: 0 }),
       serialize.sync(),
     ]);
+    if (/\b(set|reset)\b/i.test(sql)) await this.snapshotReported();
     const results = this.collect(msgs, prepared.columns);
     return results[0]!;
   }
@@ -181,11 +218,13 @@ export class PgliteSession implements Session {
   }
 
   async simple(sql: string): Promise<StatementResult[]> {
-    if (!/\bcopy\b/i.test(sql)) return this.collect(await this.run([serialize.query(sql)]), null);
-    return this.simpleWithCopy(
-      sql.split(';').filter((s) => s.trim() !== ''),
-      [],
-    );
+    try {
+      if (!/\bcopy\b/i.test(sql)) return this.collect(await this.run([serialize.query(sql)]), null);
+      const statements = sql.split(';').filter((s) => s.trim() !== '');
+      return await this.simpleWithCopy(statements, []);
+    } finally {
+      if (/\b(set|reset)\b/i.test(sql)) await this.snapshotReported();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
-// Normalises raw backend messages for comparison between servers: drops ParameterStatus and
-// BackendKeyData, keeps of errors and notices severity, code, message, detail, hint and
+// Normalises raw backend messages for comparison between servers: drops BackendKeyData and
+// the server_version / session_authorization ParameterStatus, keeps of errors and notices severity, code, message, detail, hint and
 // position (not file/line/routine/where), of RowDescription the column name, type OID, size,
 // typmod and format (not table OIDs), and prints the rest as hex or text.
 import { errorFields, type RawMessage } from './wire-client.js';
@@ -25,7 +25,11 @@ function describeRow(body: Buffer): string {
 export function normalise(msgs: RawMessage[]): string[] {
   return msgs.flatMap((m) => {
     switch (m.type) {
-      case 'S':
+      case 'S': {
+        // Startup's values differ by server (versions); later ones report SET changes.
+        const [name, value] = m.body.toString('utf8').split('\0');
+        return name === 'server_version' || name === 'session_authorization' ? [] : [`S ${name}=${value}`];
+      }
       case 'K':
         return [];
       case 'E':
