@@ -33,7 +33,8 @@ const BINARY_SQL = `SELECT 1::int2 AS a, 2::int4 AS b, 3::int8 AS c, 1.5::float4
 const scenarios: Record<string, Scenario> = {
   'simple: several statements, empty, errors abort the rest': async (c) => {
     c.send(q('SELECT 1 AS a; SELECT 2'), q(''), q(';'), q('SELECT 1; SELEC 2; SELECT 3'), q('SELECT $1'));
-    return c.until(5);
+    c.send(q('SELECT 1 AS a; SELECT 1/(a-1) FROM (SELECT 1 AS a) s; SELECT 3'));
+    return c.until(6);
   },
   'simple: transaction status': async (c) => {
     c.send(q('BEGIN'), q('SELECT 1/0'), q('SELECT 1'), q('ROLLBACK'), q('BEGIN; SELECT 1'), q('COMMIT'));
