@@ -370,7 +370,7 @@ export class PgConnection {
           this.simpleError(e);
           return false;
         }
-        this.copyIn = new CopyIn(r);
+        this.copyIn = new CopyIn(r, (e) => this.ctx.onInternalError(e));
         this.state = 'copy-in';
         this.w.copyResponse(0x47, false, r.columnNames.length);
         this.flush();

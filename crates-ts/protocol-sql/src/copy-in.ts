@@ -6,7 +6,7 @@
 import type { CopyInResult, StatementResult } from './backend.js';
 import { COPY_IN_MAX_BYTES } from './constants.js';
 import { decodeCopyIn } from './copy.js';
-import { SqlError, SQLSTATE, sqlError, toErrorFields } from './errors.js';
+import { SqlError, SQLSTATE, sqlError } from './errors.js';
 
 export class CopyIn {
   private readonly chunks: Buffer[] = [];
@@ -14,7 +14,11 @@ export class CopyIn {
   /** Set once the size limit was passed; later data is dropped until CopyDone / CopyFail. */
   private overflow = false;
 
-  constructor(readonly target: CopyInResult) {}
+  /** `onInternalError` hears a `fail()` that itself failed (the client still gets the copy's error). */
+  constructor(
+    readonly target: CopyInResult,
+    private readonly onInternalError: (e: unknown) => void,
+  ) {}
 
   /** Stores one CopyData payload (copied: the frame body is transient). */
   data(payload: Buffer): void {
@@ -59,7 +63,7 @@ export class CopyIn {
     try {
       await this.target.fail(error);
     } catch (e) {
-      throw new SqlError(toErrorFields(e));
+      this.onInternalError(e);
     }
     throw error;
   }

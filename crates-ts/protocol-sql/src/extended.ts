@@ -6,7 +6,7 @@
  * Sync. The engine runs a portal to completion on its first Execute; row limits then page
  * through the stored rows (PortalSuspended between pages).
  */
-import { assert } from '@seshat/common';
+import { AssertionError, assert } from '@seshat/common';
 import type { Column, PreparedStatement, Row, Session, StatementResult } from './backend.js';
 import {
   IDENTIFIER_MAX_BYTES,
@@ -145,7 +145,17 @@ export class ExtendedQuery {
     const portal = this.portals.get(name);
     if (portal === undefined) throw portalMissing(name);
     if (portal.result === null) {
-      portal.result = await this.session.execute(portal.statement.prepared, portal.params);
+      const result = await this.session.execute(portal.statement.prepared, portal.params);
+      if (result.kind === 'copy-in') {
+        // The data would arrive as CopyData between extended-protocol messages; not done here.
+        const e = sqlError(
+          SQLSTATE.FEATURE_NOT_SUPPORTED,
+          'COPY FROM STDIN is not supported in the extended query protocol',
+        );
+        await result.fail(e).catch(() => undefined);
+        throw e;
+      }
+      portal.result = result;
     }
     this.sendPortalRows(portal, maxRows);
   }
@@ -184,15 +194,7 @@ export class ExtendedQuery {
         writeCopyOut(this.w, r);
         return;
       case 'copy-in':
-        void r.fail({
-          severity: 'ERROR',
-          code: SQLSTATE.FEATURE_NOT_SUPPORTED,
-          message: 'COPY FROM STDIN is not supported in the extended query protocol',
-        });
-        throw sqlError(
-          SQLSTATE.FEATURE_NOT_SUPPORTED,
-          'COPY FROM STDIN is not supported in the extended query protocol',
-        );
+        throw new AssertionError('copy-in result reached sendPortalRows');
       default:
         this.sendRows(portal, r.rows, r.columns, r.command, maxRows);
     }

@@ -211,10 +211,8 @@ export class PgliteSession implements Session {
   }
 
   release(prepared: PreparedStatement): void {
-    void this.backend.raw([
-      serialize.close({ type: 'S', name: (prepared as Prepared).name }),
-      serialize.sync(),
-    ]);
+    const name = (prepared as Prepared).name;
+    this.backend.raw([serialize.close({ type: 'S', name }), serialize.sync()]).catch(() => undefined);
   }
 
   async simple(sql: string): Promise<StatementResult[]> {
