@@ -31,14 +31,23 @@ export interface Column {
   typeOid: number;
   /** Type modifier (atttypmod), -1 when none. */
   typmod: number;
-  /** pg_type.typlen: bytes for fixed-size types, -1 varlena, -2 cstring. */
-  typeSize: number;
+  /**
+   * pg_type.typlen: bytes for fixed-size types, -1 varlena, -2 cstring. When omitted, the
+   * protocol fills it in for the built-in types it knows (types/oids.ts `typeSize`), else -1.
+   */
+  typeSize?: number;
   /** Source table OID and column number (0 when not a plain column). */
   tableOid?: number;
   columnNumber?: number;
 }
 
 export type Row = (string | null)[];
+
+/** A NOTICE / WARNING: full fields, or just the message text (sent as NOTICE 00000). */
+export type Notice = SqlErrorFields | string;
+
+/** Session members may answer synchronously or with a promise. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** A statement that produced rows or only a tag. `kind` may be omitted. */
 export interface RowsResult {
@@ -49,13 +58,13 @@ export interface RowsResult {
   columns: Column[] | null;
   rows: Row[];
   /** NOTICE / WARNING messages the statement raised, sent before its rows. */
-  notices?: SqlErrorFields[];
+  notices?: Notice[];
 }
 
 /** An empty query string (or only comments): EmptyQueryResponse. */
 export interface EmptyResult {
   kind: 'empty';
-  notices?: SqlErrorFields[];
+  notices?: Notice[];
 }
 
 /** COPY options as the engine parsed them from the statement. */
@@ -80,7 +89,7 @@ export interface CopyOutResult {
   options: CopyOptions;
   columns: Column[];
   rows: Row[];
-  notices?: SqlErrorFields[];
+  notices?: Notice[];
 }
 
 /**
@@ -99,7 +108,7 @@ export interface CopyInResult {
   finish(rows: Row[]): Promise<StatementResult[]>;
   /** The copy failed (client CopyFail, bad data, limit): abort it as the error says. */
   fail(error: SqlErrorFields): Promise<void>;
-  notices?: SqlErrorFields[];
+  notices?: Notice[];
 }
 
 export type StatementResult = RowsResult | EmptyResult | CopyOutResult | CopyInResult;
@@ -122,15 +131,16 @@ export interface SessionStart {
 /** One client connection's SQL session. */
 export interface Session {
   /** Parses and describes one statement (Parse). `paramTypeOids[i]` 0 means "infer". */
-  prepare(sql: string, paramTypeOids: number[]): Promise<PreparedStatement>;
+  prepare(sql: string, paramTypeOids: number[]): MaybePromise<PreparedStatement>;
   /** Runs a prepared statement to completion with text parameters (Bind + Execute). */
-  execute(prepared: PreparedStatement, params: (string | null)[]): Promise<StatementResult>;
+  execute(prepared: PreparedStatement, params: (string | null)[]): MaybePromise<StatementResult>;
   /**
    * Runs a simple-query string: zero or more statements, in order. When statement k fails,
    * throw its error with `completed` set to the results of statements 0..k-1 (they are sent
-   * before the error, as PostgreSQL does); without `completed`, none are sent.
+   * before the error, as PostgreSQL does); without `completed`, none are sent. An empty
+   * list (the text had no statement) is answered with EmptyQueryResponse.
    */
-  simple(sql: string): Promise<StatementResult[]>;
+  simple(sql: string): MaybePromise<StatementResult[]>;
   /** I (idle), T (in a transaction block), E (in a failed transaction block). */
   transactionStatus(): TransactionStatus;
   /** Parameters whose value changed since the last call (SET TimeZone...): sent as ParameterStatus. */

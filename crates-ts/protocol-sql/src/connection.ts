@@ -351,6 +351,8 @@ export class PgConnection {
       this.simpleError(e);
       return;
     }
+    // No statement at all (empty text, only comments or semicolons): EmptyQueryResponse.
+    if (results.length === 0) results = [{ kind: 'empty' }];
     if (this.writeResults(results)) this.afterSimpleQuery();
   }
 

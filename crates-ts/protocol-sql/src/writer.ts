@@ -6,6 +6,7 @@
 import { assert } from '@seshat/common';
 import { AuthCode, Be } from './constants.js';
 import type { SqlErrorFields } from './errors.js';
+import { typeSize } from './types/oids.js';
 
 const INITIAL_BYTES = 16 * 1024;
 
@@ -39,7 +40,7 @@ export interface FieldDescription {
   tableOid?: number;
   columnNumber?: number;
   typeOid: number;
-  typeSize: number;
+  typeSize?: number;
   typmod: number;
 }
 
@@ -212,7 +213,7 @@ export class BackendWriter {
       this.int32(f.tableOid ?? 0);
       this.int16(f.columnNumber ?? 0);
       this.int32(f.typeOid);
-      this.int16(f.typeSize);
+      this.int16(f.typeSize ?? typeSize(f.typeOid));
       this.int32(f.typmod);
       this.int16(formats === null ? 0 : formats[i]!);
     }
@@ -265,8 +266,11 @@ export class BackendWriter {
     this.fieldsMessage(Be.ErrorResponse, e);
   }
 
-  noticeResponse(e: SqlErrorFields): void {
-    this.fieldsMessage(Be.NoticeResponse, e);
+  noticeResponse(e: SqlErrorFields | string): void {
+    this.fieldsMessage(
+      Be.NoticeResponse,
+      typeof e === 'string' ? { severity: 'NOTICE', code: '00000', message: e } : e,
+    );
   }
 
   /** ErrorResponse / NoticeResponse fields in PostgreSQL's order: S V C M D H P W s t c d n. */

@@ -25,7 +25,7 @@ class BlockingBackend implements Backend {
     const owner = this;
     return Object.assign(Object.create(session) as Session, {
       simple(sql: string): Promise<StatementResult[]> {
-        if (sql !== BLOCKING_SQL) return session.simple(sql);
+        if (sql !== BLOCKING_SQL) return Promise.resolve(session.simple(sql));
         owner.blocked++;
         return new Promise<StatementResult[]>((_, reject) => {
           cancel = () => {

@@ -1,5 +1,7 @@
 // Checks how the protocol uses the Backend contract in cases a real engine rarely produces,
 // with a scripted backend (each SQL text maps to a canned outcome) and a raw wire client:
+// notices given as plain strings, an empty result list answered with EmptyQueryResponse,
+// columns without typeSize described with the type's length;
 // results completed before a simple-query error are sent before it (copy-out included);
 // notices come before their statement's rows; takeParameterChanges is reported before
 // ReadyForQuery; a backend throwing a non-SqlError gives XX000 and the connection goes on;
@@ -15,7 +17,8 @@ import { startPgServer } from './helpers/pg-server.js';
 import { WireClient } from './helpers/wire-client.js';
 import { normalise } from './helpers/wire-normalise.js';
 
-const INT: Column = { name: 'n', typeOid: OID.int4, typmod: -1, typeSize: 4 };
+// No typeSize: the protocol fills in int4's 4 (the engine's columns carry none).
+const INT: Column = { name: 'n', typeOid: OID.int4, typmod: -1 };
 const rows = (...values: string[]): StatementResult => ({
   command: `SELECT ${values.length}`,
   columns: [INT],
@@ -59,6 +62,12 @@ class ScriptedBackend implements Backend {
         });
       case 'noisy':
         return [{ ...rows('2'), notices: [{ severity: 'NOTICE', code: '00000', message: 'hello' }] }];
+      case 'plain notice':
+        return [
+          { command: 'DROP TABLE', columns: null, rows: [], notices: ['table "x" does not exist, skipping'] },
+        ];
+      case ' -- only a comment':
+        return [];
       case 'set':
         this.changes.push(['application_name', 'scripted']);
         return [{ command: 'SET', columns: null, rows: [] }];
@@ -94,6 +103,14 @@ t.test('backend contract edge cases', async (t) => {
   await c.startup();
   const q = (sql: string) => serialize.query(sql);
 
+  c.send(q('plain notice'), q(' -- only a comment'));
+  t.same(normalise(await c.until(2)), [
+    'N NOTICE/NOTICE 00000 table "x" does not exist, skipping',
+    'C DROP TABLE',
+    'Z I',
+    'I ',
+    'Z I',
+  ]);
   c.send(q('partial'), q('noisy'), q('set'), q('bug'), q('after'));
   t.same(normalise(await c.until(5)), [
     'T n:23/4/-1/0',

@@ -55,3 +55,34 @@ const NAMES = new Map<number, string>([
 export function typeName(oid: number): string {
   return NAMES.get(oid) ?? String(oid);
 }
+
+/** pg_type.typlen of the built-in types (-1 for variable length and unknown types). */
+export function typeSize(oid: number): number {
+  switch (oid) {
+    case OID.bool:
+    case OID.char:
+      return 1;
+    case OID.int2:
+      return 2;
+    case OID.int4:
+    case OID.oid:
+    case OID.float4:
+    case OID.date:
+      return 4;
+    case OID.int8:
+    case OID.float8:
+    case OID.time:
+    case OID.timestamp:
+    case OID.timestamptz:
+      return 8;
+    case OID.interval:
+    case OID.uuid:
+      return 16;
+    case OID.name:
+      return 64;
+    case OID.unknown:
+      return -2;
+    default:
+      return -1;
+  }
+}
