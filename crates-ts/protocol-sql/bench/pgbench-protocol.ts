@@ -84,13 +84,16 @@ const real = realPgUnavailable() === null ? await startRealPg({ teardown: (f) =>
 console.log(
   `pgbench -c ${CLIENTS} -j 2 -T ${SECONDS}, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
 );
-for (const mode of ['simple', 'prepared'] as const) {
-  const ours = await pgbench(port, mode, script);
-  const theirs = real === null ? null : await pgbench(real.port, mode, script);
-  const ratio =
-    theirs === null ? '' : `  PostgreSQL 15: ${theirs.toFixed(0)} tps  ratio ${(ours / theirs).toFixed(2)}`;
-  console.log(`${mode.padEnd(8)} protocol-sql: ${ours.toFixed(0)} tps${ratio}`);
+try {
+  for (const mode of ['simple', 'prepared'] as const) {
+    const ours = await pgbench(port, mode, script);
+    const theirs = real === null ? null : await pgbench(real.port, mode, script);
+    const ratio =
+      theirs === null ? '' : `  PostgreSQL 15: ${theirs.toFixed(0)} tps  ratio ${(ours / theirs).toFixed(2)}`;
+    console.log(`${mode.padEnd(8)} protocol-sql: ${ours.toFixed(0)} tps${ratio}`);
+  }
+} finally {
+  for (const f of teardowns) await f();
+  fs.rmSync(dir, { recursive: true, force: true });
+  await server.close();
 }
-await server.close();
-for (const f of teardowns) await f();
-fs.rmSync(dir, { recursive: true, force: true });
