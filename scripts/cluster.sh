@@ -17,7 +17,13 @@
 # (stop, `rm -rf ./data`, start again). Run from anywhere; paths are relative to the repository.
 #
 # SESHAT_NODE_FLAGS adds flags to every node process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-# to profile; the profiles are written when the nodes stop).
+# to profile; the profiles are written when the nodes stop); SESHAT_ARGS adds seshat flags after
+# the config file's (e.g. "--enable-debug-command yes").
+#
+# To run a second cluster beside the default one (tests, the Redis suite's cluster runs), move it:
+# SESHAT_CLUSTER_DATA (default ./data) holds its data, logs and pids, and node i serves clients on
+# SESHAT_CLIENT_PORT_BASE + i (default 30000) and Raft on SESHAT_RAFT_PORT_BASE + i (default
+# 31000); the ports are then passed as flags, overriding config/node<i>.toml.
 #
 # Needs a build (npm run build). status uses redis-cli when installed, else a small node script.
 set -euo pipefail
@@ -25,13 +31,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 MAIN="crates-ts/seshat/dist/main.js"
-DATA="./data"
+DATA="${SESHAT_CLUSTER_DATA:-./data}"
+CLIENT_PORT_BASE="${SESHAT_CLIENT_PORT_BASE:-30000}"
+RAFT_PORT_BASE="${SESHAT_RAFT_PORT_BASE:-31000}"
 MAX_NODES=5
 START_TIMEOUT="${SESHAT_START_TIMEOUT:-30}"
 STOP_TIMEOUT="${SESHAT_STOP_TIMEOUT:-20}"
 
-client_port() { echo $((30000 + $1)); }
-raft_port() { echo $((31000 + $1)); }
+client_port() { echo $((CLIENT_PORT_BASE + $1)); }
+raft_port() { echo $((RAFT_PORT_BASE + $1)); }
 pid_file() { echo "$DATA/node$1.pid"; }
 log_file() { echo "$DATA/node$1.log"; }
 
@@ -164,9 +172,10 @@ start() {
     log=$(log_file "$i")
     touch "$log"
     before=$(wc -l <"$log")
-    # shellcheck disable=SC2086 # SESHAT_NODE_FLAGS: extra node flags, word-split on purpose
+    # shellcheck disable=SC2086 # SESHAT_NODE_FLAGS, SESHAT_ARGS: extra flags, word-split on purpose
     nohup node ${SESHAT_NODE_FLAGS:-} "$MAIN" --config "config/node$i.toml" --initial-members "$mem" \
-      --dir "$DATA/node$i" >>"$log" 2>&1 </dev/null &
+      --dir "$DATA/node$i" --port "$(client_port "$i")" --raft-port "$(raft_port "$i")" \
+      ${SESHAT_ARGS:-} >>"$log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$(pid_file "$i")"
     deadline=$((SECONDS + START_TIMEOUT))

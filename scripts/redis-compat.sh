@@ -22,6 +22,13 @@
 #   PORT               client port (default: a free one); UNIT_TIMEOUT, STALL_TIMEOUT, FAST,
 #                      PROFILE, LOG_DIR, EXTRA_ARGS are passed to the runner unchanged
 #   SESHAT_START_TIMEOUT  seconds to wait for a new node's PONG (default 30)
+#   CLUSTER=leader|follower  instead of one standalone node, start a fresh 3-node cluster for
+#                      every unit (scripts/cluster.sh, data and logs under the work dir, clients
+#                      on PORT..PORT+2, Raft on RAFT_PORT..+2) and point the suite at its leader
+#                      or at a follower (node 1; leadership is moved to node 1, or to node 2,
+#                      with RAFT TRANSFER-LEADER before the unit starts). The follower relays
+#                      commands as a plain client sees it (cluster-redirect forward, the default)
+#   RAFT_PORT          first Raft port with CLUSTER (default: a free one)
 #
 # The runner's logs (one per unit, summary.tsv, failures.txt) go to LOG_DIR (default: a new
 # /tmp/redis-compat.XXXXXX, printed at the end); the nodes' output is kept there as
@@ -82,12 +89,44 @@ restart_node() {
   return 1
 }
 
+# RAFT STATUS field of the node on client port $1 (redis-cli), or nothing.
+raft_field() {
+  timeout 3 redis-cli -h 127.0.0.1 -p "$1" INFO raft 2>/dev/null | tr -d '\r' | sed -n "s/^$2:\(.*\)$/\1/p"
+}
+
+# The CLUSTER variant of the hook: the previous cluster gone, a new one on PORT-based ports,
+# leadership on node 1 (leader) or node 2 (follower), and every node knowing that leader.
+restart_cluster() {
+  : "${WORK:?}" "${PORT:?}" "${RAFT_PORT:?}"
+  local env=(SESHAT_CLUSTER_DATA="$WORK/cluster" SESHAT_CLIENT_PORT_BASE=$((PORT - 1))
+    SESHAT_RAFT_PORT_BASE=$((RAFT_PORT - 1)))
+  env "${env[@]}" "$ROOT/scripts/cluster.sh" stop >>"$WORK/node.log" 2>&1 || true
+  rm -rf "$WORK/cluster"
+  echo "=== ${UNIT:-?} $(date -u +%FT%TZ) cluster ($CLUSTER)" >>"$WORK/node.log"
+  env "${env[@]}" "$ROOT/scripts/cluster.sh" start 3 >>"$WORK/node.log" 2>&1 || return 1
+  local want=1 deadline=$((SECONDS + START_TIMEOUT)) i ok
+  [[ $CLUSTER == follower ]] && want=2
+  while ((SECONDS < deadline)); do
+    ok=1
+    for i in 0 1 2; do
+      [[ $(raft_field $((PORT + i)) raft_leader) == "$want" ]] || ok=0
+    done
+    [[ $ok == 1 ]] && return 0
+    if [[ $(raft_field $((PORT + want - 1)) raft_role) != leader ]]; then
+      redis-cli -h 127.0.0.1 -p "$PORT" RAFT TRANSFER-LEADER "$want" >/dev/null 2>&1 || true
+    fi
+    sleep 0.2
+  done
+  echo "redis-compat: cluster for ${UNIT:-?} has no leader on node $want (log: $WORK/node.log)" >&2
+  return 1
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
 if [[ ${1:-} == --restart ]]; then
-  restart_node
+  if [[ -n ${CLUSTER:-} ]]; then restart_cluster; else restart_node; fi
   exit $?
 fi
 
@@ -107,7 +146,13 @@ WORK=$(mktemp -d /tmp/seshat-redis-compat.XXXXXX)
 export WORK
 export LOG_DIR="${LOG_DIR:-$(mktemp -d /tmp/redis-compat.XXXXXX)}"
 export PORT="${PORT:-$(free_port)}"
-trap 'stop_node || true; rm -rf "$WORK"' EXIT
+if [[ -n ${CLUSTER:-} ]]; then
+  [[ $CLUSTER == leader || $CLUSTER == follower ]] || { echo "redis-compat: CLUSTER=leader|follower" >&2; exit 2; }
+  export CLUSTER RAFT_PORT="${RAFT_PORT:-$(free_port)}"
+  trap 'SESHAT_CLUSTER_DATA="$WORK/cluster" "$ROOT/scripts/cluster.sh" stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+else
+  trap 'stop_node || true; rm -rf "$WORK"' EXIT
+fi
 echo "redis-compat: port $PORT, node log $WORK/node.log" >&2
 
 export BEFORE_UNIT="'$ROOT/scripts/redis-compat.sh' --restart"
