@@ -13,6 +13,7 @@ import {
   ERR_WRONGTYPE,
 } from '@seshat/common';
 import type { AccessClock } from './access-clock.js';
+import type { EncodingLimits } from './encoding-limits.js';
 import { DbMap } from './db-map.js';
 import { expireKey, metaKeyDb, metaKeySlot, metaKeyUserKey } from './keys.js';
 import { type KeyType, metaExpireAt, metaType } from './meta.js';
@@ -30,7 +31,7 @@ export interface KvStats {
 }
 
 /** Limits the state machine applies deterministically (same configuration on every replica). */
-export interface KvLimits {
+export interface KvLimits extends EncodingLimits {
   /** proto-max-bulk-len: largest string APPEND/SETRANGE may build. */
   stringMaxBytes: number;
   /** hll-sparse-max-bytes: a sparse HyperLogLog growing past this becomes dense. */

@@ -1,5 +1,6 @@
 export * from './command-table.js';
 export * from './ctx.js';
+export * from './encoding-limits.js';
 export * from './entry.js';
 export * from './keys.js';
 export * from './meta.js';

@@ -35,6 +35,7 @@ import { ReadView, Txn } from './txn.js';
 import './commands/index.js';
 import { INTERNAL_EXEC, INTERNAL_EXPIRE, internalCommand } from './commands/internal.js';
 import { internalSweepHandler, StaleElementSweeper } from './sweeper.js';
+import { ENCODING_LIMITS_DEFAULT } from './encoding-limits.js';
 import { HLL_SPARSE_MAX_BYTES_DEFAULT } from './hll/hll-layout.js';
 import { internalStreamHandler } from './commands/stream-readgroup.js';
 import { decodeEntry as decodeCommands } from './entry.js';
@@ -252,6 +253,7 @@ export class KvStateMachine {
       hllSparseMaxBytes: HLL_SPARSE_MAX_BYTES_DEFAULT,
       streamNodeMaxEntries: STREAM_NODE_MAX_ENTRIES_DEFAULT,
       streamNodeMaxBytes: STREAM_NODE_MAX_BYTES_DEFAULT,
+      ...ENCODING_LIMITS_DEFAULT,
       ...options.limits,
     };
     this.appliedKey = Buffer.concat([groupPrefix(this.groupId), APPLIED_KEY_SUFFIX]);

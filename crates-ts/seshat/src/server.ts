@@ -47,6 +47,7 @@ import {
 import { ClientPause } from './client-pause.js';
 import { ServerScriptObserver } from './script-observer.js';
 import { readJoinsEntry } from './entry-reads.js';
+import { encodingLimitOf, encodingLimitsOf } from './encoding-config.js';
 import { type Config, parseMemory } from './config.js';
 import { renderInfo } from './info.js';
 import { LogStore } from './log-store.js';
@@ -189,6 +190,7 @@ export class SeshatServer implements ClientHost {
         hllSparseMaxBytes: this.config.int('hll-sparse-max-bytes'),
         streamNodeMaxEntries: this.config.int('stream-node-max-entries'),
         streamNodeMaxBytes: this.config.int('stream-node-max-bytes'),
+        ...encodingLimitsOf(this.config),
       },
       metaCacheBytes: this.config.int('meta-cache-bytes'),
     });
@@ -894,6 +896,8 @@ export class SeshatServer implements ClientHost {
     if (name === 'hll-sparse-max-bytes' && this.sm) this.sm.limits.hllSparseMaxBytes = value as number;
     if (name === 'stream-node-max-entries' && this.sm) this.sm.limits.streamNodeMaxEntries = value as number;
     if (name === 'stream-node-max-bytes' && this.sm) this.sm.limits.streamNodeMaxBytes = value as number;
+    const encodingLimit = encodingLimitOf(name);
+    if (encodingLimit !== undefined && this.sm) this.sm.limits[encodingLimit] = value as number;
     if (name === 'log-level') this.logger.level = value as string;
     if (name === 'maxmemory-policy' && this.sm) this.sm.access.lfu = String(value).includes('lfu');
     if (name === 'slowlog-log-slower-than') {

@@ -160,7 +160,7 @@ function restore(ctx: Ctx, argv: Buffer[]): Reply {
   verifyPayload(payload);
   // Redis reads the object from the whole argument, footer included: a truncated object that
   // "reads" footer bytes is accepted there, so it is here too.
-  const value = decodeObject(payload, payload.length);
+  const value = decodeObject(payload, payload.length, ctx.limits);
   if (old !== undefined) ctx.deleteKey(mk, old);
   const at = restoreDeadline(ttl, opts.absttl, ctx.nowMs);
   if (at !== 0 && at <= ctx.nowMs) {

@@ -57,10 +57,6 @@ import {
   scanStart,
 } from './elements.js';
 
-/** hash-max-listpack-entries / hash-max-listpack-value as redis-server 7.0 starts without a
- * config file (512; the sample redis.conf lowers entries to 128). */
-export const HASH_LISTPACK_ENTRIES_MAX = 512;
-export const HASH_LISTPACK_VALUE_MAX_BYTES = 64;
 /** Meta flag: Redis would have converted this hash to a hashtable. */
 export const FLAG_HASHTABLE = 2;
 /** Largest HRANDFIELD/SRANDMEMBER reply built (Redis would try to build any size). */
@@ -118,9 +114,8 @@ function openHashWrite(ctx: Ctx, key: Buffer, create: boolean): HashWrite | unde
 
 /** Sets one field; returns true if it was created. Converts like Redis's hashTypeSet. */
 function setField(ctx: Ctx, h: HashWrite, field: Buffer, value: Buffer): boolean {
-  if (field.length > HASH_LISTPACK_VALUE_MAX_BYTES || value.length > HASH_LISTPACK_VALUE_MAX_BYTES) {
-    h.hashtable = true;
-  }
+  const valueMax = ctx.limits.hashMaxListpackValueBytes;
+  if (field.length > valueMax || value.length > valueMax) h.hashtable = true;
   const ek = elementKey(h.prefix, field);
   const existing = ctx.store.get('sub', ek);
   const stored = Buffer.allocUnsafe(SEQ_BYTES + value.length);
@@ -130,7 +125,7 @@ function setField(ctx: Ctx, h: HashWrite, field: Buffer, value: Buffer): boolean
   ctx.store.put('sub', ek, stored);
   if (existing !== undefined) return false;
   h.size++;
-  if (h.size > HASH_LISTPACK_ENTRIES_MAX) h.hashtable = true;
+  if (h.size > ctx.limits.hashMaxListpackEntries) h.hashtable = true;
   return true;
 }
 
@@ -142,9 +137,10 @@ function saveHash(ctx: Ctx, h: HashWrite): void {
 
 /**
  * Creates the hash at `key` (which must be absent) with the distinct `fields` and their
- * `values` in that order (the listpack order), hashtable-encoded if `hashtable` or if the
- * fields require it (RESTORE). The collection's version is new, so no field exists yet: each
- * is written without the read setField makes.
+ * `values` in that order (the listpack order), hashtable-encoded if `hashtable` (RESTORE: the
+ * RDB decoder applies rdbLoadObject's rules, under which a listpack payload stays a listpack
+ * whatever the length of its values). The collection's version is new, so no field exists
+ * yet: each is written without the read setField makes.
  */
 export function storeNewHash(
   ctx: Ctx,
@@ -155,12 +151,10 @@ export function storeNewHash(
 ): void {
   const h = openHashWrite(ctx, key, true)!;
   assert(h.old === undefined && h.size === 0, 'storeNewHash over an existing hash');
-  h.hashtable ||= hashtable || fields.length > HASH_LISTPACK_ENTRIES_MAX;
+  h.hashtable ||= hashtable;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
     const value = values[i]!;
-    if (field.length > HASH_LISTPACK_VALUE_MAX_BYTES || value.length > HASH_LISTPACK_VALUE_MAX_BYTES)
-      h.hashtable = true;
     const stored = Buffer.allocUnsafe(SEQ_BYTES + value.length);
     stored.writeBigUInt64BE(BigInt(h.seq++), 0);
     value.copy(stored, SEQ_BYTES);
@@ -171,16 +165,16 @@ export function storeNewHash(
 }
 
 /** Redis hashTypeTryConversion: any long argument converts before anything is inserted. */
-function convertForArgs(h: HashWrite, argv: Buffer[], from: number): void {
+function convertForArgs(ctx: Ctx, h: HashWrite, argv: Buffer[], from: number): void {
   for (let i = from; i < argv.length; i++) {
-    if (argv[i]!.length > HASH_LISTPACK_VALUE_MAX_BYTES) h.hashtable = true;
+    if (argv[i]!.length > ctx.limits.hashMaxListpackValueBytes) h.hashtable = true;
   }
 }
 
 function hset(ctx: Ctx, argv: Buffer[], name: string): Reply {
   if (argv.length % 2 === 1) throw new SeshatError('ERR', `wrong number of arguments for '${name}' command`);
   const h = openHashWrite(ctx, argv[1]!, true)!;
-  convertForArgs(h, argv, 2);
+  convertForArgs(ctx, h, argv, 2);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (setField(ctx, h, argv[i]!, argv[i + 1]!)) created++;
   saveHash(ctx, h);
@@ -191,7 +185,7 @@ function hset(ctx: Ctx, argv: Buffer[], name: string): Reply {
 function hsetnx(ctx: Ctx, argv: Buffer[]): Reply {
   const h = openHashWrite(ctx, argv[1]!, true)!;
   if (h.old !== undefined && getElement(ctx, h.prefix, argv[2]!) !== undefined) return 0;
-  convertForArgs(h, argv, 2);
+  convertForArgs(ctx, h, argv, 2);
   setField(ctx, h, argv[2]!, argv[3]!);
   saveHash(ctx, h);
   ctx.notify('h', 'hset', argv[1]!);

@@ -43,9 +43,6 @@ import {
 } from './elements.js';
 import { checkRandomReply, FLAG_HASHTABLE, parseRandomCount } from './hashes.js';
 
-/** set-max-intset-entries of Redis 7.0's default config. */
-export const SET_INTSET_ENTRIES_MAX = 512;
-
 const EMPTY = Buffer.alloc(0);
 const S = 'set';
 
@@ -79,8 +76,8 @@ export function setMembers(ctx: Ctx, s: SetRef): Buffer[] {
 }
 
 /** True if a set built from these members (in order, starting empty) stays an intset. */
-function staysIntset(members: readonly Buffer[]): boolean {
-  if (members.length > SET_INTSET_ENTRIES_MAX) return false;
+function staysIntset(ctx: Ctx, members: readonly Buffer[]): boolean {
+  if (members.length > ctx.limits.setMaxIntsetEntries) return false;
   for (const m of members) if (!isIntMember(m)) return false;
   return true;
 }
@@ -100,7 +97,7 @@ export function storeSet(ctx: Ctx, mk: Buffer, members: readonly Buffer[], event
     return 0;
   }
   const fresh = withCollectionSize(newCollectionMeta(ctx, KeyType.Set), members.length);
-  if (!staysIntset(members)) fresh[1] = fresh[1]! | FLAG_HASHTABLE;
+  if (!staysIntset(ctx, members)) fresh[1] = fresh[1]! | FLAG_HASHTABLE;
   const prefix = elementPrefix(mk, metaVersion(fresh));
   for (const m of members) ctx.store.put('sub', elementKey(prefix, m), EMPTY);
   // Overwrites in place (Redis's setKey: `new` only when the key did not exist).
@@ -126,7 +123,7 @@ function sadd(ctx: Ctx, argv: Buffer[]): Reply {
     added++;
     size++;
   }
-  if (size > SET_INTSET_ENTRIES_MAX) hashtable = true;
+  if (size > ctx.limits.setMaxIntsetEntries) hashtable = true;
   if (added === 0 && old !== undefined) return 0;
   const out = withCollectionSize(raw, size);
   if (hashtable) out[1] = out[1]! | FLAG_HASHTABLE;
@@ -247,7 +244,7 @@ function spop(ctx: Ctx, argv: Buffer[]): Reply {
 function reencodeSurvivors(ctx: Ctx, mk: Buffer): void {
   const raw = ctx.lookup(mk)!;
   const { subkeys } = readElements(ctx, elementPrefix(mk, metaVersion(raw)));
-  if (!staysIntset(subkeys)) return;
+  if (!staysIntset(ctx, subkeys)) return;
   const out = Buffer.from(raw);
   out[1] = out[1]! & ~FLAG_HASHTABLE;
   ctx.putMeta(mk, out, raw);
@@ -292,8 +289,8 @@ function intersect(ctx: Ctx, sets: (SetRef | undefined)[], limit: number): Buffe
 }
 
 /** Orders a computed union/difference as Redis's result set would iterate it. */
-function resultOrder(members: Buffer[]): Buffer[] {
-  if (staysIntset(members)) return sortIntMembers(members);
+function resultOrder(ctx: Ctx, members: Buffer[]): Buffer[] {
+  if (staysIntset(ctx, members)) return sortIntMembers(members);
   return members.sort(Buffer.compare);
 }
 
@@ -307,7 +304,7 @@ function union(ctx: Ctx, sets: (SetRef | undefined)[]): Buffer[] {
       return true;
     });
   }
-  return resultOrder([...seen.values()]);
+  return resultOrder(ctx, [...seen.values()]);
 }
 
 function difference(ctx: Ctx, sets: (SetRef | undefined)[]): Buffer[] {
@@ -322,7 +319,7 @@ function difference(ctx: Ctx, sets: (SetRef | undefined)[]): Buffer[] {
     out.push(Buffer.from(m));
     return true;
   });
-  return resultOrder(out);
+  return resultOrder(ctx, out);
 }
 
 function sinterGeneric(ctx: Ctx, argv: Buffer[], store: boolean): Reply {

@@ -22,8 +22,6 @@ import {
   saveZset,
   scanIndex,
   wholeIndex,
-  ZSET_MAX_LISTPACK_ENTRIES,
-  ZSET_MAX_LISTPACK_VALUE_BYTES,
   ZSET_SCAN_BATCH_ROWS,
   type ZsetRef,
   zsetInsert,
@@ -247,12 +245,14 @@ function compute(ctx: Ctx, req: Request): Scored {
 
 /**
  * Replaces `dst` with the set `r` (sorted), encoded as Redis would convert a fresh result:
- * listpack when it has at most 128 members of at most 64 bytes. Deletes `dst` when empty.
+ * listpack when it has at most zset-max-listpack-entries members of at most zset-max-listpack-value
+ * bytes. Deletes `dst` when empty.
  */
 export function storeResult(ctx: Ctx, dst: Buffer, r: Scored, event: string): number {
   let maxLen = 0;
   for (const m of r.members) if (m.length > maxLen) maxLen = m.length;
-  const skiplist = r.members.length > ZSET_MAX_LISTPACK_ENTRIES || maxLen > ZSET_MAX_LISTPACK_VALUE_BYTES;
+  const skiplist =
+    r.members.length > ctx.limits.zsetMaxListpackEntries || maxLen > ctx.limits.zsetMaxListpackValueBytes;
   const old = ctx.lookup(dst);
   const z = createZset(ctx, dst, skiplist);
   z.old = old;

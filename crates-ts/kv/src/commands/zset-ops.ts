@@ -39,8 +39,6 @@ import {
   writeScoreKey,
 } from '../score-codec.js';
 
-export const ZSET_MAX_LISTPACK_ENTRIES = 128;
-export const ZSET_MAX_LISTPACK_VALUE_BYTES = 64;
 /** Meta flags bit: the set is skiplist-encoded (in Redis terms). */
 export const FLAG_ZSET_SKIPLIST = 2;
 
@@ -142,7 +140,7 @@ export function zsetInsert(ctx: Ctx, z: ZsetRef, member: Buffer, score: number):
   assert(!Number.isNaN(score), 'NaN score');
   if (
     !z.skiplist &&
-    (z.size + 1 > ZSET_MAX_LISTPACK_ENTRIES || member.length > ZSET_MAX_LISTPACK_VALUE_BYTES)
+    (z.size + 1 > ctx.limits.zsetMaxListpackEntries || member.length > ctx.limits.zsetMaxListpackValueBytes)
   ) {
     z.skiplist = true;
   }

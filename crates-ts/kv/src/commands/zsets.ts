@@ -27,7 +27,6 @@ import {
   scanIndex,
   scorePrefix,
   wholeIndex,
-  ZSET_MAX_LISTPACK_ENTRIES,
   type ZsetRef,
   zsetDelete,
   zsetInsert,
@@ -530,7 +529,7 @@ function zrangeGeneric(
  */
 function storeSequential(ctx: Ctx, dst: Buffer, r: Scored, hint: number): number {
   const old = ctx.lookup(dst);
-  const z = createZset(ctx, dst, hint > ZSET_MAX_LISTPACK_ENTRIES);
+  const z = createZset(ctx, dst, hint > ctx.limits.zsetMaxListpackEntries);
   z.old = old;
   for (let i = 0; i < r.members.length; i++) zsetInsert(ctx, z, r.members[i]!, r.scores[i]!);
   saveZset(ctx, z);

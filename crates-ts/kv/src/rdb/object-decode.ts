@@ -21,13 +21,7 @@ import { badFormat, RdbReader } from './rdb-io.js';
 import { RdbType } from './payload.js';
 import { decodeStream, type StreamDump } from './stream-rdb.js';
 import { estimateEntriesRead } from '../stream-dump.js';
-
-/** hash-max-listpack-entries / value, zset-max-listpack-entries / value of Redis 7.0's defaults
- * (the thresholds the data types here use too). */
-const HASH_LISTPACK_ENTRIES_MAX = 512;
-const HASH_LISTPACK_VALUE_MAX_BYTES = 64;
-const ZSET_LISTPACK_ENTRIES_MAX = 128;
-const ZSET_LISTPACK_VALUE_MAX_BYTES = 64;
+import { ENCODING_LIMITS_DEFAULT, type EncodingLimits } from '../encoding-limits.js';
 
 /** Quicklist node containers (quicklist.h). */
 const CONTAINER_PLAIN = 1;
@@ -51,8 +45,16 @@ export type DumpValue =
     }
   | { readonly type: 'stream'; readonly stream: StreamDump };
 
-/** Decodes the object at the start of `payload[0..end)`; bytes after it are ignored, as in Redis. */
-export function decodeObject(payload: Buffer, end: number): DumpValue {
+/**
+ * Decodes the object at the start of `payload[0..end)`; bytes after it are ignored, as in Redis.
+ * `lim` decides, as rdbLoadObject does from the server's config, which collections are loaded
+ * in their compact encoding (the caller passes the state machine's limits).
+ */
+export function decodeObject(
+  payload: Buffer,
+  end: number,
+  lim: Readonly<EncodingLimits> = ENCODING_LIMITS_DEFAULT,
+): DumpValue {
   const r = new RdbReader(payload, end);
   const type = r.byte();
   switch (type) {
@@ -70,20 +72,20 @@ export function decodeObject(payload: Buffer, end: number): DumpValue {
     case RdbType.SetIntset:
       return set(decodeIntset(r.string()));
     case RdbType.Hash:
-      return hashFromDict(r);
+      return hashFromDict(r, lim);
     case RdbType.HashListpack:
-      return hashFromPairs(decodeListpack(r.string()));
+      return hashFromPairs(decodeListpack(r.string()), lim);
     case RdbType.HashZiplist:
-      return hashFromPairs(decodeZiplist(r.string()));
+      return hashFromPairs(decodeZiplist(r.string()), lim);
     case RdbType.HashZipmap:
-      return hashFromZipmap(decodeZipmap(r.string()));
+      return hashFromZipmap(decodeZipmap(r.string()), lim);
     case RdbType.Zset:
     case RdbType.Zset2:
-      return zsetFromSkiplist(r, type === RdbType.Zset2);
+      return zsetFromSkiplist(r, type === RdbType.Zset2, lim);
     case RdbType.ZsetListpack:
-      return zsetFromPairs(decodeListpack(r.string()));
+      return zsetFromPairs(decodeListpack(r.string()), lim);
     case RdbType.ZsetZiplist:
-      return zsetFromPairs(decodeZiplist(r.string()));
+      return zsetFromPairs(decodeZiplist(r.string()), lim);
     case RdbType.StreamListpacks:
     case RdbType.StreamListpacks2:
       return {
@@ -138,8 +140,9 @@ function set(members: Buffer[]): DumpValue {
   return { type: 'set', members };
 }
 
-/** RDB_TYPE_HASH: becomes a hashtable past 512 fields or with a field or value over 64 bytes. */
-function hashFromDict(r: RdbReader): DumpValue {
+/** RDB_TYPE_HASH: becomes a hashtable past hash-max-listpack-entries fields or with a field or
+ * value over hash-max-listpack-value bytes. */
+function hashFromDict(r: RdbReader, lim: Readonly<EncodingLimits>): DumpValue {
   const n = r.count();
   const fields: Buffer[] = new Array(n);
   const values: Buffer[] = new Array(n);
@@ -147,19 +150,16 @@ function hashFromDict(r: RdbReader): DumpValue {
   for (let i = 0; i < n; i++) {
     fields[i] = r.string();
     values[i] = r.string();
-    if (
-      fields[i]!.length > HASH_LISTPACK_VALUE_MAX_BYTES ||
-      values[i]!.length > HASH_LISTPACK_VALUE_MAX_BYTES
-    )
-      long = true;
+    const valueMax = lim.hashMaxListpackValueBytes;
+    if (fields[i]!.length > valueMax || values[i]!.length > valueMax) long = true;
   }
   if (n === 0) throw badFormat();
   checkDistinct(fields);
-  return { type: 'hash', fields, values, hashtable: long || n > HASH_LISTPACK_ENTRIES_MAX };
+  return { type: 'hash', fields, values, hashtable: long || n > lim.hashMaxListpackEntries };
 }
 
 /** Listpack and ziplist hashes: only the field count decides the encoding (as in Redis). */
-function hashFromPairs(flat: Buffer[]): DumpValue {
+function hashFromPairs(flat: Buffer[], lim: Readonly<EncodingLimits>): DumpValue {
   if (flat.length === 0 || flat.length % 2 !== 0) throw badFormat();
   checkDistinct(flat, 2);
   const fields: Buffer[] = [];
@@ -168,25 +168,22 @@ function hashFromPairs(flat: Buffer[]): DumpValue {
     fields.push(flat[i]!);
     values.push(flat[i + 1]!);
   }
-  return { type: 'hash', fields, values, hashtable: fields.length > HASH_LISTPACK_ENTRIES_MAX };
+  return { type: 'hash', fields, values, hashtable: fields.length > lim.hashMaxListpackEntries };
 }
 
-function hashFromZipmap(z: { fields: Buffer[]; values: Buffer[] }): DumpValue {
+function hashFromZipmap(z: { fields: Buffer[]; values: Buffer[] }, lim: Readonly<EncodingLimits>): DumpValue {
   checkDistinct(z.fields);
   let long = false;
+  const valueMax = lim.hashMaxListpackValueBytes;
   for (let i = 0; i < z.fields.length; i++) {
-    if (
-      z.fields[i]!.length > HASH_LISTPACK_VALUE_MAX_BYTES ||
-      z.values[i]!.length > HASH_LISTPACK_VALUE_MAX_BYTES
-    )
-      long = true;
+    if (z.fields[i]!.length > valueMax || z.values[i]!.length > valueMax) long = true;
   }
-  const hashtable = long || z.fields.length > HASH_LISTPACK_ENTRIES_MAX;
+  const hashtable = long || z.fields.length > lim.hashMaxListpackEntries;
   return { type: 'hash', fields: z.fields, values: z.values, hashtable };
 }
 
 /** RDB_TYPE_ZSET(_2): a listpack again when small enough, as rdbLoadObject converts it. */
-function zsetFromSkiplist(r: RdbReader, binary: boolean): DumpValue {
+function zsetFromSkiplist(r: RdbReader, binary: boolean, lim: Readonly<EncodingLimits>): DumpValue {
   const n = r.count();
   const members: Buffer[] = new Array(n);
   const scores: number[] = new Array(n);
@@ -199,12 +196,12 @@ function zsetFromSkiplist(r: RdbReader, binary: boolean): DumpValue {
   }
   if (n === 0) throw badFormat();
   checkDistinct(members);
-  const skiplist = n > ZSET_LISTPACK_ENTRIES_MAX || maxLen > ZSET_LISTPACK_VALUE_MAX_BYTES;
+  const skiplist = n > lim.zsetMaxListpackEntries || maxLen > lim.zsetMaxListpackValueBytes;
   return { type: 'zset', members, scores, skiplist };
 }
 
 /** Listpack and ziplist sorted sets: member, score pairs (scores as integers or text). */
-function zsetFromPairs(flat: Buffer[]): DumpValue {
+function zsetFromPairs(flat: Buffer[], lim: Readonly<EncodingLimits>): DumpValue {
   if (flat.length === 0 || flat.length % 2 !== 0) throw badFormat();
   checkDistinct(flat, 2);
   const members: Buffer[] = [];
@@ -213,7 +210,7 @@ function zsetFromPairs(flat: Buffer[]): DumpValue {
     members.push(flat[i]!);
     scores.push(listpackScore(flat[i + 1]!));
   }
-  return { type: 'zset', members, scores, skiplist: members.length > ZSET_LISTPACK_ENTRIES_MAX };
+  return { type: 'zset', members, scores, skiplist: members.length > lim.zsetMaxListpackEntries };
 }
 
 /** zzlGetScore: an integer entry converts exactly; text goes through strtod. */
