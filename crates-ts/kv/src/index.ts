@@ -8,6 +8,7 @@ export * from './resolve.js';
 export * from './state-machine.js';
 export * from './args.js';
 export { INTERNAL_EXEC, INTERNAL_EXPIRE, isInternalName } from './commands/internal.js';
+export { countKeysInSlot, keysInSlot } from './commands/slot-keys.js';
 export { dumpPayload, INTERNAL_MIGRATE_DELETE, payloadDigest } from './commands/dump.js';
 export { crc64 } from './rdb/crc64.js';
 export * from './collection.js';

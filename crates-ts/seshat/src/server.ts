@@ -979,6 +979,7 @@ import './command-introspection.js';
 import './save-commands.js';
 import './cluster-commands.js';
 import './cluster-help.js';
+import './cluster-slots.js';
 import './migrate.js';
 import './raft-commands.js';
 import './raft-group-commands.js';
