@@ -87,6 +87,8 @@ export class Client implements WriteWaiter {
   /** Set when the connection must close once pending replies are written (QUIT, errors). */
   closing = false;
   closed = false;
+  /** Set while EXEC runs this connection's queued commands (WAIT answers at once there). */
+  execRunning = false;
   private queue: Buffer[][] = [];
   /** Request bytes of each queued command (parallel to `queue`): CLIENT LIST's qbuf. */
   private queueBytes: number[] = [];

@@ -6,6 +6,7 @@ import { raftInfo, replicationInfo } from './cluster-commands.js';
 import { migrateSockets } from './migrate-connection.js';
 import { REDIS_VERSION } from './server-commands.js';
 import type { SeshatServer } from './server.js';
+import { waitingClients } from './wait.js';
 
 const DEFAULT_SECTIONS = [
   'server',
@@ -46,7 +47,7 @@ const SECTIONS: Record<string, Section> = {
   clients: (s) => [
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.int('maxclients')],
-    ['blocked_clients', (s.blocking?.size ?? 0) + s.pause.postponedCount],
+    ['blocked_clients', (s.blocking?.size ?? 0) + s.pause.postponedCount + waitingClients(s)],
     ['tracking_clients', s.tracking.clients],
   ],
   memory: (s) => {

@@ -34,6 +34,10 @@ export type ServerHandler = (server: SeshatServer, client: Client, argv: Buffer[
 
 export const serverHandlers = new Map<string, ServerHandler>();
 
+/** CLIENT UNBLOCK's answer for other kinds of blocked connections (WAIT, wait.ts): true if the
+ * client was blocked there and has been answered. */
+export const clientUnblockers: ((server: SeshatServer, client: Client, withError: boolean) => boolean)[] = [];
+
 interface Def {
   name: string;
   arity: number;
@@ -410,7 +414,9 @@ sub(
         throw new SeshatError('ERR', 'CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
     } else if (argv.length > 4) throw new SeshatError('ERR', 'syntax error');
     const target = server.clients.get(Number(id));
-    return target !== undefined && server.blocking.unblock(target, withError) ? 1 : 0;
+    if (target === undefined) return 0;
+    if (server.blocking.unblock(target, withError)) return 1;
+    return clientUnblockers.some((unblock) => unblock(server, target, withError)) ? 1 : 0;
   },
 );
 sub(

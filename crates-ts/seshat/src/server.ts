@@ -980,6 +980,7 @@ import './save-commands.js';
 import './cluster-commands.js';
 import './cluster-help.js';
 import './cluster-slots.js';
+import './wait.js';
 import './migrate.js';
 import './raft-commands.js';
 import './raft-group-commands.js';

@@ -251,7 +251,14 @@ function execCommand(server: SeshatServer, client: Client): Reply | typeof NO_RE
   for (let i = 0; i < queued.length; i++) {
     const argv = queued[i]!;
     server.monitors.feed(client, null, client.db, argv, server.clock.nowMs());
-    const { result: r, frames } = captureConfirmations(client, () => server.runQueued(client, argv));
+    client.execRunning = true;
+    let run: ReturnType<typeof captureConfirmations<Reply | undefined>>;
+    try {
+      run = captureConfirmations(client, () => server.runQueued(client, argv));
+    } finally {
+      client.execRunning = false;
+    }
+    const { result: r, frames } = run;
     // A queued (P)(UN)SUBSCRIBE answers with its confirmation frame(s) inside the EXEC array.
     if (frames.length > 0) {
       replies[i] = frames.length === 1 ? frames[0]! : frames;
