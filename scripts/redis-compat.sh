@@ -24,7 +24,8 @@
 #   SESHAT_START_TIMEOUT  seconds to wait for a new node's PONG (default 30)
 #   CLUSTER=leader|follower  instead of one standalone node, start a fresh 3-node cluster for
 #                      every unit (scripts/cluster.sh, data and logs under the work dir, clients
-#                      on PORT..PORT+2, Raft on RAFT_PORT..+2) and point the suite at its leader
+#                      on PORT..PORT+2, Raft on RAFT_PORT..+2, by default below the ephemeral
+#                      port range) and point the suite at its leader
 #                      or at a follower (node 1; leadership is moved to node 1, or to node 2,
 #                      with RAFT TRANSFER-LEADER before the unit starts). The follower relays
 #                      commands as a plain client sees it (cluster-redirect forward, the default)
@@ -125,6 +126,18 @@ free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
+# First of 3 consecutive free ports below the kernel's ephemeral range (32768 and up on Linux):
+# a cluster's nodes dial each other from ephemeral ports, which could take a port a node of the
+# next unit must listen on.
+free_port_range() {
+  node -e "
+const net = require('net');
+const probe = (p) => new Promise((ok) => { const s = net.createServer(); s.once('error', () => ok(false));
+  s.listen(p, '127.0.0.1', () => s.close(() => ok(true))); });
+(async () => { for (;;) { const base = 20000 + Math.floor(Math.random() * 12000);
+  if ((await probe(base)) && (await probe(base + 1)) && (await probe(base + 2))) { console.log(base); return; } } })();"
+}
+
 if [[ ${1:-} == --restart ]]; then
   if [[ -n ${CLUSTER:-} ]]; then restart_cluster; else restart_node; fi
   exit $?
@@ -145,12 +158,17 @@ fi
 WORK=$(mktemp -d /tmp/seshat-redis-compat.XXXXXX)
 export WORK
 export LOG_DIR="${LOG_DIR:-$(mktemp -d /tmp/redis-compat.XXXXXX)}"
-export PORT="${PORT:-$(free_port)}"
 if [[ -n ${CLUSTER:-} ]]; then
   [[ $CLUSTER == leader || $CLUSTER == follower ]] || { echo "redis-compat: CLUSTER=leader|follower" >&2; exit 2; }
-  export CLUSTER RAFT_PORT="${RAFT_PORT:-$(free_port)}"
+  export PORT="${PORT:-$(free_port_range)}"
+  if [[ -z ${RAFT_PORT:-} ]]; then
+    RAFT_PORT=$(free_port_range)
+    while ((RAFT_PORT > PORT - 3 && RAFT_PORT < PORT + 3)); do RAFT_PORT=$(free_port_range); done
+  fi
+  export CLUSTER RAFT_PORT
   trap 'SESHAT_CLUSTER_DATA="$WORK/cluster" "$ROOT/scripts/cluster.sh" stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 else
+  export PORT="${PORT:-$(free_port)}"
   trap 'stop_node || true; rm -rf "$WORK"' EXIT
 fi
 echo "redis-compat: port $PORT, node log $WORK/node.log" >&2
