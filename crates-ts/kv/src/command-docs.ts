@@ -101,11 +101,13 @@ export function parseArgDoc(arg: ArgDoc): ParsedArg {
 // The scripting group's entries live in their own file (merged below).
 import { SCRIPTING_COMMAND_DOCS } from './command-docs-scripting.js';
 import { CLUSTER_COMMAND_DOCS } from './command-docs-cluster.js';
+import { SHARD_PUBSUB_COMMAND_DOCS } from './command-docs-shard-pubsub.js';
 
 // biome-ignore format: a generated table, one command per block
 export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
   ...HLL_GEO_COMMAND_DOCS,
   ...CLUSTER_COMMAND_DOCS,
+  ...SHARD_PUBSUB_COMMAND_DOCS,
   // ---- string --------------------------------------------------------------
   append: {
     info: [3, 'write denyoom fast', 1, 1, 1, '@write @string @fast'],

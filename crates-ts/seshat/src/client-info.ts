@@ -64,7 +64,7 @@ export function clientInfoLine(c: Client, ctx: ClientInfoContext): string {
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name} ` +
     `age=${Math.floor((ctx.nowMs - c.createdMs) / 1000)} idle=${Math.floor((ctx.nowMs - c.lastInteractionMs) / 1000)} ` +
     `flags=${clientFlags(c, ctx.blocked, ctx.monitor)} db=${c.db} sub=${c.subscriptions.size} ` +
-    `psub=${c.psubscriptions.size} ssub=0 multi=${c.multi === null ? -1 : c.multi.length} ` +
+    `psub=${c.psubscriptions.size} ssub=${c.ssubscriptions.size} multi=${c.multi === null ? -1 : c.multi.length} ` +
     `qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} ` +
     `rbs=${rbs} rbp=${c.writer.peak} obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem} ` +
     `events=${events} cmd=${c.lastCommand} user=default redir=${c.tracking?.on ? c.tracking.redirect : -1} resp=${c.resp} ` +

@@ -125,6 +125,8 @@ export class Client implements WriteWaiter {
   /** Pub/Sub channels and patterns this client is subscribed to (latin1 names). */
   readonly subscriptions = new Set<string>();
   readonly psubscriptions = new Set<string>();
+  /** Shard channels (SSUBSCRIBE, pubsub-shard.ts). */
+  readonly ssubscriptions = new Set<string>();
   private flushScheduled = false;
   private pausedForOutput = false;
   private pausedForQueue = false;
@@ -270,8 +272,9 @@ export class Client implements WriteWaiter {
     else if (this.replyMode === 'skip') this.replyMode = 'on';
   }
 
+  /** Every subscription, shard channels included: non-zero is Redis's CLIENT_PUBSUB mode. */
   subscriptionCount(): number {
-    return this.subscriptions.size + this.psubscriptions.size;
+    return this.subscriptions.size + this.psubscriptions.size + this.ssubscriptions.size;
   }
 
   /** A Pub/Sub frame: RESP3 push, RESP2 array. */

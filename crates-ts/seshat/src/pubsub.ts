@@ -17,6 +17,8 @@ const P = 'pubsub';
 export class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
+  /** Shard channels (SSUBSCRIBE / SPUBLISH, pubsub-shard.ts): a namespace of their own. */
+  readonly shardChannels = new Map<string, Set<Client>>();
 
   /** Delivers a message; returns the number of receptions (Redis counts each pattern match). */
   publish(channel: Buffer, message: Buffer): number {
@@ -61,8 +63,10 @@ export class PubSub {
   dropClient(client: Client): void {
     for (const ch of client.subscriptions) this.remove(this.channels, ch, client);
     for (const p of client.psubscriptions) this.remove(this.patterns, p, client);
+    for (const s of client.ssubscriptions) this.remove(this.shardChannels, s, client);
     client.subscriptions.clear();
     client.psubscriptions.clear();
+    client.ssubscriptions.clear();
   }
 }
 
@@ -106,8 +110,15 @@ export function captureConfirmations<T>(client: Client, fn: () => T): { result: 
   }
 }
 
-function confirm(client: Client, kind: string, name: Buffer | null): void {
-  const items: Reply[] = [kind, name, client.subscriptionCount()];
+/** Sends a (P|S)(UN)SUBSCRIBE confirmation; `count` is the client's subscriptions of that kind
+ * (channels and patterns together, or shard channels), as Redis's type.subscriptionCount. */
+export function confirm(
+  client: Client,
+  kind: string,
+  name: Buffer | null,
+  count = client.subscriptions.size + client.psubscriptions.size,
+): void {
+  const items: Reply[] = [kind, name, count];
   if (execCapture !== null && execCapture.client === client)
     execCapture.frames.push(client.resp === 3 ? new PushReply(items) : items);
   else client.pushReply(items);

@@ -398,7 +398,7 @@ export class SeshatServer implements ClientHost {
       this.stats.command(spec.name).rejectedCalls++;
       return rejectCommand(this, client, argv, busy);
     }
-    if (client.subscriptions.size + client.psubscriptions.size > 0) {
+    if (client.subscriptionCount() > 0) {
       const err = subscribedModeError(client, spec.name);
       if (err !== null) return rejectCommand(this, client, argv, err);
     }
@@ -981,6 +981,7 @@ import './cluster-commands.js';
 import './cluster-help.js';
 import './cluster-slots.js';
 import './wait.js';
+import './pubsub-shard.js';
 import './migrate.js';
 import './raft-commands.js';
 import './raft-group-commands.js';
