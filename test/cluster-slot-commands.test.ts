@@ -1,10 +1,11 @@
-// CLUSTER KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT, HELP and RESET.
+// CLUSTER KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT, HELP and RESET, and ASKING.
 // What: a standalone node answers them as a Redis without cluster support (the same error, also
 // inside MULTI), and a script may not run CLUSTER RESET (Redis's noscript flag: Redis's own suite
 // checks "CLUSTER RESET can not be invoke from within a script"). In a 3-node cluster KEYSLOT
 // gives Redis Cluster's slots (hash tags included, values from Redis's documentation), every node
 // counts and lists the keys of a slot from its own applied data, errors carry Redis's texts and
-// argument order, and RESET is refused with the reason (membership is the Raft configuration).
+// argument order, RESET is refused with the reason (membership is the Raft configuration), and
+// ASKING is accepted.
 // How: the standalone part against Seshat and a real redis-server (helpers/targets.ts), both
 // protocols; the cluster part on a real 3-process cluster (helpers/cluster.ts).
 import t from 'tap';
@@ -22,6 +23,8 @@ const STANDALONE_CASES: Case[] = [
   [['CLUSTER', 'RESET'], DISABLED],
   [['CLUSTER', 'RESET', 'HARD'], DISABLED],
   [['CLUSTER', 'HELP'], DISABLED],
+  [['ASKING'], DISABLED],
+  [['ASKING', 'x'], "-ERR wrong number of arguments for 'asking' command"],
   [['CLUSTER', 'KEYSLOT'], "-ERR wrong number of arguments for 'cluster|keyslot' command"],
   [['CLUSTER', 'GETKEYSINSLOT', '1'], "-ERR wrong number of arguments for 'cluster|getkeysinslot' command"],
   [
@@ -95,5 +98,7 @@ t.test('cluster: slots of keys, keys of a slot, RESET refused', async (t) => {
     /^-ERR This Redis command is not allowed from script/,
   );
   t.match(await q(['CLUSTER', 'HELP']), /^\[\+CLUSTER <subcommand>/);
+  t.equal(await q(['ASKING']), '+OK', 'ASKING: accepted (no -ASK is ever sent)');
+  t.equal(await q(['GET', 'somekey']), '"v"', 'the next command runs as usual');
   t.equal(await q(['CLUSTER', 'INFO'], onLeader).then((s) => s.includes('cluster_state:ok')), true);
 });

@@ -1,14 +1,16 @@
 /**
- * CLUSTER COUNTKEYSINSLOT, GETKEYSINSLOT and RESET (HELP and KEYSLOT: cluster-help.ts). The
- * slot questions are answered as a Redis Cluster node answers them: from the node's own applied
- * data (database 0, the only one in cluster mode). CLUSTER RESET exists with Redis's flags (so that scripts and
- * COMMAND see it as Redis does) but is refused: a Seshat node's membership is the Raft group's
- * configuration, changed with RAFT REMOVE / RAFT ADD-LEARNER, and nothing it could forget on its
- * own would be a reset. A standalone node answers every one as Redis without cluster support.
+ * CLUSTER COUNTKEYSINSLOT, GETKEYSINSLOT and RESET, and ASKING (CLUSTER HELP and KEYSLOT:
+ * cluster-help.ts). The slot questions are answered as a Redis Cluster node answers them: from
+ * the node's own applied data (database 0, the only one in cluster mode). CLUSTER RESET exists
+ * with Redis's flags (so that scripts and COMMAND see it as Redis does) but is refused: a Seshat
+ * node's membership is the Raft group's configuration, changed with RAFT REMOVE / RAFT
+ * ADD-LEARNER, and nothing it could forget on its own would be a reset. ASKING is accepted (+OK) as by a Redis Cluster node: it only matters after
+ * an -ASK redirect, which Seshat never sends (slots do not move between groups yet). A
+ * standalone node answers every one as Redis without cluster support.
  */
-import { type Reply, SeshatError, SLOT_COUNT } from '@seshat/common';
+import { type Reply, SeshatError, SimpleString, SLOT_COUNT } from '@seshat/common';
 import { argIs, type Ctx, countKeysInSlot, keysInSlot, parseI64 } from '@seshat/kv';
-import { sub } from './server-commands.js';
+import { def, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
 const C = 'cluster';
@@ -84,3 +86,17 @@ sub(
   },
 );
 
+def(
+  {
+    name: 'asking',
+    arity: 1,
+    flags: 'fast',
+    group: C,
+    summary: 'Signals that a cluster client is following an -ASK redirect.',
+    since: '3.0.0',
+  },
+  (s) => {
+    requireCluster(s);
+    return new SimpleString('OK');
+  },
+);
