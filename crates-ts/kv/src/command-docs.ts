@@ -1474,6 +1474,11 @@ export const COMMAND_DOCS: { readonly [name: string]: CommandDoc } = {
     doc: ['Disables read queries for a connection to a cluster replica node', '3.0.0', 'cluster', 'O(1)'],
   },
   // ---- server --------------------------------------------------------------
+  lolwut: {
+    info: [-1, 'readonly fast', 0, 0, 0, '@read @fast'],
+    doc: ['Display some computer art and the Redis version', '5.0.0', 'server', ''],
+    args: ['version integer =VERSION ?'],
+  },
   role: {
     info: [1, 'noscript loading stale fast', 0, 0, 0, '@admin @fast @dangerous'],
     doc: ['Return the role of the instance in the context of replication', '2.8.12', 'server', 'O(1)'],

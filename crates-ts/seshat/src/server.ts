@@ -982,6 +982,7 @@ import './cluster-help.js';
 import './cluster-slots.js';
 import './wait.js';
 import './pubsub-shard.js';
+import './lolwut.js';
 import './migrate.js';
 import './raft-commands.js';
 import './raft-group-commands.js';
