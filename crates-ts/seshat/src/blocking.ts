@@ -8,6 +8,7 @@
  */
 import { ErrorReply, NULL_ARRAY, type Reply } from '@seshat/common';
 import {
+  argIs,
   BlockRequest,
   type CommandSpec,
   commandKeys,
@@ -279,4 +280,24 @@ function timeoutOf(spec: CommandSpec, argv: Buffer[]): number {
   const name = spec.name;
   const arg = name === 'blmpop' || name === 'bzmpop' ? argv[1]! : argv[argv.length - 1]!;
   return parseBlockingTimeoutMs(arg);
+}
+
+/**
+ * Whether this invocation may block. The list and zset pops always may; XREAD and XREADGROUP
+ * (flagged `blocking` like them) only with a BLOCK option among their options, before STREAMS
+ * (GROUP takes two arguments, COUNT and BLOCK one, NOACK none, so a group or consumer named
+ * "block" is not taken for the option). A cluster follower relays what cannot block and
+ * redirects the rest to the leader, where a blocked client can be parked.
+ */
+export function mayBlock(spec: CommandSpec, argv: Buffer[]): boolean {
+  if (!spec.flags.includes('blocking')) return false;
+  if (spec.name !== 'xread' && spec.name !== 'xreadgroup') return true;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (argIs(a, 'streams')) return false;
+    if (argIs(a, 'block')) return true;
+    if (argIs(a, 'group')) i += 2;
+    else if (argIs(a, 'count')) i += 1;
+  }
+  return false;
 }

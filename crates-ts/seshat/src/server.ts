@@ -33,7 +33,7 @@ import {
 } from '@seshat/kv';
 import { openRocksStorage, type Storage } from '@seshat/storage';
 import type { Logger } from 'pino';
-import { BlockingRegistry } from './blocking.js';
+import { BlockingRegistry, mayBlock } from './blocking.js';
 import { clientInfoLine } from './client-info.js';
 import {
   Client,
@@ -521,11 +521,12 @@ export class SeshatServer implements ClientHost {
     if (spec.exec === 'read' && client.readonlyMode) return undefined;
     // Forward mode (cluster-redirect): a follower relays data commands to the leader; so
     // does a new leader while the connection still has forwarded commands pending (they
-    // and this one keep their order). Blocking commands are redirected (-MOVED below).
+    // and this one keep their order). Commands that may block (mayBlock: the pops, XREAD and
+    // XREADGROUP with BLOCK) are redirected (-MOVED below).
     if (
       (!cluster.isLeader || forwardsPending(client)) &&
       this.config.str('cluster-redirect') === 'forward' &&
-      !spec.flags.includes('blocking')
+      !mayBlock(spec, argv)
     ) {
       // A forwarded read is remembered here: this node's applied entries invalidate it.
       if (client.tracking !== null && spec.exec === 'read' && !SCRIPT_COMMANDS.has(spec.name))
