@@ -63,6 +63,22 @@ const SESHAT_PARAMS: readonly ParamDef[] = [
     doc: 'password clients must AUTH with (empty: none); in cluster mode also required of every call to the Raft port',
   },
   {
+    name: 'pg-port',
+    kind: 'int',
+    default: 0,
+    mutable: false,
+    min: 0,
+    max: 65535,
+    doc: 'PostgreSQL wire protocol port (0: off; `npm start` passes 5432), on the bind address',
+  },
+  {
+    name: 'sql-password',
+    kind: 'string',
+    default: '',
+    mutable: true,
+    doc: 'password of the SQL superuser `postgres` (empty: none, only trust logins; trust is the default for loopback clients)',
+  },
+  {
     name: 'masterauth',
     kind: 'string',
     default: '',

@@ -18,7 +18,8 @@ export function redact(argv: readonly Buffer[]): (Buffer | null)[] {
   } else if (name === 'config' && argv.length > 1 && argIs(argv[1]!, 'set')) {
     for (let i = 2; i + 1 < argv.length; i += 2) {
       const p = argv[i]!.toString('latin1').toLowerCase();
-      if (p === 'requirepass' || p === 'masterauth' || p === 'masteruser') hide(i + 1, 1);
+      if (p === 'requirepass' || p === 'masterauth' || p === 'masteruser' || p === 'sql-password')
+        hide(i + 1, 1);
     }
   } else if (name === 'migrate') {
     for (let i = 6; i < argv.length; i++) {

@@ -60,6 +60,7 @@ import { ServerStats } from './stats.js';
 import { recordSlowWrite, SlowLog } from './slowlog.js';
 import { Monitors } from './monitor.js';
 import { type FsyncPolicy, type Proposer, WritePath } from './write-path.js';
+import { SqlService } from './sql-service.js';
 import { serveAdminService } from './admin-service.js';
 import { ClusterNode } from './cluster-node.js';
 import { joinViaSeed } from './join-seed.js';
@@ -139,6 +140,8 @@ export class SeshatServer implements ClientHost {
   /** The standalone write path (its counters are also shown in cluster mode's INFO). */
   standalone!: WritePath;
   cluster: ClusterNode | null = null;
+  /** SQL tables and the PostgreSQL listener (sql-service.ts). */
+  sql: SqlService | null = null;
   raftPort = 0;
   blocking!: BlockingRegistry;
   port = 0;
@@ -212,6 +215,8 @@ export class SeshatServer implements ClientHost {
       recordSlowWrite(this.slowlog, this.sm, waiter, command, index);
     // Standalone only: a Raft group's snapshots read RocksDB, so its writes are never deferred.
     this.sm.deferPlainWrites = this.config.int('node-id') === 0;
+    this.sql = new SqlService(this.storage);
+    if (this.config.int('node-id') === 0) this.sql.attachStandalone(this.standalone);
     const replayed = this.config.int('node-id') === 0 ? this.standalone.recover() : 0;
     // Through Tracking.attribute: which client sent a write (NOLOOP, invalidation order).
     this.writePath = this.tracking.attribute(
@@ -240,8 +245,15 @@ export class SeshatServer implements ClientHost {
       'state loaded',
     );
     await this.listen();
+    await this.sql.listen(
+      this.config.int('pg-port'),
+      this.config.str('bind'),
+      () => this.config.str('sql-password'),
+      this.logger,
+    );
     this.startTimers();
-    this.logger.info({ port: this.port, bind: this.config.str('bind'), pid: process.pid }, 'ready');
+    const pgPort = this.sql.port;
+    this.logger.info({ port: this.port, pgPort, bind: this.config.str('bind'), pid: process.pid }, 'ready');
   }
 
   /** This node's advertised addresses (Raft, then client). */
@@ -954,6 +966,7 @@ export class SeshatServer implements ClientHost {
       for (const t of this.timers) clearInterval(t);
       if (this.cronTimer !== null) clearInterval(this.cronTimer);
       this.listener?.close();
+      await this.sql?.close();
       if (this.writePath) {
         // A script still running (SHUTDOWN NOSAVE, a signal) is dropped: its entry is not
         // written, as Redis loses the effects of a script it is killed in.

@@ -4,7 +4,7 @@
  * with one fsync, then applied by the state machine, then every waiting client gets its
  * reply. This is the shape Raft plugs into: append -> commit -> apply -> reply.
  */
-import type { WriteIdentity } from '@seshat/cluster';
+import { EntryKind, entryKind, type WriteIdentity } from '@seshat/cluster';
 import { assert, type Clock, failStop, type Reply } from '@seshat/common';
 import {
   APPLY_SUSPENDED,
@@ -15,6 +15,7 @@ import {
   isBlockReply,
   type KvStateMachine,
 } from '@seshat/kv';
+import type { SqlStateMachine, WriteSet } from '@seshat/sql';
 import type { Storage } from '@seshat/storage';
 import type { LogStore } from './log-store.js';
 
@@ -98,13 +99,28 @@ export class WritePath implements Proposer {
     private readonly seed: () => number,
   ) {}
 
+  /**
+   * The SQL state machine sharing this log (EntryKind.Sql entries), or null. Set before
+   * `recover`. kv's applied index is the log's: a SQL entry is applied by `sql` and recorded
+   * by kv as a no-op; kv's entries only move SQL's applied index in memory (skipTo), so the
+   * kv write path writes nothing more than before.
+   */
+  sql: SqlStateMachine | null = null;
+  private readonly sqlWriteSets: WriteSet[] = [];
+  private readonly sqlWaiters: WriteWaiter[] = [];
+
   /** Replays entries written but not applied before the last stop. */
   recover(): number {
     let n = 0;
     for (const [index, entry] of this.log.entriesAfter(this.sm.appliedIndex)) {
-      this.sm.apply(index, entry);
+      if (entryKind(entry) === EntryKind.Sql) {
+        assert(this.sql !== null, `log entry ${index} is SQL and no SQL state machine is attached`);
+        this.sql.apply(index, entry);
+        this.sm.applyNoop(index);
+      } else this.sm.apply(index, entry);
       n++;
     }
+    this.sql?.skipTo(this.sm.appliedIndex);
     assert(this.sm.appliedIndex === this.log.lastIndex || this.log.lastIndex === 0, 'log replay incomplete');
     if (this.log.lastIndex < this.sm.appliedIndex) this.log.lastIndex = this.sm.appliedIndex;
     return n;
@@ -123,6 +139,17 @@ export class WritePath implements Proposer {
 
   get pending(): number {
     return this.commands.length;
+  }
+
+  /** Queues a SQL write set; `waiter` gets +OK once applied (and durable), or the conflict error. */
+  submitSql(waiter: WriteWaiter, ws: WriteSet): void {
+    assert(this.sql !== null, 'submitSql without a SQL state machine');
+    this.sqlWriteSets.push(ws);
+    this.sqlWaiters.push(waiter);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushBound);
+    }
   }
 
   /** Standalone: only the queue (an entry is applied as soon as it is written). */
@@ -184,6 +211,7 @@ export class WritePath implements Proposer {
       }
       this.flushOne(n);
     }
+    if (this.sqlWriteSets.length > 0 && this.suspended === null && busyScript() === null) this.flushSql();
     for (const w of this.touched) w.flushOutput();
     this.touched.clear();
   }
@@ -228,6 +256,38 @@ export class WritePath implements Proposer {
       return;
     }
     this.finishEntry(index, commands, waiters, replies);
+  }
+
+  /**
+   * Writes every queued SQL write set as one EntryKind.Sql entry: SqlStateMachine applies it
+   * in one batch with its log record (as kv's entries), then kv records the index as a no-op.
+   * A crash between the two batches is replayed by `recover` (SQL skips what it applied).
+   */
+  private flushSql(): void {
+    const sql = this.sql!;
+    const writeSets = this.sqlWriteSets.splice(0);
+    const waiters = this.sqlWaiters.splice(0);
+    const stamp = Math.max(this.clock.nowMs(), this.sm.lastStampMs, sql.lastStampMs);
+    const entry = sql.encodeEntry(stamp, this.seed(), writeSets);
+    const index = this.log.lastIndex + 1;
+    const replies = sql.apply(index, entry, { addToBatch: (b) => this.log.append(b, entry) });
+    assert(replies !== null && replies.length === waiters.length, 'sql apply returned wrong reply count');
+    this.sm.applyNoop(index);
+    this.entriesWritten++;
+    if (this.fsync === 'always') {
+      this.replyWhenDurable(waiters, replies, null);
+    } else {
+      this.unsynced = true;
+      // Replies keep entry order behind entries still waiting for an fsync.
+      if (this.awaiting.length > 0) {
+        const seq = ++this.awaitSeq;
+        this.awaiting.push({ seq, waiters, replies, needsSync: false, touches: null, touchesLast: false });
+      } else this.deliver(waiters, replies);
+    }
+    const replayFrom = Math.min(index, this.sm.durableIndex);
+    if (index % LOG_COMPACT_EVERY_ENTRIES === 0 && replayFrom > LOG_RETAIN_ENTRIES) {
+      this.log.compact(replayFrom - LOG_RETAIN_ENTRIES);
+    }
   }
 
   /**

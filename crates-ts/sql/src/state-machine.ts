@@ -114,7 +114,9 @@ export class SqlStateMachine implements StateMachine<WriteSet> {
       this.applyNoop(index, options);
       return null;
     }
-    assert(index === this.appliedIndex + 1, `sql apply: index ${index} after ${this.appliedIndex}`);
+    // Replay after a crash between this entry's batch and the other state machine's no-op.
+    if (index <= this.appliedIndex) return null;
+    // A gap above appliedIndex holds only entries of other kinds (see skipTo).
     const entry = decodeSqlEntry(data);
     const batch = this.storage.batch();
     const overlay = new EntryOverlay(this.storage);
@@ -128,6 +130,17 @@ export class SqlStateMachine implements StateMachine<WriteSet> {
     this.finish(index, Math.max(this.lastStampMs, entry.stampMs), batch, options);
     if (catalogChanged) this.catalog = Catalog.load(this.storage);
     return replies;
+  }
+
+  /**
+   * Entries of other kinds up to `index` need nothing from SQL: the applied index moves in
+   * memory only. A log shared with kv (seshat's SqlKvStateMachine) calls this instead of
+   * applyNoop for every kv entry, so kv's entries cost SQL no storage write; the stored SQL
+   * applied index then names the last SQL entry, and replay skips the SQL entries at or
+   * below it and everything of other kinds.
+   */
+  skipTo(index: number): void {
+    if (index > this.appliedIndex) this.appliedIndex = index;
   }
 
   applyNoop(index: number, options?: StateMachineApplyOptions): void {
