@@ -66,7 +66,7 @@ const SESHAT_PARAMS: readonly ParamDef[] = [
     name: 'pg-port',
     kind: 'int',
     default: 0,
-    mutable: false,
+    mutable: 'same',
     min: 0,
     max: 65535,
     doc: 'PostgreSQL wire protocol port (0: off; `npm start` passes 5432), on the bind address',
