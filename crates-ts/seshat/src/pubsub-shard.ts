@@ -8,10 +8,9 @@
  * subscriber must be on the node the publisher talks to). Inside EXEC, SSUBSCRIBE is refused as
  * Redis refuses it to a client that may not block.
  */
-import { ErrorReply, type Reply, SeshatError } from '@seshat/common';
-import { globMatch } from '@seshat/kv';
+import { ErrorReply, } from '@seshat/common';
 import type { Client } from './client.js';
-import { confirm } from './pubsub.js';
+import { channelsReply, confirm, numsubReply } from './pubsub.js';
 import { def, NO_REPLY, sub } from './server-commands.js';
 import type { SeshatServer } from './server.js';
 
@@ -98,20 +97,7 @@ sub(
     summary: 'Returns the active shard channels.',
     since: '7.0.0',
   },
-  (server, _c, argv) => {
-    if (argv.length > 3) {
-      throw new SeshatError(
-        'ERR',
-        `unknown subcommand or wrong number of arguments for '${argv[1]!.toString('latin1')}'. Try PUBSUB HELP.`,
-      );
-    }
-    const out: Reply[] = [];
-    for (const name of server.pubsub.shardChannels.keys()) {
-      const b = Buffer.from(name, 'latin1');
-      if (argv.length === 2 || globMatch(argv[2]!, b)) out.push(b);
-    }
-    return out;
-  },
+  (server, _c, argv) => channelsReply(server.pubsub.shardChannels, argv),
 );
 
 sub(
@@ -124,10 +110,5 @@ sub(
     summary: 'Returns the count of subscribers of shard channels.',
     since: '7.0.0',
   },
-  (server, _c, argv) => {
-    const out: Reply[] = [];
-    for (let i = 2; i < argv.length; i++)
-      out.push(argv[i]!, server.pubsub.shardChannels.get(argv[i]!.toString('latin1'))?.size ?? 0);
-    return out;
-  },
+  (server, _c, argv) => numsubReply(server.pubsub.shardChannels, argv),
 );

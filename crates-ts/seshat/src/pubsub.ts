@@ -240,20 +240,7 @@ sub(
     summary: 'Returns the active channels.',
     since: '2.8.0',
   },
-  (server, _c, argv) => {
-    if (argv.length > 3) {
-      throw new SeshatError(
-        'ERR',
-        `unknown subcommand or wrong number of arguments for '${argv[1]!.toString('latin1')}'. Try PUBSUB HELP.`,
-      );
-    }
-    const out: Reply[] = [];
-    for (const name of server.pubsub.channels.keys()) {
-      const b = Buffer.from(name, 'latin1');
-      if (argv.length === 2 || globMatch(argv[2]!, b)) out.push(b);
-    }
-    return out;
-  },
+  (server, _c, argv) => channelsReply(server.pubsub.channels, argv),
 );
 sub(
   'pubsub',
@@ -265,12 +252,7 @@ sub(
     summary: 'Returns a count of subscribers to channels.',
     since: '2.8.0',
   },
-  (server, _c, argv) => {
-    const out: Reply[] = [];
-    for (let i = 2; i < argv.length; i++)
-      out.push(argv[i]!, server.pubsub.channels.get(argv[i]!.toString('latin1'))?.size ?? 0);
-    return out;
-  },
+  (server, _c, argv) => numsubReply(server.pubsub.channels, argv),
 );
 sub(
   'pubsub',
@@ -315,3 +297,27 @@ sub(
 );
 
 export { PushReply };
+
+/** PUBSUB CHANNELS / SHARDCHANNELS: the channels with subscribers, matching argv[2] if given. */
+export function channelsReply(channels: ReadonlyMap<string, unknown>, argv: Buffer[]): Reply[] {
+  if (argv.length > 3) {
+    throw new SeshatError(
+      'ERR',
+      `unknown subcommand or wrong number of arguments for '${argv[1]!.toString('latin1')}'. Try PUBSUB HELP.`,
+    );
+  }
+  const out: Reply[] = [];
+  for (const name of channels.keys()) {
+    const b = Buffer.from(name, 'latin1');
+    if (argv.length === 2 || globMatch(argv[2]!, b)) out.push(b);
+  }
+  return out;
+}
+
+/** PUBSUB NUMSUB / SHARDNUMSUB: each named channel and its number of subscribers. */
+export function numsubReply(channels: ReadonlyMap<string, { size: number }>, argv: Buffer[]): Reply[] {
+  const out: Reply[] = [];
+  for (let i = 2; i < argv.length; i++)
+    out.push(argv[i]!, channels.get(argv[i]!.toString('latin1'))?.size ?? 0);
+  return out;
+}
