@@ -8,7 +8,7 @@
  * subscriber must be on the node the publisher talks to). Inside EXEC, SSUBSCRIBE is refused as
  * Redis refuses it to a client that may not block.
  */
-import { ErrorReply, } from '@seshat/common';
+import { ErrorReply } from '@seshat/common';
 import type { Client } from './client.js';
 import { channelsReply, confirm, numsubReply } from './pubsub.js';
 import { def, NO_REPLY, sub } from './server-commands.js';
